@@ -50,21 +50,15 @@ const PROBLEM_RESPONSES = {
   504: problem('The vendor did not answer in time.'),
 }
 
-const sessionHeader = {
-  name: 'X-Session-Id',
-  in: 'header' as const,
-  required: false,
-  description: 'A sessionId from POST /sessions or an earlier response keeps vendor-side state across calls; `new` opens a session. Without it the call runs on your pooled session.',
-  schema: { type: 'string' as const },
-}
-const sessionQuery = { ...sessionHeader, name: 'sessionId', in: 'query' as const, description: 'Same as the X-Session-Id header, for clients that cannot set headers.' }
-const preferHeader = {
-  name: 'Prefer',
-  in: 'header' as const,
-  required: false,
-  description: '`respond-async` answers 202 with a Location to poll instead of waiting.',
-  schema: { type: 'string' as const },
-}
+const SESSION_DESCRIPTION =
+  'A sessionId from POST /sessions or an earlier response keeps vendor-side state across calls; `new` opens a session. Without it the call runs on your pooled session.'
+const callHeaders = z.object({
+  'X-Session-Id': z.string().optional().openapi({ description: SESSION_DESCRIPTION }),
+  Prefer: z.string().optional().openapi({ description: '`respond-async` answers 202 with a Location to poll instead of waiting.' }),
+})
+const callQuery = z.object({
+  sessionId: z.string().optional().openapi({ description: 'Same as the X-Session-Id header, for clients that cannot set headers.' }),
+})
 
 function envelopeSchema(dataRef?: Record<string, unknown>): Record<string, unknown> {
   return {
@@ -130,8 +124,8 @@ export function buildOpenApiDocument(catalog: Catalog, options: OpenApiOptions):
       security,
       'x-mcp-tool': tool.name,
       request: {
-        headers: [sessionHeader, preferHeader] as never,
-        query: [sessionQuery] as never,
+        headers: callHeaders,
+        query: callQuery,
         body: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${tool.operationId}Input` } as never } } },
       },
       responses: {
@@ -147,7 +141,7 @@ export function buildOpenApiDocument(catalog: Catalog, options: OpenApiOptions):
     registry.registerPath({ method, path, operationId, summary, tags: ['Facade'], security, responses, ...extra } as never)
   fixed('get', '/tools', 'ListTools', 'List the tools with their schemas', { 200: { description: 'Tools.' } })
   fixed('post', '/invoke/{tool}', 'InvokeTool', 'Call any tool by its original name', { 200: { description: 'The tool result.', content: { 'application/json': { schema: envelopeSchema({ type: 'object' }) } } }, 202: { description: 'Still running.' }, ...PROBLEM_RESPONSES }, {
-    request: { params: z.object({ tool: z.string() }), headers: [sessionHeader, preferHeader], body: { content: { 'application/json': { schema: { type: 'object' } } } } },
+    request: { params: z.object({ tool: z.string() }), headers: callHeaders, query: callQuery, body: { content: { 'application/json': { schema: { type: 'object' } } } } },
   })
   fixed('post', '/sessions', 'CreateSession', 'Open a caller session', { 201: { description: 'Created.', content: { 'application/json': { schema: SessionCreatedSchema } } }, ...PROBLEM_RESPONSES })
   fixed('delete', '/sessions/{sessionId}', 'EndSession', 'End a caller session and its vendor session', { 204: { description: 'Ended.' }, 404: PROBLEM_RESPONSES[404] }, { request: { params: z.object({ sessionId: z.string() }) } })

@@ -290,8 +290,9 @@ function conjoin(parts: NormalSchema[], ctx: NormalizeContext): NormalSchema {
   const typedParts = parts.filter((p) => p.kind !== 'any' && p.kind !== 'cut')
   let result: NormalSchema
   if (typedParts.length === 0) {
-    const cut = parts.find((p) => p.kind === 'cut')
-    result = cut ? { ...cut } : make('any')
+    // a cut, or a union that collapsed to free-form, says more than a part without any type information
+    const informative = parts.find((p) => p.kind === 'cut') ?? parts.find((p) => p.kind === 'any' && p.mixed)
+    result = informative ? { ...informative } : make('any')
   } else {
     if (parts.some((p) => p.kind === 'cut')) ctx.note('a recursive `allOf` part was cut')
     result = typedParts.slice(1).reduce<NormalSchema>((a, b) => intersect(a, b, ctx), { ...typedParts[0]! })
