@@ -142,7 +142,9 @@ describe('catalog follows the vendor without a restart', () => {
       const doc = await jsonOf(await f.call('/openapi.json'))
       expect(Object.keys(doc.paths)).toContain('/tools/added_later')
       vendor.removeTool('added_later')
-      await expect.poll(async () => (await post(f, '/tools/added_later', {})).status, { timeout: 5000 }).toBe(404)
+      const names = async () => (await jsonOf(await f.call('/tools'))).tools.map((t: { name: string }) => t.name)
+      await expect.poll(names, { timeout: 5000 }).not.toContain('added_later')
+      expect((await post(f, '/tools/added_later', {})).status).toBe(404)
       // On demand too.
       const refreshed = await jsonOf(await f.call('/catalog/refresh', { method: 'POST' }))
       expect(refreshed).toMatchObject({ changed: false })
