@@ -1,0 +1,56 @@
+/**
+ * The CLI as a real child process: --help, bad config exits non-zero listing every problem, and a served
+ * facade prints its document URLs and exits 0 on SIGTERM after ending its vendor sessions.
+ */
+import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { startSessionfulVendor } from '../fixtures/sessionful-vendor.js'
+
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
+const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url))
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', tsx, cli, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => (stdout += d))
+  child.stderr.on('data', (d) => (stderr += d))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, exited, out: () => stdout, err: () => stderr }
+}
+
+describe('cli', () => {
+  it('--help prints usage and exits 0', async () => {
+    const p = run(['--help'])
+    expect(await p.exited).toBe(0)
+    expect(p.out()).toMatch(/--upstream <url>/)
+    expect(p.out()).toMatch(/--upstream-command/)
+  })
+
+  it('a bad config prints every problem and exits non-zero', async () => {
+    const p = run(['--port', 'abc', '--upstream', 'not a url'])
+    expect(await p.exited).toBe(1)
+    expect(p.err()).toMatch(/port: expected a whole number/)
+    expect(p.err()).toMatch(/servers\.default\.url/)
+  })
+
+  it('serves, prints the document URLs, and on SIGTERM ends vendor sessions and exits 0', async () => {
+    const vendor = await startSessionfulVendor()
+    try {
+      const p = run(['--upstream', vendor.url, '--port', '0'])
+      await expect.poll(() => p.out(), { timeout: 15000 }).toMatch(/openapi\.json/)
+      const url = /listening on (http:\/\/\S+)/.exec(p.out())![1]!
+      expect(p.out()).toMatch(/\/docs/)
+      expect(p.out()).toMatch(/\/swagger\.json/)
+      expect((await fetch(`${url}/tools/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"message":"cli"}' })).status).toBe(200)
+      const live = vendor.sessionIds()
+      p.child.kill('SIGTERM')
+      expect(await p.exited).toBe(0)
+      expect(vendor.terminatedSessions()).toEqual(expect.arrayContaining(live))
+    } finally {
+      await vendor.close()
+    }
+  })
+})
