@@ -151,7 +151,12 @@ export function loadConfig(flags: CliFlags, env: NodeJS.ProcessEnv): Config {
 
   const parsed = ConfigSchema.safeParse(raw)
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    for (const issue of parsed.error.issues) {
+      // Record-key failures carry the real reason (e.g. "not a valid HTTP header name") one level down.
+      const inner = (issue as { issues?: { message: string }[] }).issues?.[0]?.message
+      const message = issue.code === 'invalid_key' && inner ? `${inner} (key "${String(issue.path.at(-1))}")` : issue.message
+      problems.push(`${issue.path.length ? issue.path.join('.') : '(root)'}: ${message}`)
+    }
   }
   if (problems.length) throw new ConfigError(problems)
   return parsed.data!
