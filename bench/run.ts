@@ -14,6 +14,7 @@
  */
 import { writeFileSync } from 'node:fs'
 import os from 'node:os'
+import { performance, type EventLoopUtilization } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { ConfigSchema } from '../src/config/schema.js'
@@ -68,6 +69,8 @@ const targets = { latencyFacadeOverDirect: 1.5, throughputFacadeOverDirect: 0.6,
 /** A running vendor, wherever it lives. */
 interface VendorHandle {
   url: string
+  /** Event-loop utilization of the vendor's thread (undefined when it shares the main thread). */
+  elu?: () => EventLoopUtilization
   stats(): Promise<{ sessions: number; initializes: number; echoes: number }>
   close(): Promise<void>
 }
@@ -104,6 +107,7 @@ async function startVendor(response: VendorResponse, where: VendorThread): Promi
   const ready = (await next('ready')) as Extract<VendorWorkerMessage, { kind: 'ready' }>
   return {
     url: ready.url,
+    elu: () => worker.performance.eventLoopUtilization(),
     async stats() {
       const answer = next('stats')
       worker.postMessage({ kind: 'stats' })
@@ -190,16 +194,29 @@ async function naiveTarget(vendorUrl: string, poster: JsonPoster): Promise<Targe
 // Measuring
 
 interface ModeResult {
-  c1: LoadResult
-  c32: LoadResult
+  c1: PhaseResult
+  c32: PhaseResult
+}
+
+/** A load phase plus how busy each thread was: a thread near 1.0 is the bottleneck. */
+interface PhaseResult extends LoadResult {
+  /** Event-loop utilization (0..1) of the main thread: load generator + facade or proxy. */
+  mainElu: number
+  /** Event-loop utilization of the vendor thread (NaN when the vendor runs inline). */
+  vendorElu: number
 }
 
 let seq = 0
+let vendorElu: (() => EventLoopUtilization) | undefined
 /** Runs a phase with a fresh range of sequence numbers. */
-async function phase(target: Target, concurrency: number, maxCalls: number, maxMs: number): Promise<LoadResult> {
+async function phase(target: Target, concurrency: number, maxCalls: number, maxMs: number): Promise<PhaseResult> {
+  const main0 = performance.eventLoopUtilization()
+  const vendor0 = vendorElu?.()
   const result = await runLoad(target.call, { concurrency, maxCalls, maxMs }, seq)
+  const mainElu = performance.eventLoopUtilization(main0).utilization
+  const vendor1 = vendorElu?.()
   seq += result.ok + result.errors
-  return result
+  return { ...result, mainElu, vendorElu: vendor0 && vendor1 ? (vendor1.active - vendor0.active) / (vendor1.idle + vendor1.active - vendor0.idle - vendor0.active) : Number.NaN }
 }
 
 async function measure(target: Target): Promise<ModeResult> {
@@ -212,18 +229,19 @@ async function measure(target: Target): Promise<ModeResult> {
 }
 
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : 'n/a')
+const pct = (n: number) => (Number.isFinite(n) ? `${Math.round(n * 100)}%` : 'n/a')
 const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toString() : 'n/a')
 
 function table(results: Record<Mode, ModeResult>): string {
   const rows = [
-    '| client | p50 c=1 (ms) | p99 c=1 (ms) | calls/s c=32 | p50 c=32 (ms) | p99 c=32 (ms) | calls c=1 / c=32 | errors |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| client | p50 c=1 (ms) | p99 c=1 (ms) | calls/s c=32 | p50 c=32 (ms) | p99 c=32 (ms) | calls c=1 / c=32 | busy c=32 main / vendor | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   const label: Record<Mode, string> = { direct: '(a) direct SDK client', facade: '(b) facade', naive: '(c) naive proxy' }
   for (const mode of ['direct', 'facade', 'naive'] as const) {
     const { c1, c32 } = results[mode]
     rows.push(
-      `| ${label[mode]} | ${f1(c1.p50)} | ${f1(c1.p99)} | ${f0(c32.throughput)} | ${f1(c32.p50)} | ${f1(c32.p99)} | ${c1.ok} / ${c32.ok}${c32.timeBound ? ' (5 s cap)' : ''} | ${c1.errors + c32.errors} |`,
+      `| ${label[mode]} | ${f1(c1.p50)} | ${f1(c1.p99)} | ${f0(c32.throughput)} | ${f1(c32.p50)} | ${f1(c32.p99)} | ${c1.ok} / ${c32.ok}${c32.timeBound ? ' (time cap)' : ''} | ${pct(c32.mainElu)} / ${pct(c32.vendorElu)} | ${c1.errors + c32.errors} |`,
     )
   }
   return rows.join('\n')
@@ -245,6 +263,7 @@ async function main() {
   const startedAt = Date.now()
   const strict = process.argv.includes('--strict')
   const vendor = await startVendor(settings.vendorResponse, settings.vendorThread)
+  vendorElu = vendor.elu
   const poster = createPoster(settings.http, settings.concurrency * 2)
   const open: Target[] = []
   try {
@@ -317,16 +336,17 @@ async function main() {
  * vendor modes, with both HTTP clients; prints throughput and p50 so the defaults above can be justified.
  */
 async function probe() {
-  const rows = ['| vendor | caller | p50 c=1 (ms) | calls/s c=32 |', '|---|---|---:|---:|']
+  const rows = ['| vendor | caller | p50 c=1 (ms) | calls/s c=32 | busy c=32 main / vendor |', '|---|---|---:|---:|---:|']
   for (const response of ['sse', 'json'] as const) {
     const vendor = await startVendor(response, settings.vendorThread)
+    vendorElu = vendor.elu
     try {
       const quick = async (label: string, target: Target) => {
         await phase(target, 1, 100, 5000)
         const c1 = await phase(target, 1, 300, 5000)
         await phase(target, settings.concurrency, 320, 1000)
         const c32 = await phase(target, settings.concurrency, 3000, 2000)
-        rows.push(`| ${response} | ${label} | ${f1(c1.p50)} | ${f0(c32.throughput)} |`)
+        rows.push(`| ${response} | ${label} | ${f1(c1.p50)} | ${f0(c32.throughput)} | ${pct(c32.mainElu)} / ${pct(c32.vendorElu)} |`)
       }
       const direct = await directTarget(vendor.url)
       await quick('direct', direct)

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, type CliFlags } from './config/load.js'
 import { ServerConfigSchema, type Config } from './config/schema.js'
-import { forwardRuleProblems } from './auth/outbound.js'
+import { credentialConfigProblems } from './auth/config-checks.js'
 import { createLogger } from './log.js'
 import { startFacade } from './server.js'
 
@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
   let config: Config
   try {
     config = loadConfig(flags, process.env)
-    const problems = Object.entries(config.servers).flatMap(([name, s]) => forwardRuleProblems(s).map((p) => `servers.${name}.${p}`))
+    const problems = Object.entries(config.servers).flatMap(([name, s]) => credentialConfigProblems(name, s))
     if (problems.length) throw new ConfigError(problems)
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -3,6 +3,7 @@
  * The whole configuration as one zod schema. Defaults live here and only here.
  */
 import { z } from 'zod'
+import { hasForbiddenHeaderChars, isNeverForwarded, isTransportManaged } from '../auth/header-rules.js'
 
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid HTTP header name')
 
@@ -14,7 +15,15 @@ export const InboundAuthSchema = z
       .object({
         mode: z.literal('apiKey'),
         /** Accepted keys (`${ENV_VAR}` interpolation applies). */
-        keys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).min(1),
+        keys: z
+          .array(
+            z
+              .string()
+              .min(16, 'API keys must be at least 16 characters')
+              // A key read from a file often ends in a newline; header values arrive trimmed, so it could never match.
+              .regex(/^[\x21-\x7e]+$/, 'API keys must be printable ASCII without spaces'),
+          )
+          .min(1),
         /** Header that carries the key. `Authorization` means `Authorization: Bearer <key>`. */
         header: headerName.default('X-API-Key'),
       })
@@ -40,19 +49,34 @@ export const InboundAuthSchema = z
   ])
   .default({ mode: 'none' })
 
-/** OAuth 2.0 client credentials toward the vendor. */
+/** JWS algorithms `private_key_jwt` can sign with (what the SDK's signer imports from a PKCS#8 PEM or a JWK). */
+const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const
+
+/** OAuth 2.0 client credentials toward the vendor (`client_secret_basic` or `private_key_jwt`). */
 export const OutboundOAuthSchema = z
   .object({
-    /** Token endpoint. When omitted, the SDK discovers it from the vendor's protected-resource metadata. */
+    /**
+     * Token endpoint. When omitted, it comes from the authorization server metadata of `issuer`, or, without
+     * `issuer`, from the vendor's protected-resource metadata (RFC 9728): the vendor then chooses where the
+     * client credentials go, so pin `tokenUrl` or `issuer` in production.
+     */
     tokenUrl: z.string().url().optional(),
+    /** The authorization server's issuer (RFC 8414). Pins which server may receive the client credentials. */
+    issuer: z.string().url().optional(),
     clientId: z.string().min(1),
-    /** `client_secret_basic` */
-    clientSecret: z.string().optional(),
-    /** `private_key_jwt`: PEM private key (or `${ENV_VAR}`). */
-    privateKey: z.string().optional(),
-    algorithm: z.string().default('RS256'),
+    /** `client_secret_basic` (`${ENV_VAR}` interpolation applies). */
+    clientSecret: z.string().min(1).optional(),
+    /** `private_key_jwt`: PKCS#8 PEM private key (or `${ENV_VAR}`; literal `\n` escapes, as CI secrets often hold them, become newlines). */
+    privateKey: z
+      .string()
+      .min(1)
+      .transform((pem) => (pem.includes('\n') ? pem : pem.replace(/\\n/g, '\n')))
+      .optional(),
+    algorithm: z.enum(JWT_ALGORITHMS).default('RS256'),
     scope: z.string().optional(),
-    /** Refresh this long before the token expires. */
+    /** RFC 8707 resource indicator to request the token for. Default: the vendor's metadata `resource` when discovered. */
+    resource: z.string().url().optional(),
+    /** Refresh this long before the token expires (at most half the token lifetime, so short tokens are still reused). */
     refreshSkewSeconds: z.number().int().min(0).default(30),
   })
   .strict()
@@ -136,14 +160,58 @@ export const ServerConfigSchema = z
   .superRefine((s, ctx) => {
     if (!!s.url === !!s.command) ctx.addIssue({ code: 'custom', message: 'set exactly one of url or command' })
     if (s.oauth && s.command) ctx.addIssue({ code: 'custom', path: ['oauth'], message: 'oauth applies to HTTP upstreams only' })
-    const outgoing = [...s.forwardHeaders.allow.map((h) => s.forwardHeaders.rename[h] ?? h)].map((h) => h.toLowerCase())
-    if (s.oauth && outgoing.includes('authorization'))
-      ctx.addIssue({ code: 'custom', path: ['forwardHeaders'], message: 'cannot forward Authorization and use oauth client credentials at once' })
-    for (const from of Object.keys(s.forwardHeaders.rename)) {
-      if (!s.forwardHeaders.allow.some((a) => a.toLowerCase() === from.toLowerCase()))
-        ctx.addIssue({ code: 'custom', path: ['forwardHeaders', 'rename', from], message: 'renamed header must also be in allow' })
-    }
+    credentialIssues(s).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }))
   })
+
+/**
+ * Credential and header rules that need several fields at once. Messages name headers, never values: a config
+ * error is printed and may end up in CI logs.
+ */
+function credentialIssues(s: {
+  headers: Record<string, string>
+  forwardHeaders: { allow: string[]; rename: Record<string, string> }
+  oauth?: unknown
+  auth: InboundAuth
+}): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = []
+  const { allow, rename } = s.forwardHeaders
+  const lower = (h: string) => h.toLowerCase()
+  allow.forEach((name, i) => {
+    if (isNeverForwarded(name))
+      issues.push({ path: ['forwardHeaders', 'allow', i], message: `${name} is never forwarded (hop-by-hop, Host, Content-Length, X-Forwarded-*, Mcp-* or facade-owned)` })
+  })
+  for (const [from, to] of Object.entries(rename)) {
+    if (!allow.some((a) => lower(a) === lower(from))) issues.push({ path: ['forwardHeaders', 'rename', from], message: 'renamed header must also be in allow' })
+    if (isNeverForwarded(to)) issues.push({ path: ['forwardHeaders', 'rename', from], message: `cannot rename to ${to}` })
+  }
+  // The facade's own API key is for the facade: copying it to the vendor would hand every vendor our key.
+  if (s.auth.mode === 'apiKey') {
+    const keyHeader = s.auth.header
+    const i = allow.findIndex((a) => lower(a) === lower(keyHeader))
+    if (i >= 0) issues.push({ path: ['forwardHeaders', 'allow', i], message: `${keyHeader} carries the facade's own API key (auth.header); it is never forwarded` })
+  }
+  const renameOf = (h: string) => Object.entries(rename).find(([k]) => lower(k) === lower(h))?.[1] ?? h
+  const outgoing = allow.map(renameOf)
+  if (s.auth.mode === 'passthrough' && !allow.some((a) => lower(a) === lower((s.auth as { header: string }).header))) outgoing.push(s.auth.header)
+  if (s.auth.mode === 'passthrough' && isNeverForwarded(s.auth.header))
+    issues.push({ path: ['auth', 'header'], message: `${s.auth.header} cannot carry a passthrough credential (it is never forwarded)` })
+  // Two caller headers landing on one vendor header would make the winner depend on which one the caller sent.
+  const seen = new Set<string>()
+  for (const h of outgoing) {
+    if (seen.has(lower(h))) issues.push({ path: ['forwardHeaders'], message: `two forwarded headers would both be sent as ${h}` })
+    seen.add(lower(h))
+  }
+  const staticAuthorization = Object.keys(s.headers).some((h) => lower(h) === 'authorization')
+  if (s.oauth && outgoing.some((h) => lower(h) === 'authorization'))
+    issues.push({ path: ['forwardHeaders'], message: 'cannot forward a caller Authorization and use oauth client credentials at once' })
+  if (s.oauth && staticAuthorization)
+    issues.push({ path: ['headers', 'Authorization'], message: 'a static Authorization header conflicts with oauth client credentials (the token would replace it)' })
+  for (const [name, value] of Object.entries(s.headers)) {
+    if (isTransportManaged(name)) issues.push({ path: ['headers', name], message: `${name} is managed by the MCP transport and cannot be set statically` })
+    if (hasForbiddenHeaderChars(value)) issues.push({ path: ['headers', name], message: 'value contains a line break or control character' })
+  }
+  return issues
+}
 
 /** The whole service configuration. */
 export const ConfigSchema = z

@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
+import { registerConnectorRoutes } from './routes/connector.js'
 import { registerDocumentRoutes } from './routes/documents.js'
 import { registerMcpExtraRoutes } from './routes/mcp-extras.js'
 import { registerOperationRoutes } from './routes/operations.js'
@@ -18,5 +19,6 @@ export function createServerApp(runtime: ServerRuntime): Hono {
   registerToolRoutes(app, runtime)
   registerSessionRoutes(app, runtime)
   registerMcpExtraRoutes(app, runtime)
+  registerConnectorRoutes(app, runtime)
   return app
 }

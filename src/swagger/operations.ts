@@ -17,7 +17,7 @@
 
 import type { CatalogTool } from '../catalog/types.js'
 import { buildInputSchema, buildOutputSchema, hasInputFields, type ToolSchemaBuild } from './tool-schemas.js'
-import { humanize, toOperationSummary, toSentence } from './text-rules.js'
+import { escapeNonAscii, humanize, toOperationSummary, toSentence } from './text-rules.js'
 import type { NonBodyParameter, Swagger2Operation, Swagger2PathItem, Swagger2Response, Swagger2Schema } from './types.js'
 
 /** Operation ids of the fixed operations, in document order. */
@@ -88,7 +88,7 @@ export function toolSummary(tool: CatalogTool): string {
 
 /** Operation description of a tool: its description as sentences, or a generated one (rulebook C-07). */
 export function toolDescription(tool: CatalogTool): string {
-  return toSentence(tool.description, `Calls the ${humanize(tool.name) || tool.operationId} tool of the MCP server.`)
+  return toSentence(tool.description, `Calls the MCP tool "${escapeNonAscii(tool.name)}".`)
 }
 
 /** `POST /tools/{slug}` for one typed tool. */

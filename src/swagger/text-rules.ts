@@ -209,7 +209,7 @@ export function toConnectorTitle(text: string | undefined, fallback = 'MCP Tools
     const cleaned = stripProductNames(toAscii(s))
       .replace(/\b(?:apis?|connectors?)\b/gi, ' ')
       .replace(/[^A-Za-z0-9 ()'.,&+-]+/g, ' ')
-    return trimSummaryEnd(cutAtWord(tidySpaces(cleaned), 30))
+    return capitalize(trimSummaryEnd(cutAtWord(tidySpaces(cleaned), 30)))
   }
   const title = text ? shape(text) : ''
   return /[A-Za-z0-9]/.test(title) ? title : shape(fallback)

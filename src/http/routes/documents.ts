@@ -10,6 +10,8 @@ import type { Catalog } from '../../catalog/types.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { buildOpenApiDocument } from '../openapi-document.js'
 import { baseUrl } from '../base-url.js'
+import { swaggerFor } from '../../connector/swagger-options.js'
+import { serializeSwagger2 } from '../../swagger/serialize.js'
 
 /** Caches one derived value per catalog version. */
 function perVersion<T>(build: (catalog: Catalog, key: string) => T) {
@@ -41,4 +43,11 @@ export function registerDocumentRoutes(app: Hono, runtime: ServerRuntime) {
   })
   app.get('/docs', swaggerUI({ url: `${runtime.mountPath}/openapi.json`, title: 'mcp-rest-facade' }))
 
+
+  const swagger = perVersion((catalog) => serializeSwagger2(swaggerFor(runtime, catalog).document))
+  app.get('/swagger.json', (c) => {
+    const { catalog } = runtime.requireCatalog()
+    c.header('ETag', `"${catalog.etag}"`)
+    return c.body(swagger(catalog), 200, { 'content-type': 'application/json' })
+  })
 }

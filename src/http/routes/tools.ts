@@ -14,6 +14,8 @@ import { toProblem } from '../../errors/problem.js'
 import type { JobOutcome } from '../../runtime/jobs.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { baseUrl } from '../base-url.js'
+import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../../connector/swagger-options.js'
+import { toConnectorNames, toVendorNames } from '../../connector/property-mapping.js'
 import { toEnvelope } from '../envelope.js'
 import { prefersAsync, readJsonObject, sessionSelector } from '../request.js'
 
@@ -74,7 +76,7 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
   const tool = findTool(catalog, segment) ?? findTool(catalog, decoded)
   if (!tool) throw new ApiError('tool_not_found', { detail: `No tool "${decoded}" on this server. GET ${runtime.mountPath}/tools lists them.` })
 
-  const body = await readJsonObject(c, runtime.global.bodyLimitBytes) /*RESTORE*/
+  const body = toVendorNames(tool.inputSchema, await readJsonObject(c, runtime.global.bodyLimitBytes))
   const input = validators.input(tool.name, tool.inputSchema)
   const { args, errors } = validateDroppingEmpties(input.validate, body)
   if (errors) throw new ApiError('invalid_arguments', { detail: `The arguments do not match the input schema of tool "${tool.name}".`, errors })
@@ -97,7 +99,10 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
         const bad = validators.output(tool.name, tool.outputSchema).validate(result.structuredContent)
         if (bad) throw new ApiError('vendor_bad_output', { detail: `Tool "${tool.name}" returned structured content that breaks its own output schema.`, errors: bad })
       }
-      const envelope = toEnvelope(result, { sessionId: outcome.sessionId, renewed: outcome.renewed })
+      // The connector's document renamed unsafe output property names; its calls get data in those names.
+      const fromConnector = c.req.header(CONNECTOR_CLIENT_HEADER) === CONNECTOR_CLIENT_VALUE
+      const shaped = fromConnector && result.structuredContent !== undefined ? { ...result, structuredContent: toConnectorNames(tool.outputSchema, result.structuredContent) } : result
+      const envelope = toEnvelope(shaped, { sessionId: outcome.sessionId, renewed: outcome.renewed })
       const headers: Record<string, string> = outcome.sessionId ? { 'X-Session-Id': outcome.sessionId } : {}
       if (result.isError && runtime.config.toolErrors === 'problem') {
         const problem = new ApiError('tool_error', {
