@@ -15,21 +15,9 @@
 import { writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { performance, type EventLoopUtilization } from 'node:perf_hooks'
-import { Worker } from 'node:worker_threads'
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
-import { ConfigSchema } from '../src/config/schema.js'
-import { createLogger } from '../src/log.js'
-import { startFacade, type RunningFacade } from '../src/server.js'
-import { createPoster, type HttpClientKind, type JsonPoster } from './http-client.js'
-import { runLoad, type Call, type LoadResult } from './load.js'
-import { startNaiveProxy, type NaiveProxy } from './naive-proxy.js'
-import type { VendorWorkerData, VendorWorkerMessage } from './vendor-worker.js'
-
-type VendorResponse = 'sse' | 'json'
-type VendorThread = 'worker' | 'inline'
-type Mode = 'direct' | 'facade' | 'naive'
-
-const CALL_TIMEOUT_MS = 10_000
+import { createPoster, type HttpClientKind } from './http-client.js'
+import { runLoad, type LoadResult } from './load.js'
+import { directTarget, facadeTarget, naiveTarget, startVendor, type Mode, type Target, type VendorResponse, type VendorThread } from './targets.js'
 /** Hard stop: a wedged run must never hang a terminal or a CI job. */
 const WATCHDOG_MS = 120_000
 
@@ -64,133 +52,6 @@ const settings = {
 const targets = { latencyFacadeOverDirect: 1.5, throughputFacadeOverDirect: 0.6, throughputFacadeOverNaive: 3 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The vendor
-
-/** A running vendor, wherever it lives. */
-interface VendorHandle {
-  url: string
-  /** Event-loop utilization of the vendor's thread (undefined when it shares the main thread). */
-  elu?: () => EventLoopUtilization
-  stats(): Promise<{ sessions: number; initializes: number; echoes: number }>
-  close(): Promise<void>
-}
-
-async function startVendor(response: VendorResponse, where: VendorThread): Promise<VendorHandle> {
-  const enableJsonResponse = response === 'json'
-  if (where === 'inline') {
-    const { startSessionfulVendor } = await import('../test/fixtures/sessionful-vendor.js')
-    const vendor = await startSessionfulVendor({ enableJsonResponse })
-    return {
-      url: vendor.url,
-      stats: async () => ({ sessions: vendor.sessionCount(), initializes: vendor.initializeCount(), echoes: vendor.executions('echo') }),
-      close: () => vendor.close(),
-    }
-  }
-  // Workers do not inherit tsx's loader, so a tiny JS bootstrap registers it before importing the TS worker.
-  const api = import.meta.resolve('tsx/esm/api')
-  const entry = new URL('./vendor-worker.ts', import.meta.url).href
-  const boot = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry)})`
-  const data: VendorWorkerData = { enableJsonResponse }
-  const worker = new Worker(new URL('data:text/javascript,' + encodeURIComponent(boot)), { workerData: data })
-  const next = (kind: VendorWorkerMessage['kind']) =>
-    new Promise<VendorWorkerMessage>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`vendor worker did not answer "${kind}" in time`)), 15_000)
-      const onMessage = (message: VendorWorkerMessage) => {
-        if (message.kind !== kind) return
-        clearTimeout(timer)
-        worker.off('message', onMessage)
-        resolve(message)
-      }
-      worker.on('message', onMessage)
-      worker.once('error', reject)
-    })
-  const ready = (await next('ready')) as Extract<VendorWorkerMessage, { kind: 'ready' }>
-  return {
-    url: ready.url,
-    elu: () => worker.performance.eventLoopUtilization(),
-    async stats() {
-      const answer = next('stats')
-      worker.postMessage({ kind: 'stats' })
-      const { sessions, initializes, echoes } = (await answer) as Extract<VendorWorkerMessage, { kind: 'stats' }>
-      return { sessions, initializes, echoes }
-    },
-    async close() {
-      const closed = next('closed').catch(() => undefined)
-      worker.postMessage({ kind: 'close' })
-      await closed
-      await worker.terminate()
-    },
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The three callers
-
-/** A target to call: one `echo` per invocation, answer checked. */
-interface Target {
-  mode: Mode
-  call: Call
-  close(): Promise<void>
-}
-
-const message = (seq: number) => `bench-${seq}`
-
-function expectEcho(got: unknown, seq: number, where: string) {
-  if (got !== message(seq)) throw new Error(`${where}: wrong echo ${JSON.stringify(got)} for ${message(seq)}`)
-}
-
-/** (a) one SDK client, connected once, calling the vendor directly. */
-async function directTarget(vendorUrl: string): Promise<Target> {
-  const transport = new StreamableHTTPClientTransport(new URL(vendorUrl))
-  const client = new Client({ name: 'bench-direct', version: '0.0.0' })
-  await client.connect(transport, { timeout: CALL_TIMEOUT_MS })
-  return {
-    mode: 'direct',
-    async call(seq) {
-      const result = await client.callTool({ name: 'echo', arguments: { message: message(seq) } }, { timeout: CALL_TIMEOUT_MS })
-      expectEcho((result.structuredContent as { message?: unknown } | undefined)?.message, seq, 'direct')
-    },
-    async close() {
-      await transport.terminateSession().catch(() => undefined)
-      await client.close()
-    },
-  }
-}
-
-/** (b) the real facade, in-process, called over plain HTTP. */
-async function facadeTarget(vendorUrl: string, poster: JsonPoster): Promise<Target & { facade: RunningFacade }> {
-  const config = ConfigSchema.parse({ port: 0, host: '127.0.0.1', logLevel: 'silent', shutdownGraceMs: 1000, servers: { default: { url: vendorUrl } } })
-  const facade = await startFacade(config, createLogger('silent'))
-  const url = `${facade.url}/tools/echo`
-  return {
-    mode: 'facade',
-    facade,
-    async call(seq) {
-      const { status, json } = await poster.post(url, { message: message(seq) }, CALL_TIMEOUT_MS)
-      if (status !== 200) throw new Error(`facade: HTTP ${status} ${JSON.stringify(json).slice(0, 200)}`)
-      expectEcho((json as { data?: { message?: unknown } }).data?.message, seq, 'facade')
-    },
-    close: () => facade.close(),
-  }
-}
-
-/** (c) the naive per-request proxy, called over plain HTTP exactly like the facade. */
-async function naiveTarget(vendorUrl: string, poster: JsonPoster): Promise<Target & { proxy: NaiveProxy }> {
-  const proxy = await startNaiveProxy(vendorUrl, CALL_TIMEOUT_MS)
-  const url = `${proxy.url}/tools/echo`
-  return {
-    mode: 'naive',
-    proxy,
-    async call(seq) {
-      const { status, json } = await poster.post(url, { message: message(seq) }, CALL_TIMEOUT_MS)
-      if (status !== 200) throw new Error(`naive: HTTP ${status} ${JSON.stringify(json).slice(0, 200)}`)
-      expectEcho((json as { structuredContent?: { message?: unknown } }).structuredContent?.message, seq, 'naive')
-    },
-    close: () => proxy.close(),
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Measuring
 
 interface ModeResult {
@@ -204,6 +65,13 @@ interface PhaseResult extends LoadResult {
   mainElu: number
   /** Event-loop utilization of the vendor thread (NaN when the vendor runs inline). */
   vendorElu: number
+  /**
+   * Process CPU time (all threads: client, facade, vendor, GC) per successful call, ms. Less sensitive to other
+   * load on the machine than latency or throughput; the facade's cost is its value minus direct's.
+   */
+  cpuMsPerCall: number
+  /** Process CPU time over wall time: how many cores the phase actually got (2 at most here). */
+  cores: number
 }
 
 let seq = 0
@@ -212,11 +80,20 @@ let vendorElu: (() => EventLoopUtilization) | undefined
 async function phase(target: Target, concurrency: number, maxCalls: number, maxMs: number): Promise<PhaseResult> {
   const main0 = performance.eventLoopUtilization()
   const vendor0 = vendorElu?.()
+  const cpu0 = process.cpuUsage()
   const result = await runLoad(target.call, { concurrency, maxCalls, maxMs }, seq)
+  const cpu = process.cpuUsage(cpu0)
   const mainElu = performance.eventLoopUtilization(main0).utilization
   const vendor1 = vendorElu?.()
   seq += result.ok + result.errors
-  return { ...result, mainElu, vendorElu: vendor0 && vendor1 ? (vendor1.active - vendor0.active) / (vendor1.idle + vendor1.active - vendor0.idle - vendor0.active) : Number.NaN }
+  const cpuMs = (cpu.user + cpu.system) / 1000
+  return {
+    ...result,
+    mainElu,
+    vendorElu: vendor0 && vendor1 ? (vendor1.active - vendor0.active) / (vendor1.idle + vendor1.active - vendor0.idle - vendor0.active) : Number.NaN,
+    cpuMsPerCall: result.ok ? cpuMs / result.ok : Number.NaN,
+    cores: result.elapsedMs > 0 ? cpuMs / result.elapsedMs : Number.NaN,
+  }
 }
 
 async function measure(target: Target): Promise<ModeResult> {
@@ -234,14 +111,14 @@ const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toString() : 'n/a'
 
 function table(results: Record<Mode, ModeResult>): string {
   const rows = [
-    '| client | p50 c=1 (ms) | p99 c=1 (ms) | calls/s c=32 | p50 c=32 (ms) | p99 c=32 (ms) | calls c=1 / c=32 | busy c=32 main / vendor | errors |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| client | p50 c=1 (ms) | p99 c=1 (ms) | calls/s c=32 | p50 c=32 (ms) | p99 c=32 (ms) | calls c=1 / c=32 | CPU ms/call c=32 | cores used c=32 | busy c=32 main / vendor | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   const label: Record<Mode, string> = { direct: '(a) direct SDK client', facade: '(b) facade', naive: '(c) naive proxy' }
   for (const mode of ['direct', 'facade', 'naive'] as const) {
     const { c1, c32 } = results[mode]
     rows.push(
-      `| ${label[mode]} | ${f1(c1.p50)} | ${f1(c1.p99)} | ${f0(c32.throughput)} | ${f1(c32.p50)} | ${f1(c32.p99)} | ${c1.ok} / ${c32.ok}${c32.timeBound ? ' (time cap)' : ''} | ${pct(c32.mainElu)} / ${pct(c32.vendorElu)} | ${c1.errors + c32.errors} |`,
+      `| ${label[mode]} | ${f1(c1.p50)} | ${f1(c1.p99)} | ${f0(c32.throughput)} | ${f1(c32.p50)} | ${f1(c32.p99)} | ${c1.ok} / ${c32.ok}${c32.timeBound ? ' (time cap)' : ''} | ${f1(c32.cpuMsPerCall)} | ${c32.cores.toFixed(2)} | ${pct(c32.mainElu)} / ${pct(c32.vendorElu)} | ${c1.errors + c32.errors} |`,
     )
   }
   return rows.join('\n')
@@ -336,7 +213,7 @@ async function main() {
  * vendor modes, with both HTTP clients; prints throughput and p50 so the defaults above can be justified.
  */
 async function probe() {
-  const rows = ['| vendor | caller | p50 c=1 (ms) | calls/s c=32 | busy c=32 main / vendor |', '|---|---|---:|---:|---:|']
+  const rows = ['| vendor | caller | p50 c=1 (ms) | calls/s c=32 | CPU ms/call c=32 | busy c=32 main / vendor |', '|---|---|---:|---:|---:|---:|']
   for (const response of ['sse', 'json'] as const) {
     const vendor = await startVendor(response, settings.vendorThread)
     vendorElu = vendor.elu
@@ -346,7 +223,7 @@ async function probe() {
         const c1 = await phase(target, 1, 300, 5000)
         await phase(target, settings.concurrency, 320, 1000)
         const c32 = await phase(target, settings.concurrency, 3000, 2000)
-        rows.push(`| ${response} | ${label} | ${f1(c1.p50)} | ${f0(c32.throughput)} | ${pct(c32.mainElu)} / ${pct(c32.vendorElu)} |`)
+        rows.push(`| ${response} | ${label} | ${f1(c1.p50)} | ${f0(c32.throughput)} | ${f1(c32.cpuMsPerCall)} | ${pct(c32.mainElu)} / ${pct(c32.vendorElu)} |`)
       }
       const direct = await directTarget(vendor.url)
       await quick('direct', direct)

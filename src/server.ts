@@ -12,6 +12,7 @@ import type { Logger } from './log.js'
 import { ServerRuntime } from './runtime/server-runtime.js'
 import { IdentityHasher } from './sessions/identity.js'
 import { createSessionStore } from './sessions/create-store.js'
+import { OAuthTokenSource } from './upstream/oauth.js'
 
 /** A running facade. */
 export interface RunningFacade {
@@ -31,7 +32,9 @@ export async function createRuntimes(config: Config, log: Logger) {
   const runtimes = names.map((name) => {
     const server = config.servers[name]!
     const mountPath = names.length === 1 ? '' : `/${name}`
-    return new ServerRuntime(name, mountPath, server, config, store, identities, log)
+    // One token source per server: every connection of that server (catalog, pooled, caller sessions) shares its token.
+    const tokenSource = server.oauth && server.url ? new OAuthTokenSource({ oauth: server.oauth, vendorUrl: server.url, server: name, log }) : undefined
+    return new ServerRuntime(name, mountPath, server, config, store, identities, log, { tokenSource })
   })
   return { runtimes, store }
 }
@@ -49,9 +52,18 @@ export async function startFacade(config: Config, log: Logger): Promise<RunningF
       log.warn('inbound auth is "none" but the facade listens on a non-loopback address; anyone who can reach it can call the vendor', { server: r.name, host: config.host })
 
   await Promise.all(runtimes.map((r) => r.start()))
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s))
-  })
+  let server: ServerType
+  try {
+    server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s))
+      s.once('error', reject)
+    })
+  } catch (error) {
+    await Promise.allSettled(runtimes.map((r) => r.shutdown(0)))
+    await store.close()
+    const code = (error as NodeJS.ErrnoException).code
+    throw new Error(code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is already in use` : (error as Error).message)
+  }
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   const url = `http://${host}:${address.port}`

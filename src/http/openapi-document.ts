@@ -91,6 +91,8 @@ export interface OpenApiOptions {
   /** Inbound API key header, or undefined when the facade runs without a key. */
   apiKeyHeader?: string
   bearer?: boolean
+  /** Passthrough of the vendor's OAuth token: an `oauth2` authorization-code scheme. */
+  oauth2?: { authorizationUrl: string; tokenUrl: string; refreshUrl?: string; scopes: Record<string, string> }
 }
 
 /** Builds the OpenAPI 3.1 document for a catalog. */
@@ -101,7 +103,18 @@ export function buildOpenApiDocument(catalog: Catalog, options: OpenApiOptions):
   registry.register('ContentBlock', ContentBlockSchema)
   if (options.apiKeyHeader) registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: options.apiKeyHeader })
   if (options.bearer) registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
-  const security = options.apiKeyHeader ? [{ apiKey: [] }] : options.bearer ? [{ bearer: [] }] : undefined
+  const o = options.oauth2
+  if (o) {
+    const flow = { authorizationUrl: o.authorizationUrl, tokenUrl: o.tokenUrl, ...(o.refreshUrl ? { refreshUrl: o.refreshUrl } : {}), scopes: o.scopes }
+    registry.registerComponent('securitySchemes', 'oauth2', { type: 'oauth2', flows: { authorizationCode: flow } })
+  }
+  const security = options.apiKeyHeader
+    ? [{ apiKey: [] }]
+    : options.bearer
+      ? [{ bearer: [] }]
+      : o
+        ? [{ oauth2: Object.keys(o.scopes).sort() }]
+        : undefined
 
   for (const tool of catalog.tools.filter((t) => t.typed)) {
     const input = relocateSchema(tool.inputSchema, `${tool.operationId}Input`)

@@ -31,7 +31,10 @@ export interface ToolCallOutcome {
 
 /** Extra dependencies a runtime can be given (outbound OAuth token source, etc.). */
 export interface RuntimeExtras {
-  /** Builds an SDK-independent token source for outbound OAuth, when the server config asks for one. */
+  /**
+   * Outbound OAuth token source, when the server config has `oauth`. One instance per server, shared by every
+   * connection (catalog, pooled and caller sessions), so all of them use one cached token.
+   */
   tokenSource?: ConnectionSettings['tokenSource']
 }
 
@@ -108,9 +111,13 @@ export class ServerRuntime {
   callerFrom(headers: Headers): CallerContext {
     const { credential } = authenticate(this.config.auth, headers)
     const forwarded = forwardedHeaders(this.#rules, headers)
-    const identity = this.identities.identify(credential)
     const names = Object.keys(forwarded).sort()
     const headersDigest = names.length ? this.identities.digest(JSON.stringify(names.map((n) => [n.toLowerCase(), forwarded[n]]))) : '-'
+    // The identity covers the forwarded values too: a vendor session (pooled or caller) carries exactly one set of
+    // forwarded credentials, so the same API key with another forwarded token is another caller, and a caller
+    // session id presented with other forwarded values is someone else's session (404), not a credential switch.
+    const identity =
+      credential === undefined && !names.length ? this.identities.identify(undefined) : this.identities.identify(JSON.stringify([credential ?? null, headersDigest]))
     return { identity, headersDigest, outboundHeaders: outboundHeaders(this.config.headers, forwarded) }
   }
 

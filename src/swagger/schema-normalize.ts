@@ -232,7 +232,9 @@ function typed(type: string, node: Record<string, unknown>, enumValues: unknown[
     for (const dropped of ['patternProperties', 'propertyNames', 'dependencies', 'dependentRequired', 'dependentSchemas', 'unevaluatedProperties']) {
       if (dropped in node) ctx.note(`\`${dropped}\` was dropped`)
     }
-    return make('object', { properties, required: [...new Set(required)], additionalProperties: node.additionalProperties, keywords })
+    // without patternProperties the object would refuse keys the vendor accepts, so `false` goes with it
+    const additionalProperties = node.additionalProperties === false && isObject(node.patternProperties) ? undefined : node.additionalProperties
+    return make('object', { properties, required: [...new Set(required)], additionalProperties, keywords })
   }
   if (enumValues !== undefined && (type === 'object' || type === 'array')) ctx.note(`enum on an ${type} was dropped`)
   if (type === 'array') return make('array', { items: arrayItems(node, ctx), keywords })

@@ -70,9 +70,20 @@ export function escapeNonAscii(text: string): string {
   return out
 }
 
-/** Removes the restricted product names and tidies the spacing they leave behind. */
+/** A product name that ends a clause, with the word that introduced it ("from Power Automate."). */
+const TRAILING_PRODUCT = new RegExp(`\\s+(?:in|from|with|for|to|via|using|on|and|or)\\s+${PRODUCT_NAMES.source}(?=\\s*(?:[.!?,;:)]|$))`, 'gi')
+
+/**
+ * Removes the restricted product names and tidies the spacing they leave behind. A name that ends a clause goes
+ * with the preposition or conjunction before it ("Works with Power Apps." → "Works."), so the sentence still reads.
+ */
 export function stripProductNames(text: string): string {
-  return tidySpaces(text.replace(PRODUCT_NAMES, ''))
+  let out = text
+  for (let before = ''; before !== out; ) {
+    before = out
+    out = out.replace(TRAILING_PRODUCT, '')
+  }
+  return tidySpaces(out.replace(PRODUCT_NAMES, ''))
 }
 
 /** Collapses runs of whitespace and removes the space left before punctuation. */

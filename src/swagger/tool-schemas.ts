@@ -76,7 +76,12 @@ export function buildInputSchema(tool: CatalogTool): ToolSchemaBuild {
       typeof tool.inputSchema.description === 'string' ? tool.inputSchema.description : undefined,
       'The tool arguments as a JSON object.',
     )
-    return { schema: { type: 'object', description }, notes: [...result.notes, '/: a non-object input became a free-form object'], schemaCount: 1 }
+    // additionalProperties: true keeps the body parameter, so callers can still send the arguments as one JSON object
+    return {
+      schema: { type: 'object', description, additionalProperties: true },
+      notes: [...result.notes, '/: a non-object input became a free-form object'],
+      schemaCount: 1,
+    }
   })
   return { schema, notes, schemaCount: countSchemas(schema) }
 }

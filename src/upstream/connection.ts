@@ -7,6 +7,7 @@
 import { Client, SSEClientTransport, SdkHttpError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import type { Transport } from '@modelcontextprotocol/client'
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio'
+import { redactSecrets, secretsOf } from '../auth/redact.js'
 import { UpstreamError, classifyUpstreamError } from './errors.js'
 import type { CallOptions, ConnectionFacts, ConnectionSettings, RawTool, ToolResult } from './types.js'
 
@@ -42,6 +43,10 @@ export class NegotiationCache {
   forget() {
     this.#prior = undefined
   }
+  /** Records that only the 2025 `initialize` handshake works with this vendor. */
+  rememberLegacy() {
+    this.#prior = { kind: 'legacy', at: Date.now() }
+  }
 }
 
 /** Builds the fetch used by HTTP transports: our headers are merged in on every request. */
@@ -56,6 +61,31 @@ function fetchWithHeaders(headers: () => Record<string, string>): typeof fetch {
   }
 }
 
+/** Lists the secrets a connection sends (header values, the current token), read when an error needs scrubbing. */
+type SecretList = () => string[]
+
+/**
+ * Classifies an SDK error with every secret the connection sent removed from the vendor's text. The raw error's
+ * message and body are scrubbed before classification, because classification truncates vendor text and a
+ * truncated secret would no longer match.
+ */
+function classifyScrubbed(error: unknown, sessionHeld: boolean, secrets: SecretList): UpstreamError {
+  const list = secrets()
+  const scrub = (text: string) => redactSecrets(text, list)
+  if (error instanceof Error && !(error instanceof UpstreamError)) {
+    try {
+      error.message = scrub(error.message)
+      const data = (error as { data?: { text?: unknown } }).data
+      if (data && typeof data.text === 'string') data.text = scrub(data.text)
+    } catch {
+      // A frozen error: the classified message below is still scrubbed.
+    }
+  }
+  const classified = classifyUpstreamError(error, sessionHeld)
+  const message = scrub(classified.message)
+  return message === classified.message ? classified : new UpstreamError(classified.code, message, classified.details)
+}
+
 /** An open connection to a vendor. Safe for many concurrent calls (one JSON-RPC id counter per connection). */
 export class UpstreamConnection {
   #closed = false
@@ -63,6 +93,7 @@ export class UpstreamConnection {
     private readonly client: Client,
     private readonly transport: Transport,
     readonly facts: ConnectionFacts,
+    private readonly secrets: SecretList,
   ) {}
 
   /** True once the connection was closed or the transport reported its end. */
@@ -103,12 +134,17 @@ export class UpstreamConnection {
     kind: 'streamable-http' | 'sse' | 'stdio',
   ): Promise<UpstreamConnection> {
     const { target } = settings
-    const authProvider = settings.tokenSource
+    const tokenSource = settings.tokenSource
+    // The last token this connection sent: a 401 invalidates that one only, so a token another connection already
+    // refreshed is not thrown away by a late 401 on this one.
+    let lastToken: string | undefined
+    const authProvider = tokenSource
       ? {
-          token: () => settings.tokenSource!.token(),
-          onUnauthorized: async () => settings.tokenSource!.invalidate(),
+          token: async () => (lastToken = await tokenSource.token()),
+          onUnauthorized: async () => tokenSource.invalidate(lastToken),
         }
       : undefined
+    const secrets: SecretList = () => secretsOf([...Object.values(settings.headers()), lastToken])
     let transport: Transport
     if (target.kind === 'stdio') {
       transport = new StdioClientTransport({
@@ -160,7 +196,15 @@ export class UpstreamConnection {
         cache.forget()
         return UpstreamConnection.#openWith(settings, cache, kind)
       }
-      throw classifyUpstreamError(error, false)
+      const classified = classifyScrubbed(error, false, secrets)
+      // Strict 2025 vendors refuse the session-less `server/discover` probe itself (403, 400, 404, 405);
+      // such a refusal says nothing about `initialize`, so fall back to the plain 2025 handshake once.
+      if (protocol === 'auto' && !settings.resume && [400, 403, 404, 405].includes(classified.details.httpStatus ?? 0)) {
+        const conn = await UpstreamConnection.#openWith({ ...settings, protocol: 'legacy' }, cache, kind)
+        cache.rememberLegacy()
+        return conn
+      }
+      throw classified
     }
     if (protocol === 'auto' && !settings.resume) cache.remember(client)
     const info = client.getServerVersion()
@@ -174,7 +218,7 @@ export class UpstreamConnection {
         ? { name: info.name, version: info.version, title: info.title, instructions: client.getInstructions() }
         : undefined,
     }
-    const conn = new UpstreamConnection(client, transport, facts)
+    const conn = new UpstreamConnection(client, transport, facts, secrets)
     const prevOnClose = transport.onclose
     transport.onclose = () => {
       conn.#closed = true
@@ -188,7 +232,7 @@ export class UpstreamConnection {
   }
 
   #classify(error: unknown): UpstreamError {
-    return classifyUpstreamError(error, this.facts.era === 'legacy' && !!this.facts.vendorSessionId)
+    return classifyScrubbed(error, this.facts.era === 'legacy' && !!this.facts.vendorSessionId, this.secrets)
   }
 
   /** Every tool across all pagination cursors, unknown fields kept. */

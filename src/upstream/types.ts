@@ -20,8 +20,11 @@ export type ProtocolPreference = 'auto' | 'legacy' | 'modern'
 export interface TokenSource {
   /** Returns a valid access token, refreshing it when needed. */
   token(): Promise<string | undefined>
-  /** Called when the vendor answered 401: drop the cached token so the next `token()` fetches a new one. */
-  invalidate(): void
+  /**
+   * Called when the vendor answered 401: drop the cached token so the next `token()` fetches a new one.
+   * @param rejected the token the failing request carried, when known; a source may keep a newer one
+   */
+  invalidate(rejected?: string): void
 }
 
 /** Everything needed to open one vendor connection. */

@@ -31,8 +31,11 @@ export function registerDocumentRoutes(app: Hono, runtime: ServerRuntime) {
         title: runtime.config.connector.title ?? `${catalog.server.title ?? catalog.server.name} (REST)`,
         version: `${catalog.server.version ?? '0'}+catalog.${catalog.version}`,
         serverUrl,
-        apiKeyHeader: auth.mode === 'apiKey' && auth.header.toLowerCase() !== 'authorization' ? auth.header : undefined,
-        bearer: (auth.mode === 'apiKey' && auth.header.toLowerCase() === 'authorization') || (auth.mode === 'passthrough' && auth.header.toLowerCase() === 'authorization'),
+        // The security scheme follows the inbound mode: a key in its own header, a bearer credential, or (passthrough
+        // with a described provider) the vendor's OAuth authorization-code flow.
+        apiKeyHeader: auth.mode !== 'none' && auth.header.toLowerCase() !== 'authorization' ? auth.header : undefined,
+        bearer: auth.mode !== 'none' && auth.header.toLowerCase() === 'authorization' && !(auth.mode === 'passthrough' && auth.oauth),
+        oauth2: auth.mode === 'passthrough' && auth.oauth ? auth.oauth : undefined,
       }),
     ),
   )

@@ -1,0 +1,146 @@
+/**
+ * @module bench/targets
+ * The vendor (on a worker thread) and the three callers the bench compares, each calling `echo` once per
+ * invocation and checking the answer, so a fast wrong answer can never count as a call.
+ */
+import type { EventLoopUtilization } from 'node:perf_hooks'
+import { Worker } from 'node:worker_threads'
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { ConfigSchema } from '../src/config/schema.js'
+import { createLogger } from '../src/log.js'
+import { startFacade, type RunningFacade } from '../src/server.js'
+import type { JsonPoster } from './http-client.js'
+import type { Call } from './load.js'
+import { startNaiveProxy, type NaiveProxy } from './naive-proxy.js'
+import type { VendorWorkerData, VendorWorkerMessage } from './vendor-worker.js'
+
+/** How the vendor answers POSTs. */
+export type VendorResponse = 'sse' | 'json'
+/** Where the vendor runs. */
+export type VendorThread = 'worker' | 'inline'
+/** The three callers. */
+export type Mode = 'direct' | 'facade' | 'naive'
+
+/** Per-call timeout everywhere: no call may hang the bench. */
+export const CALL_TIMEOUT_MS = 10_000
+
+/** A running vendor, wherever it lives. */
+export interface VendorHandle {
+  url: string
+  /** Event-loop utilization of the vendor's thread (undefined when it shares the main thread). */
+  elu?: () => EventLoopUtilization
+  stats(): Promise<{ sessions: number; initializes: number; echoes: number }>
+  close(): Promise<void>
+}
+
+export async function startVendor(response: VendorResponse, where: VendorThread): Promise<VendorHandle> {
+  const enableJsonResponse = response === 'json'
+  if (where === 'inline') {
+    const { startSessionfulVendor } = await import('../test/fixtures/sessionful-vendor.js')
+    const vendor = await startSessionfulVendor({ enableJsonResponse })
+    return {
+      url: vendor.url,
+      stats: async () => ({ sessions: vendor.sessionCount(), initializes: vendor.initializeCount(), echoes: vendor.executions('echo') }),
+      close: () => vendor.close(),
+    }
+  }
+  // Workers do not inherit tsx's loader, so a tiny JS bootstrap registers it before importing the TS worker.
+  const api = import.meta.resolve('tsx/esm/api')
+  const entry = new URL('./vendor-worker.ts', import.meta.url).href
+  const boot = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry)})`
+  const data: VendorWorkerData = { enableJsonResponse }
+  const worker = new Worker(new URL('data:text/javascript,' + encodeURIComponent(boot)), { workerData: data })
+  const next = (kind: VendorWorkerMessage['kind']) =>
+    new Promise<VendorWorkerMessage>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`vendor worker did not answer "${kind}" in time`)), 15_000)
+      const onMessage = (message: VendorWorkerMessage) => {
+        if (message.kind !== kind) return
+        clearTimeout(timer)
+        worker.off('message', onMessage)
+        resolve(message)
+      }
+      worker.on('message', onMessage)
+      worker.once('error', reject)
+    })
+  const ready = (await next('ready')) as Extract<VendorWorkerMessage, { kind: 'ready' }>
+  return {
+    url: ready.url,
+    elu: () => worker.performance.eventLoopUtilization(),
+    async stats() {
+      const answer = next('stats')
+      worker.postMessage({ kind: 'stats' })
+      const { sessions, initializes, echoes } = (await answer) as Extract<VendorWorkerMessage, { kind: 'stats' }>
+      return { sessions, initializes, echoes }
+    },
+    async close() {
+      const closed = next('closed').catch(() => undefined)
+      worker.postMessage({ kind: 'close' })
+      await closed
+      await worker.terminate()
+    },
+  }
+}
+
+/** A target to call: one `echo` per invocation, answer checked. */
+export interface Target {
+  mode: Mode
+  call: Call
+  close(): Promise<void>
+}
+
+const message = (seq: number) => `bench-${seq}`
+
+function expectEcho(got: unknown, seq: number, where: string) {
+  if (got !== message(seq)) throw new Error(`${where}: wrong echo ${JSON.stringify(got)} for ${message(seq)}`)
+}
+
+/** (a) one SDK client, connected once, calling the vendor directly. */
+export async function directTarget(vendorUrl: string): Promise<Target> {
+  const transport = new StreamableHTTPClientTransport(new URL(vendorUrl))
+  const client = new Client({ name: 'bench-direct', version: '0.0.0' })
+  await client.connect(transport, { timeout: CALL_TIMEOUT_MS })
+  return {
+    mode: 'direct',
+    async call(seq) {
+      const result = await client.callTool({ name: 'echo', arguments: { message: message(seq) } }, { timeout: CALL_TIMEOUT_MS })
+      expectEcho((result.structuredContent as { message?: unknown } | undefined)?.message, seq, 'direct')
+    },
+    async close() {
+      await transport.terminateSession().catch(() => undefined)
+      await client.close()
+    },
+  }
+}
+
+/** (b) the real facade, in-process, called over plain HTTP. */
+export async function facadeTarget(vendorUrl: string, poster: JsonPoster): Promise<Target & { facade: RunningFacade }> {
+  const config = ConfigSchema.parse({ port: 0, host: '127.0.0.1', logLevel: 'silent', shutdownGraceMs: 1000, servers: { default: { url: vendorUrl } } })
+  const facade = await startFacade(config, createLogger('silent'))
+  const url = `${facade.url}/tools/echo`
+  return {
+    mode: 'facade',
+    facade,
+    async call(seq) {
+      const { status, json } = await poster.post(url, { message: message(seq) }, CALL_TIMEOUT_MS)
+      if (status !== 200) throw new Error(`facade: HTTP ${status} ${JSON.stringify(json).slice(0, 200)}`)
+      expectEcho((json as { data?: { message?: unknown } }).data?.message, seq, 'facade')
+    },
+    close: () => facade.close(),
+  }
+}
+
+/** (c) the naive per-request proxy, called over plain HTTP exactly like the facade. */
+export async function naiveTarget(vendorUrl: string, poster: JsonPoster): Promise<Target & { proxy: NaiveProxy }> {
+  const proxy = await startNaiveProxy(vendorUrl, CALL_TIMEOUT_MS)
+  const url = `${proxy.url}/tools/echo`
+  return {
+    mode: 'naive',
+    proxy,
+    async call(seq) {
+      const { status, json } = await poster.post(url, { message: message(seq) }, CALL_TIMEOUT_MS)
+      if (status !== 200) throw new Error(`naive: HTTP ${status} ${JSON.stringify(json).slice(0, 200)}`)
+      expectEcho((json as { structuredContent?: { message?: unknown } }).structuredContent?.message, seq, 'naive')
+    },
+    close: () => proxy.close(),
+  }
+}
