@@ -192,9 +192,15 @@ function credentialIssues(s: {
   }
   const renameOf = (h: string) => Object.entries(rename).find(([k]) => lower(k) === lower(h))?.[1] ?? h
   const outgoing = allow.map(renameOf)
-  if (s.auth.mode === 'passthrough' && !allow.some((a) => lower(a) === lower((s.auth as { header: string }).header))) outgoing.push(s.auth.header)
-  if (s.auth.mode === 'passthrough' && isNeverForwarded(s.auth.header))
-    issues.push({ path: ['auth', 'header'], message: `${s.auth.header} cannot carry a passthrough credential (it is never forwarded)` })
+  const auth = s.auth
+  if (auth.mode === 'passthrough') {
+    const header = auth.header
+    if (!allow.some((a) => lower(a) === lower(header))) outgoing.push(header)
+    if (isNeverForwarded(header)) issues.push({ path: ['auth', 'header'], message: `${header} cannot carry a passthrough credential (it is never forwarded)` })
+    // An oauth2 connection always sends its token as Authorization: Bearer, so any other header would stay empty.
+    if (auth.oauth && lower(header) !== 'authorization')
+      issues.push({ path: ['auth', 'oauth'], message: 'an oauth passthrough connection sends Authorization; set auth.header to Authorization' })
+  }
   // Two caller headers landing on one vendor header would make the winner depend on which one the caller sent.
   const seen = new Set<string>()
   for (const h of outgoing) {

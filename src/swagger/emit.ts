@@ -10,7 +10,7 @@
  * 3. Operation limit: the fixed operations always stay; the first `maxOperations - 6` tools in name order keep
  *    their operation, the rest are omitted (`max-operations`). Name order keeps the choice predictable: which tools
  *    are typed never depends on the size of their schemas.
- * 4. Size limit: while {@link serializeSwagger2} output exceeds `maxBytes`, the typed operation with the largest
+ * 4. Size limit: while the compact serialization ({@link serializedBytes}) exceeds `maxBytes`, the typed operation with the largest
  *    serialized size is dropped (ties: the later name) (`max-bytes`), which keeps as many tools as possible.
  * Omitted tools stay callable through `InvokeTool`, whose tool list and schemas are served at run time.
  */
@@ -18,7 +18,7 @@
 import type { Catalog, CatalogTool } from '../catalog/types.js'
 import { buildConnectorMetadata, buildInfo, buildSecurity, parsePublicUrl } from './document-info.js'
 import { FIXED_OPERATION_IDS, fixedOperations, toolOperation, type ToolOperation } from './operations.js'
-import { serializedBytes } from './serialize.js'
+import { serializedBytes, serializeSwagger2 } from './serialize.js'
 import { compare } from './tool-schemas.js'
 import type { EmitReport, OmitReason, Swagger2Document, Swagger2Options, Swagger2PathItem } from './types.js'
 
@@ -108,6 +108,9 @@ export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): {
     warnings.push(`${dropped.size} typed tool operations were dropped to stay within ${maxBytes} bytes; those tools are reachable through InvokeTool`)
     if (bytes > maxBytes) warnings.push(`the document is ${bytes} bytes even without typed tool operations, above the ${maxBytes}-byte limit`)
   }
+
+  const prettyBytes = serializeSwagger2(document).length
+  if (prettyBytes > maxBytes) warnings.push(`the indented file is ${prettyBytes} bytes; write it compact (serializeSwagger2(document, 0), ${bytes} bytes)`)
 
   const operations = countOperations(document)
   if (operations > SOFT_OPERATIONS) warnings.push(`${operations} operations: large connectors are slow in the designer; consider tools.include`)

@@ -212,7 +212,7 @@ export interface Swagger2Options {
   inboundAuth?: InboundAuth
   /** Default 256 (rulebook H-11). */
   maxOperations?: number
-  /** Default 1 000 000 UTF-8 bytes of {@link serializeSwagger2} output (rulebook H-02). */
+  /** Default 1 000 000 bytes of the compact ASCII serialization (`serializedBytes`, rulebook H-02). */
   maxBytes?: number
 }
 
@@ -231,7 +231,7 @@ export type OmitReason =
 export interface EmitReport {
   /** Number of operations in the document. */
   operations: number
-  /** UTF-8 size of {@link serializeSwagger2}(document). */
+  /** Size of the compact ASCII serialization (`serializedBytes`), the measure of the size limit. */
   bytes: number
   /** Tools without their own operation, in tool-name order. */
   omittedTools: { name: string; reason: OmitReason }[]
