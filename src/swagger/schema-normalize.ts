@@ -239,8 +239,9 @@ function typed(type: string, node: Record<string, unknown>, enumValues: unknown[
   if (enumValues !== undefined && (type === 'object' || type === 'array')) ctx.note(`enum on an ${type} was dropped`)
   if (type === 'array') return make('array', { items: arrayItems(node, ctx), keywords })
   if (type === 'string' || type === 'number' || type === 'integer' || type === 'boolean') {
-    let values = enumValues?.filter((v) => matchesType(v, type))
-    if (enumValues && values!.length < enumValues.length) ctx.note(`enum values that are not ${type} were dropped`)
+    const typedValues = enumValues?.filter((v) => matchesType(v, type))
+    if (enumValues && typedValues!.length < enumValues.length) ctx.note(`enum values that are not ${type} were dropped`)
+    let values = typedValues && dedupe(typedValues)
     if (values?.length === 0) values = undefined
     return make('scalar', { type, enumValues: values, keywords })
   }

@@ -71,7 +71,7 @@ export function escapeNonAscii(text: string): string {
 }
 
 /** A product name that ends a clause, with the word that introduced it ("from Power Automate."). */
-const TRAILING_PRODUCT = new RegExp(`\\s+(?:in|from|with|for|to|via|using|on|and|or)\\s+${PRODUCT_NAMES.source}(?=\\s*(?:[.!?,;:)]|$))`, 'gi')
+const TRAILING_PRODUCT = new RegExp(`\\s+(?:in|from|with|for|to|via|using|on|and|or)\\s+${PRODUCT_NAMES.source}(?=\\s*(?:[.!?,;:)]|-(?:\\s|$)|$))`, 'gi')
 
 /**
  * Removes the restricted product names and tidies the spacing they leave behind. A name that ends a clause goes

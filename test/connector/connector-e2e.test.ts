@@ -62,7 +62,7 @@ describe('connector end to end (demo vendor)', () => {
   })
 
   it('is valid Swagger 2.0 and passes the rulebook checker with zero errors', async () => {
-    await SwaggerParser.validate(structuredClone(doc))
+    await SwaggerParser.validate(structuredClone(doc) as never)
     const errors = checkConnectorDocument(doc).filter((v) => v.severity === 'error')
     expect(errors).toEqual([])
     expect(doc.host).toBe('facade.example.com')
@@ -122,7 +122,7 @@ describe('connector for awkward vendor schemas', () => {
     const f = await startTestFacade({ default: { url: vendor.url } }, { publicUrl: PUBLIC })
     try {
       const doc = await jsonOf(await f.call('/swagger.json'))
-      await SwaggerParser.validate(structuredClone(doc))
+      await SwaggerParser.validate(structuredClone(doc) as never)
       expect(checkConnectorDocument(doc).filter((v) => v.severity === 'error')).toEqual([])
       const tools = new Set(Object.values<any>(doc.paths).flatMap((item) => Object.values<any>(item).map((op) => op['x-mcp-tool']).filter(Boolean)))
       for (const name of ['crm.contacts.search', 'files/read', 'tree.insert', 'network.configure', 'odd_properties', 'billing.invoice.create', 'météo', 'ListTools'])
