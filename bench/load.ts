@@ -1,39 +1,52 @@
 /**
  * @module bench/load
  * A closed-loop load generator: `concurrency` callers each issue the next call as soon as the previous one
- * answers, until a call budget or a time budget runs out (whichever comes first), plus the statistics.
+ * answers, until a call budget or a time budget runs out (whichever comes first). Slices of load can be merged,
+ * so the bench can interleave the clients in short rounds and still report one number per client.
  */
 
 /** One call; resolves when the answer was checked. Receives a sequence number for unique payloads. */
 export type Call = (seq: number) => Promise<void>
 
-/** Budgets of one load phase. Both are always applied, so no phase can run away. */
+/** Budgets of one slice of load. Both are always applied, so no slice can run away. */
 export interface LoadOptions {
   concurrency: number
   maxCalls: number
   maxMs: number
 }
 
-/** What one load phase measured. */
-export interface LoadResult {
-  concurrency: number
+/** The raw outcome of one slice. */
+export interface Slice {
+  /** Latencies of successful calls, ms. */
+  latencies: number[]
+  errors: number
+  firstError?: string
+  /** Wall time from the first call to the last answer, ms. */
+  elapsedMs: number
+  /** True when the time budget, not the call budget, ended the slice. */
+  timeBound: boolean
+}
+
+/** Merged statistics of one or more slices. */
+export interface LoadSummary {
   /** Calls that answered correctly. */
   ok: number
   /** Calls that threw (or answered wrongly). */
   errors: number
-  /** First error message, to tell what went wrong without flooding the output. */
   firstError?: string
-  /** Wall time from the first call to the last answer, ms. */
+  /** Summed wall time of the slices, ms. */
   elapsedMs: number
   /** Successful calls per second over `elapsedMs`. */
   throughput: number
-  /** Latency of successful calls, ms. */
+  /** Lowest and highest per-slice throughput: the spread tells how steady the machine was. */
+  throughputRange: [number, number]
+  /** Latency of successful calls, ms (nearest rank over all slices). */
   p50: number
   p90: number
   p99: number
   max: number
   mean: number
-  /** True when the time budget, not the call budget, ended the phase. */
+  /** True when any slice was ended by its time budget. */
   timeBound: boolean
 }
 
@@ -45,10 +58,10 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 /**
- * Runs `call` under closed-loop load.
- * @param seqStart first sequence number (phases use disjoint ranges so payloads never repeat)
+ * Runs `call` under closed-loop load for one slice.
+ * @param seqStart first sequence number (slices use disjoint ranges so payloads never repeat)
  */
-export async function runLoad(call: Call, options: LoadOptions, seqStart = 0): Promise<LoadResult> {
+export async function runLoad(call: Call, options: LoadOptions, seqStart = 0): Promise<Slice> {
   const latencies: number[] = []
   let issued = 0
   let errors = 0
@@ -80,22 +93,27 @@ export async function runLoad(call: Call, options: LoadOptions, seqStart = 0): P
     }
   }
   await Promise.all(Array.from({ length: options.concurrency }, worker))
+  return { latencies, errors, ...(firstError === undefined ? {} : { firstError }), elapsedMs: lastAnswer - started, timeBound }
+}
 
-  const elapsedMs = lastAnswer - started
-  const sorted = latencies.sort((a, b) => a - b)
-  const sum = sorted.reduce((a, b) => a + b, 0)
+/** Merges slices into one summary. */
+export function summarize(slices: Slice[]): LoadSummary {
+  const sorted = slices.flatMap((s) => s.latencies).sort((a, b) => a - b)
+  const elapsedMs = slices.reduce((n, s) => n + s.elapsedMs, 0)
+  const rates = slices.filter((s) => s.elapsedMs > 0).map((s) => (s.latencies.length * 1000) / s.elapsedMs)
+  const firstError = slices.find((s) => s.firstError !== undefined)?.firstError
   return {
-    concurrency: options.concurrency,
     ok: sorted.length,
-    errors,
+    errors: slices.reduce((n, s) => n + s.errors, 0),
     ...(firstError === undefined ? {} : { firstError }),
     elapsedMs,
     throughput: elapsedMs > 0 ? (sorted.length * 1000) / elapsedMs : 0,
+    throughputRange: rates.length ? [Math.min(...rates), Math.max(...rates)] : [Number.NaN, Number.NaN],
     p50: percentile(sorted, 50),
     p90: percentile(sorted, 90),
     p99: percentile(sorted, 99),
     max: sorted.at(-1) ?? Number.NaN,
-    mean: sorted.length ? sum / sorted.length : Number.NaN,
-    timeBound,
+    mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : Number.NaN,
+    timeBound: slices.some((s) => s.timeBound),
   }
 }

@@ -3,23 +3,24 @@
  * `npm run bench`: how much the facade costs compared to talking MCP directly, and how much it saves compared
  * to a naive per-request proxy. Loopback only; every phase is bounded in calls and in time.
  *
- * Layout: the fixture vendor runs on a worker thread (it stands in for a remote service); the load generator,
- * the facade and the naive proxy share the main thread, exactly as the facade would share a core with nothing
- * else in production minus the caller. On a 2-core machine that gives the vendor one core and the measured side
- * the other.
+ * Layout: the fixture vendor runs on a worker thread (it stands in for a remote service and must not share an
+ * event loop with what is measured); the load generator and the facade / naive proxy / direct SDK client share
+ * the main thread. The clients are measured in interleaved rounds (a, b, c, floor; then b, c, floor, a; …), so
+ * a burst of other work on the machine hits all of them alike instead of ruining one client's number.
  *
- * Options (environment): BENCH_VENDOR_RESPONSE=sse|json, BENCH_HTTP=node-http|fetch, BENCH_VENDOR_THREAD=worker|inline,
- * BENCH_C1_CALLS, BENCH_C32_CALLS, BENCH_C32_MS. Flags: `--probe` compares vendor response modes and HTTP clients
- * instead; `--strict` exits 1 when a target fails.
+ * Options (environment): BENCH_VENDOR_RESPONSE=json|sse, BENCH_HTTP=node-http|fetch, BENCH_VENDOR_THREAD=worker|inline,
+ * BENCH_ROUNDS, BENCH_C1_CALLS, BENCH_C32_CALLS, BENCH_C32_MS, BENCH_FLOOR=0. Flags: `--probe` compares vendor
+ * response modes and HTTP clients instead; `--strict` exits 1 when a target fails.
  */
 import { writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { performance, type EventLoopUtilization } from 'node:perf_hooks'
 import { createPoster, type HttpClientKind } from './http-client.js'
-import { runLoad, type LoadResult } from './load.js'
-import { directTarget, facadeTarget, naiveTarget, startVendor, type Mode, type Target, type VendorResponse, type VendorThread } from './targets.js'
+import { runLoad, summarize, type LoadSummary, type Slice } from './load.js'
+import { directTarget, facadeTarget, floorTarget, naiveTarget, startVendor, type Mode, type Target, type VendorResponse, type VendorThread } from './targets.js'
+
 /** Hard stop: a wedged run must never hang a terminal or a CI job. */
-const WATCHDOG_MS = 120_000
+const WATCHDOG_MS = 90_000
 
 function envChoice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
   const value = process.env[name]
@@ -34,19 +35,25 @@ function envInt(name: string, fallback: number, max: number): number {
   return Math.min(value, max)
 }
 
-/** Settings of one run. Defaults were chosen with `--probe` (see bench/README.md). */
+/**
+ * Settings of one run. Defaults were chosen with `--probe` (see bench/README.md). Budgets are per client; the
+ * time caps keep the worst case (a very slow client on a busy machine) under a minute.
+ */
 const settings = {
   vendorResponse: envChoice<VendorResponse>('BENCH_VENDOR_RESPONSE', ['sse', 'json'], 'json'),
   http: envChoice<HttpClientKind>('BENCH_HTTP', ['node-http', 'fetch'], 'node-http'),
   vendorThread: envChoice<VendorThread>('BENCH_VENDOR_THREAD', ['worker', 'inline'], 'worker'),
+  rounds: envInt('BENCH_ROUNDS', 5, 20),
   warmupCalls: 50,
+  warmupMaxMs: 2000,
   c1Calls: envInt('BENCH_C1_CALLS', 300, 5000),
-  c1MaxMs: 10_000,
+  c1MaxMs: 6000,
   concurrency: 32,
   c32Calls: envInt('BENCH_C32_CALLS', 3000, 100_000),
   c32MaxMs: envInt('BENCH_C32_MS', 5000, 15_000),
   c32WarmupCalls: 320,
   c32WarmupMs: 1000,
+  floor: process.env.BENCH_FLOOR !== '0',
 }
 
 const targets = { latencyFacadeOverDirect: 1.5, throughputFacadeOverDirect: 0.6, throughputFacadeOverNaive: 3 }
@@ -54,71 +61,122 @@ const targets = { latencyFacadeOverDirect: 1.5, throughputFacadeOverDirect: 0.6,
 // ---------------------------------------------------------------------------------------------------------------
 // Measuring
 
+/** Resource use summed over a client's slices at one concurrency. */
+interface Usage {
+  cpuMs: number
+  mainActive: number
+  mainTotal: number
+  vendorActive: number
+  vendorTotal: number
+}
+
+/** Everything measured for one client at one concurrency. */
+interface PhaseResult extends LoadSummary {
+  /** Process CPU time (all threads: caller, facade, vendor, GC) per successful call, ms. The facade's cost is its value minus direct's. */
+  cpuMsPerCall: number
+  /** Process CPU time over wall time: how many cores the phase actually got (2 at most; much less means a busy machine). */
+  cores: number
+  /** Event-loop utilization of the main thread (caller + facade / proxy / SDK client): near 1 means it is the bottleneck. */
+  mainBusy: number
+  /** Event-loop utilization of the vendor thread (NaN when the vendor runs inline). */
+  vendorBusy: number
+}
+
 interface ModeResult {
   c1: PhaseResult
   c32: PhaseResult
 }
 
-/** A load phase plus how busy each thread was: a thread near 1.0 is the bottleneck. */
-interface PhaseResult extends LoadResult {
-  /** Event-loop utilization (0..1) of the main thread: load generator + facade or proxy. */
-  mainElu: number
-  /** Event-loop utilization of the vendor thread (NaN when the vendor runs inline). */
-  vendorElu: number
-  /**
-   * Process CPU time (all threads: client, facade, vendor, GC) per successful call, ms. Less sensitive to other
-   * load on the machine than latency or throughput; the facade's cost is its value minus direct's.
-   */
-  cpuMsPerCall: number
-  /** Process CPU time over wall time: how many cores the phase actually got (2 at most here). */
-  cores: number
-}
+const emptyUsage = (): Usage => ({ cpuMs: 0, mainActive: 0, mainTotal: 0, vendorActive: 0, vendorTotal: 0 })
 
 let seq = 0
 let vendorElu: (() => EventLoopUtilization) | undefined
-/** Runs a phase with a fresh range of sequence numbers. */
-async function phase(target: Target, concurrency: number, maxCalls: number, maxMs: number): Promise<PhaseResult> {
+
+/** Runs one slice with a fresh range of sequence numbers, adding its resource use to `usage`. */
+async function slice(target: Target, concurrency: number, maxCalls: number, maxMs: number, usage?: Usage): Promise<Slice> {
   const main0 = performance.eventLoopUtilization()
   const vendor0 = vendorElu?.()
   const cpu0 = process.cpuUsage()
   const result = await runLoad(target.call, { concurrency, maxCalls, maxMs }, seq)
   const cpu = process.cpuUsage(cpu0)
-  const mainElu = performance.eventLoopUtilization(main0).utilization
+  const main = performance.eventLoopUtilization(main0)
   const vendor1 = vendorElu?.()
-  seq += result.ok + result.errors
-  const cpuMs = (cpu.user + cpu.system) / 1000
+  seq += result.latencies.length + result.errors
+  if (usage) {
+    usage.cpuMs += (cpu.user + cpu.system) / 1000
+    usage.mainActive += main.active
+    usage.mainTotal += main.active + main.idle
+    if (vendor0 && vendor1) {
+      usage.vendorActive += vendor1.active - vendor0.active
+      usage.vendorTotal += vendor1.active + vendor1.idle - vendor0.active - vendor0.idle
+    }
+  }
+  return result
+}
+
+function phaseResult(slices: Slice[], usage: Usage): PhaseResult {
+  const summary = summarize(slices)
   return {
-    ...result,
-    mainElu,
-    vendorElu: vendor0 && vendor1 ? (vendor1.active - vendor0.active) / (vendor1.idle + vendor1.active - vendor0.idle - vendor0.active) : Number.NaN,
-    cpuMsPerCall: result.ok ? cpuMs / result.ok : Number.NaN,
-    cores: result.elapsedMs > 0 ? cpuMs / result.elapsedMs : Number.NaN,
+    ...summary,
+    cpuMsPerCall: summary.ok ? usage.cpuMs / summary.ok : Number.NaN,
+    cores: summary.elapsedMs > 0 ? usage.cpuMs / summary.elapsedMs : Number.NaN,
+    mainBusy: usage.mainTotal > 0 ? usage.mainActive / usage.mainTotal : Number.NaN,
+    vendorBusy: usage.vendorTotal > 0 ? usage.vendorActive / usage.vendorTotal : Number.NaN,
   }
 }
 
-async function measure(target: Target): Promise<ModeResult> {
+/** Splits a budget into `rounds` parts (the last round takes the remainder). */
+const share = (total: number, rounds: number, round: number) => Math.floor(total / rounds) + (round === rounds - 1 ? total % rounds : 0)
+
+/**
+ * Measures all targets in interleaved rounds: first every c=1 round, then every c=32 round, rotating the order
+ * each round so no client always runs right after the expensive naive proxy.
+ */
+async function measureAll(list: Target[]): Promise<Map<Mode, ModeResult>> {
   // Warm-ups: JIT, connection pools and the facade's pooled vendor session are all ready before timing starts.
-  await phase(target, 1, settings.warmupCalls, settings.c1MaxMs)
-  const c1 = await phase(target, 1, settings.c1Calls, settings.c1MaxMs)
-  await phase(target, settings.concurrency, settings.c32WarmupCalls, settings.c32WarmupMs)
-  const c32 = await phase(target, settings.concurrency, settings.c32Calls, settings.c32MaxMs)
-  return { c1, c32 }
+  for (const t of list) {
+    await slice(t, 1, settings.warmupCalls, settings.warmupMaxMs)
+    await slice(t, settings.concurrency, settings.c32WarmupCalls, settings.c32WarmupMs)
+  }
+  const state = new Map(list.map((t) => [t.mode, { c1: [] as Slice[], c32: [] as Slice[], u1: emptyUsage(), u32: emptyUsage() }]))
+  const rounds = settings.rounds
+  const rotated = (round: number) => list.map((_, i) => list[(i + round) % list.length]!)
+  for (let r = 0; r < rounds; r++)
+    for (const t of rotated(r)) {
+      const s = state.get(t.mode)!
+      s.c1.push(await slice(t, 1, share(settings.c1Calls, rounds, r), settings.c1MaxMs / rounds, s.u1))
+    }
+  for (let r = 0; r < rounds; r++)
+    for (const t of rotated(r)) {
+      const s = state.get(t.mode)!
+      s.c32.push(await slice(t, settings.concurrency, share(settings.c32Calls, rounds, r), settings.c32MaxMs / rounds, s.u32))
+    }
+  return new Map([...state].map(([mode, s]) => [mode, { c1: phaseResult(s.c1, s.u1), c32: phaseResult(s.c32, s.u32) }]))
 }
 
-const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : 'n/a')
-const pct = (n: number) => (Number.isFinite(n) ? `${Math.round(n * 100)}%` : 'n/a')
-const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toString() : 'n/a')
+// ---------------------------------------------------------------------------------------------------------------
+// Reporting
 
-function table(results: Record<Mode, ModeResult>): string {
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : 'n/a')
+const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toString() : 'n/a')
+const pct = (n: number) => (Number.isFinite(n) ? `${Math.round(n * 100)}%` : 'n/a')
+
+const labels: Record<Mode, string> = {
+  direct: '(a) direct SDK client',
+  facade: '(b) facade',
+  naive: '(c) naive proxy',
+  floor: 'floor: bare HTTP hop (calibration)',
+}
+
+function table(results: Map<Mode, ModeResult>): string {
   const rows = [
-    '| client | p50 c=1 (ms) | p99 c=1 (ms) | calls/s c=32 | p50 c=32 (ms) | p99 c=32 (ms) | calls c=1 / c=32 | CPU ms/call c=32 | cores used c=32 | busy c=32 main / vendor | errors |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| client | p50 c=1 (ms) | p99 c=1 (ms) | calls/s c=32 | per-round calls/s | p50 c=32 (ms) | p99 c=32 (ms) | calls c=1 / c=32 | CPU ms/call c=32 | cores used c=32 | busy main / vendor c=32 | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
-  const label: Record<Mode, string> = { direct: '(a) direct SDK client', facade: '(b) facade', naive: '(c) naive proxy' }
-  for (const mode of ['direct', 'facade', 'naive'] as const) {
-    const { c1, c32 } = results[mode]
+  for (const [mode, { c1, c32 }] of results) {
     rows.push(
-      `| ${label[mode]} | ${f1(c1.p50)} | ${f1(c1.p99)} | ${f0(c32.throughput)} | ${f1(c32.p50)} | ${f1(c32.p99)} | ${c1.ok} / ${c32.ok}${c32.timeBound ? ' (time cap)' : ''} | ${f1(c32.cpuMsPerCall)} | ${c32.cores.toFixed(2)} | ${pct(c32.mainElu)} / ${pct(c32.vendorElu)} | ${c1.errors + c32.errors} |`,
+      `| ${labels[mode]} | ${f1(c1.p50)} | ${f1(c1.p99)} | **${f0(c32.throughput)}** | ${f0(c32.throughputRange[0])}–${f0(c32.throughputRange[1])} | ${f1(c32.p50)} | ${f1(c32.p99)} | ` +
+        `${c1.ok} / ${c32.ok}${c32.timeBound ? ' (time cap)' : ''} | ${f1(c32.cpuMsPerCall)} | ${c32.cores.toFixed(2)} | ${pct(c32.mainBusy)} / ${pct(c32.vendorBusy)} | ${c1.errors + c32.errors} |`,
     )
   }
   return rows.join('\n')
@@ -132,46 +190,53 @@ function machine() {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
     totalMemMb: Math.round(os.totalmem() / 1048576),
-    loadavg: os.loadavg().map((n) => Number(n.toFixed(2))),
   }
 }
 
+const loadavg = () => os.loadavg().map((n) => Number(n.toFixed(2)))
+
 async function main() {
   const startedAt = Date.now()
+  const loadBefore = loadavg()
   const strict = process.argv.includes('--strict')
   const vendor = await startVendor(settings.vendorResponse, settings.vendorThread)
   vendorElu = vendor.elu
   const poster = createPoster(settings.http, settings.concurrency * 2)
   const open: Target[] = []
   try {
-    const results = {} as Record<Mode, ModeResult>
-    for (const make of [() => directTarget(vendor.url), () => facadeTarget(vendor.url, poster), () => naiveTarget(vendor.url, poster)]) {
-      const target = await make()
-      open.push(target)
-      results[target.mode] = await measure(target)
-      process.stderr.write(`  measured ${target.mode}\n`)
-    }
+    open.push(await directTarget(vendor.url), await facadeTarget(vendor.url, poster), await naiveTarget(vendor.url, poster))
+    if (settings.floor) open.push(await floorTarget(poster))
+    const results = await measureAll(open)
+    const direct = results.get('direct')!
+    const facade = results.get('facade')!
+    const naive = results.get('naive')!
     const ratios = {
-      latencyFacadeOverDirect: results.facade.c1.p50 / results.direct.c1.p50,
-      throughputFacadeOverDirect: results.facade.c32.throughput / results.direct.c32.throughput,
-      throughputFacadeOverNaive: results.facade.c32.throughput / results.naive.c32.throughput,
+      latencyFacadeOverDirect: facade.c1.p50 / direct.c1.p50,
+      throughputFacadeOverDirect: facade.c32.throughput / direct.c32.throughput,
+      throughputFacadeOverNaive: facade.c32.throughput / naive.c32.throughput,
     }
     const verdicts = {
       latencyFacadeOverDirect: ratios.latencyFacadeOverDirect <= targets.latencyFacadeOverDirect,
       throughputFacadeOverDirect: ratios.throughputFacadeOverDirect >= targets.throughputFacadeOverDirect,
       throughputFacadeOverNaive: ratios.throughputFacadeOverNaive >= targets.throughputFacadeOverNaive,
     }
-    const errors = Object.values(results).reduce((n, r) => n + r.c1.errors + r.c32.errors, 0)
+    const errors = [...results.values()].reduce((n, r) => n + r.c1.errors + r.c32.errors, 0)
     const vendorStats = await vendor.stats()
     const m = machine()
+    const loadAfter = loadavg()
+    const durationMs = Date.now() - startedAt
 
     const pf = (ok: boolean) => (ok ? 'PASS' : 'FAIL')
+    const floor = results.get('floor')
     const out = [
       '',
       `## mcp-rest-facade bench (${new Date(startedAt).toISOString()})`,
       '',
-      `Machine: ${m.cpus} × ${m.model}, ${m.platform}, Node ${m.node}, load ${m.loadavg.join(' ')}. Vendor: sessionful fixture, ${settings.vendorResponse === 'json' ? 'JSON responses (enableJsonResponse: true)' : 'SSE responses'}, on a ${settings.vendorThread === 'worker' ? 'worker thread' : 'main thread (inline)'}. HTTP client for (b)/(c): ${settings.http}, keep-alive.`,
-      `c=1: ${settings.warmupCalls} warm-up + ${settings.c1Calls} sequential calls. c=${settings.concurrency}: ${settings.c32WarmupCalls} warm-up, then up to ${settings.c32Calls} calls or ${settings.c32MaxMs / 1000} s.`,
+      `Machine: ${m.cpus} × ${m.model}, ${m.platform}, Node ${m.node}; load average ${loadBefore[0]} before, ${loadAfter[0]} after. ` +
+        `Vendor: sessionful fixture, ${settings.vendorResponse === 'json' ? 'JSON responses (enableJsonResponse: true)' : 'SSE responses'}, on ${settings.vendorThread === 'worker' ? 'a worker thread' : 'the main thread'}. ` +
+        `HTTP client for (b), (c) and the floor: ${settings.http}, keep-alive.`,
+      `Per client: ${settings.warmupCalls} + ${settings.c32WarmupCalls} warm-up calls; c=1: ${settings.c1Calls} sequential calls; c=${settings.concurrency}: up to ${settings.c32Calls} calls or ${settings.c32MaxMs / 1000} s; ` +
+        `both split into ${settings.rounds} interleaved rounds.`,
       '',
       table(results),
       '',
@@ -181,26 +246,29 @@ async function main() {
       `| throughput facade / direct, c=${settings.concurrency} | ${ratios.throughputFacadeOverDirect.toFixed(2)} | >= ${targets.throughputFacadeOverDirect} | ${pf(verdicts.throughputFacadeOverDirect)} |`,
       `| throughput facade / naive, c=${settings.concurrency} | ${ratios.throughputFacadeOverNaive.toFixed(2)} | >= ${targets.throughputFacadeOverNaive} | ${pf(verdicts.throughputFacadeOverNaive)} |`,
       '',
-      `Vendor saw ${vendorStats.initializes} initializes and ${vendorStats.echoes} echo executions; ${errors} failed calls. Total ${((Date.now() - startedAt) / 1000).toFixed(1)} s.`,
+      `Facade CPU overhead over direct: ${f1(facade.c32.cpuMsPerCall - direct.c32.cpuMsPerCall)} ms/call at c=${settings.concurrency}` +
+        (floor ? `, of which a bare HTTP hop costs ${f1(floor.c32.cpuMsPerCall)} ms/call (floor).` : '.'),
+      `Vendor saw ${vendorStats.initializes} initializes and ${vendorStats.echoes} echo executions; ${errors} failed calls. Total ${(durationMs / 1000).toFixed(1)} s.`,
     ]
-    if (errors) for (const [mode, r] of Object.entries(results)) for (const l of [r.c1, r.c32]) if (l.firstError) out.push(`first ${mode} error (c=${l.concurrency}): ${l.firstError}`)
+    if (loadBefore[0]! > m.cpus || loadAfter[0]! > m.cpus)
+      out.push(`WARNING: the load average exceeded the core count; other processes competed for CPU and the numbers are noisy.`)
+    for (const [mode, r] of results) for (const [c, l] of [[1, r.c1], [settings.concurrency, r.c32]] as const) if (l.firstError) out.push(`first ${mode} error (c=${c}): ${l.firstError}`)
     console.log(out.join('\n'))
 
     const json = {
       startedAt: new Date(startedAt).toISOString(),
-      durationMs: Date.now() - startedAt,
-      machine: m,
+      durationMs,
+      machine: { ...m, loadavgBefore: loadBefore, loadavgAfter: loadAfter },
       settings,
       targets,
-      results,
+      results: Object.fromEntries(results),
       ratios,
       verdicts,
       pass: Object.values(verdicts).every(Boolean) && errors === 0,
       vendor: vendorStats,
     }
     writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(json, null, 2) + '\n')
-    if (errors) process.exitCode = 1
-    else if (strict && !json.pass) process.exitCode = 1
+    if (errors || (strict && !json.pass)) process.exitCode = 1
   } finally {
     for (const t of open.reverse()) await t.close().catch(() => undefined)
     poster.close()
@@ -210,20 +278,22 @@ async function main() {
 
 /**
  * `--probe`: picks the vendor response mode and the HTTP client. Short runs of direct and facade against both
- * vendor modes, with both HTTP clients; prints throughput and p50 so the defaults above can be justified.
+ * vendor modes, with both HTTP clients; prints p50, throughput and CPU per call so the defaults can be justified.
  */
 async function probe() {
-  const rows = ['| vendor | caller | p50 c=1 (ms) | calls/s c=32 | CPU ms/call c=32 | busy c=32 main / vendor |', '|---|---|---:|---:|---:|---:|']
+  const rows = ['| vendor | caller | p50 c=1 (ms) | calls/s c=32 | CPU ms/call c=32 | busy main / vendor c=32 |', '|---|---|---:|---:|---:|---:|']
   for (const response of ['sse', 'json'] as const) {
     const vendor = await startVendor(response, settings.vendorThread)
     vendorElu = vendor.elu
     try {
       const quick = async (label: string, target: Target) => {
-        await phase(target, 1, 100, 5000)
-        const c1 = await phase(target, 1, 300, 5000)
-        await phase(target, settings.concurrency, 320, 1000)
-        const c32 = await phase(target, settings.concurrency, 3000, 2000)
-        rows.push(`| ${response} | ${label} | ${f1(c1.p50)} | ${f0(c32.throughput)} | ${f1(c32.cpuMsPerCall)} | ${pct(c32.mainElu)} / ${pct(c32.vendorElu)} |`)
+        await slice(target, 1, 100, 5000)
+        const u1 = emptyUsage()
+        const c1 = phaseResult([await slice(target, 1, 300, 5000, u1)], u1)
+        await slice(target, settings.concurrency, 320, 1000)
+        const u32 = emptyUsage()
+        const c32 = phaseResult([await slice(target, settings.concurrency, 3000, 2000, u32)], u32)
+        rows.push(`| ${response} | ${label} | ${f1(c1.p50)} | ${f0(c32.throughput)} | ${f1(c32.cpuMsPerCall)} | ${pct(c32.mainBusy)} / ${pct(c32.vendorBusy)} |`)
       }
       const direct = await directTarget(vendor.url)
       await quick('direct', direct)
@@ -233,13 +303,19 @@ async function probe() {
         const facade = await facadeTarget(vendor.url, poster)
         await quick(`facade via ${kind}`, facade)
         await facade.close()
+        // The HTTP client alone (no vendor involved), measured once: it does not depend on the vendor mode.
+        if (response === 'json') {
+          const floor = await floorTarget(poster)
+          await quick(`floor via ${kind}`, floor)
+          await floor.close()
+        }
         poster.close()
       }
     } finally {
       await vendor.close()
     }
   }
-  console.log(rows.join('\n'))
+  console.log(`load average ${loadavg().join(' ')}\n` + rows.join('\n'))
 }
 
 const watchdog = setTimeout(() => {

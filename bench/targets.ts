@@ -3,6 +3,8 @@
  * The vendor (on a worker thread) and the three callers the bench compares, each calling `echo` once per
  * invocation and checking the answer, so a fast wrong answer can never count as a call.
  */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { EventLoopUtilization } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
@@ -18,8 +20,8 @@ import type { VendorWorkerData, VendorWorkerMessage } from './vendor-worker.js'
 export type VendorResponse = 'sse' | 'json'
 /** Where the vendor runs. */
 export type VendorThread = 'worker' | 'inline'
-/** The three callers. */
-export type Mode = 'direct' | 'facade' | 'naive'
+/** The three callers compared, plus `floor`: the bare HTTP hop, for calibration only. */
+export type Mode = 'direct' | 'facade' | 'naive' | 'floor'
 
 /** Per-call timeout everywhere: no call may hang the bench. */
 export const CALL_TIMEOUT_MS = 10_000
@@ -142,5 +144,41 @@ export async function naiveTarget(vendorUrl: string, poster: JsonPoster): Promis
       expectEcho((json as { structuredContent?: { message?: unknown } }).structuredContent?.message, seq, 'naive')
     },
     close: () => proxy.close(),
+  }
+}
+
+/**
+ * The floor: the same HTTP client against a `node:http` server that answers the echo itself, no MCP at all.
+ * Not one of the compared clients; it shows what any REST hop costs on this machine (client, server, loopback
+ * TCP), which is the part of the facade's overhead no facade code can remove.
+ */
+export async function floorTarget(poster: JsonPoster): Promise<Target> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const { message: text } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { message: string }
+      const payload = JSON.stringify({ isError: false, text: `Echo: ${text}`, data: { message: text }, content: [{ type: 'text', text: `Echo: ${text}` }] })
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) })
+      res.end(payload)
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tools/echo`
+  return {
+    mode: 'floor',
+    async call(seq) {
+      const { status, json } = await poster.post(url, { message: message(seq) }, CALL_TIMEOUT_MS)
+      if (status !== 200) throw new Error(`floor: HTTP ${status}`)
+      expectEcho((json as { data?: { message?: unknown } }).data?.message, seq, 'floor')
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
   }
 }

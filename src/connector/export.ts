@@ -52,7 +52,9 @@ export function writeConnectorFolder(runtime: ServerRuntime, dir: string): strin
   const { catalog } = runtime.requireCatalog()
   const { document, report } = swaggerFor(runtime, catalog)
   mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'apiDefinition.swagger.json'), serializeSwagger2(document))
+  // Power Platform rejects definitions of 1 MB or more (H-02): fall back to compact JSON when the indented file is too big.
+  const pretty = serializeSwagger2(document)
+  writeFileSync(join(dir, 'apiDefinition.swagger.json'), Buffer.byteLength(pretty) < 1_000_000 ? pretty : serializeSwagger2(document, 0))
   const properties = buildApiProperties({ inboundAuth: swaggerInboundAuth(runtime.config.auth), iconBrandColor: runtime.config.connector.iconBrandColor })
   writeFileSync(join(dir, 'apiProperties.json'), serializeSwagger2(properties))
   writeFileSync(join(dir, 'settings.json'), serializeSwagger2(buildSettingsJson()))

@@ -5,8 +5,6 @@
  * 16 384 per operation), and depth is the number of property/items hops from the root (H-13, limit unpublished).
  */
 
-import type { Swagger2Schema } from './types.js'
-
 /** Limit of schemas in one body or response object (rulebook H-12). */
 export const MAX_SCHEMAS_PER_BODY = 512
 

@@ -8,7 +8,7 @@
  * | 1 | `$ref` (`#/$defs/…`, `#/definitions/…`, `#`, `~0`/`~1`, `%xx`, `#anchor`) | inlined; no `$ref` is ever emitted |
  * | 2 | a `$ref` already being expanded by an ancestor (recursion) | free-form placeholder, description says where it was cut: input `{type:object}`; output `{type:object}` when the target is an object, else no type |
  * | 3 | objects at depth >= `maxDepth` (8; depth = property/items hops from the root) | `{type:object}` without properties, description says it was cut |
- * | 4 | arrays at depth > `maxDepth` | their `items` become a free-form leaf (same as row 11) |
+ * | 4 | arrays at depth > `maxDepth` | their `items` become a free-form placeholder: input `{type:object}`, output no type |
  * | 5 | `allOf` (and `$ref` with sibling keywords) | one schema: properties united, `required` united, first annotation wins (own keywords first) |
  * | 6 | `anyOf`/`oneOf` with a `null` branch, `type: [T, "null"]`, `enum`/`const` with `null` | the non-null branch with `x-nullable: true` |
  * | 7 | union of objects | one object: properties united; a property is required only if required in every branch |

@@ -16,7 +16,9 @@
  *   ahead, so very short tokens are still reused), then refreshed before it expires, never after;
  * - single flight: concurrent callers share one token request;
  * - a vendor 401 invalidates only the token that was rejected (a stale 401 does not throw away a fresh token);
- * - a failed refresh keeps serving the current token while it is still valid, retrying at most every few seconds.
+ * - a failed refresh keeps serving the current token while it is still valid, retrying at most every few seconds;
+ * - a refusal (`invalid_client` …) is remembered for those few seconds too, so a misconfigured client does not turn
+ *   every call into a token request the authorization server may rate-limit or lock.
  * The transport still retries once after a 401 (`onUnauthorized`); a second 401 is `UNAUTHORIZED`, not a 502.
  */
 import {
@@ -29,7 +31,7 @@ import {
   fetchToken,
   selectResourceURL,
 } from '@modelcontextprotocol/client'
-import type { AuthorizationServerMetadata, OAuthClientProvider } from '@modelcontextprotocol/client'
+import type { AuthorizationServerMetadata, FetchLike, OAuthClientProvider } from '@modelcontextprotocol/client'
 import type { Logger } from '../log.js'
 import { UpstreamError } from './errors.js'
 import type { TokenSource } from './types.js'
@@ -68,6 +70,22 @@ export interface OAuthTokenSourceOptions {
   retryDelayMs?: number
 }
 
+/**
+ * `fetch` for discovery and token requests. @hono/node-server replaces the global `Response` class when it starts
+ * serving, so responses from Node's own `fetch` are no longer `instanceof Response`; the SDK's OAuth error parser
+ * tests exactly that and, failing it, reports every token-endpoint refusal as `server_error` with the body lost.
+ * Re-wrapping in the current global class keeps `invalid_client` and friends intact.
+ */
+const oauthFetch: FetchLike = async (url, init) => {
+  const res = await fetch(url, init)
+  return isCurrentResponse(res) ? res : new Response(res.body, { status: res.status, statusText: res.statusText, headers: res.headers })
+}
+
+/** A plain boolean on purpose: as a type guard, TypeScript would narrow the other branch to `never`. */
+function isCurrentResponse(value: unknown): boolean {
+  return value instanceof Response
+}
+
 /** Where and how token requests go, resolved once (discovery can cost several requests). */
 interface Endpoint {
   provider: OAuthClientProvider
@@ -95,6 +113,8 @@ export class OAuthTokenSource implements TokenSource {
   #current?: CachedToken
   #inflight?: Promise<CachedToken>
   #nextAttemptAt = 0
+  /** The authorization server refused our client: answer with that error for a while instead of asking again. */
+  #refusal?: { error: UpstreamError; until: number }
   #requests = 0
   readonly #now: () => number
 
@@ -118,11 +138,16 @@ export class OAuthTokenSource implements TokenSource {
     if (current && now < current.freshUntil) return current.token
     // After a failed refresh, keep using a still-valid token for a moment instead of hammering the server.
     if (current && now < current.expiresAt && now < this.#nextAttemptAt) return current.token
+    // A refused client is a configuration problem: repeating the request on every call would only get the client
+    // rate-limited or locked by the authorization server.
+    if (this.#refusal && now < this.#refusal.until && !(current && now < current.expiresAt)) throw this.#refusal.error
+    const retryDelayMs = this.options.retryDelayMs ?? 5000
     try {
       return (await this.#refresh()).token
     } catch (error) {
+      if (error instanceof UpstreamError && error.code === 'UNAUTHORIZED') this.#refusal = { error, until: this.#now() + retryDelayMs }
       if (current && this.#current === current && this.#now() < current.expiresAt) {
-        this.#nextAttemptAt = this.#now() + (this.options.retryDelayMs ?? 5000)
+        this.#nextAttemptAt = this.#now() + retryDelayMs
         return current.token
       }
       throw error
@@ -161,7 +186,11 @@ export class OAuthTokenSource implements TokenSource {
     this.#requests++
     let tokens
     try {
-      tokens = await fetchToken(endpoint.provider, endpoint.authorizationServerUrl, { metadata: endpoint.metadata, resource: endpoint.resource })
+      tokens = await fetchToken(endpoint.provider, endpoint.authorizationServerUrl, {
+        metadata: endpoint.metadata,
+        resource: endpoint.resource,
+        fetchFn: oauthFetch,
+      })
     } catch (error) {
       const e = classifyOAuthError(error, 'token')
       log?.warn('oauth token request failed', { ...fields, code: e.code, error: e.message })
@@ -174,6 +203,7 @@ export class OAuthTokenSource implements TokenSource {
     const cached = cacheEntry(tokens.access_token, tokens.expires_in, this.options.oauth.refreshSkewSeconds, sentAt)
     this.#current = cached
     this.#nextAttemptAt = 0
+    this.#refusal = undefined
     // Lifetimes only: the token itself never reaches a log line.
     log?.debug('oauth token obtained', { ...fields, expiresInSeconds: tokens.expires_in })
     return cached
@@ -190,12 +220,12 @@ export class OAuthTokenSource implements TokenSource {
       return { provider: this.#provider(issuer), authorizationServerUrl: issuer, metadata, resource: oauth.resource }
     }
     if (oauth.issuer) {
-      const metadata = await discoverAuthorizationServerMetadata(oauth.issuer)
+      const metadata = await discoverAuthorizationServerMetadata(oauth.issuer, { fetchFn: oauthFetch })
       if (!metadata) throw new UpstreamError('PROTOCOL', 'authorization server metadata not found for the configured issuer')
       return { provider: this.#provider(metadata.issuer), authorizationServerUrl: oauth.issuer, metadata, resource: oauth.resource }
     }
     // The vendor names its authorization server (RFC 9728); the MCP spec makes resource indicators mandatory then.
-    const info = await discoverOAuthServerInfo(vendorUrl)
+    const info = await discoverOAuthServerInfo(vendorUrl, { fetchFn: oauthFetch })
     const issuer = info.authorizationServerMetadata?.issuer ?? info.authorizationServerUrl
     const provider = this.#provider(issuer)
     let resource = oauth.resource
@@ -244,7 +274,11 @@ function networkCode(error: unknown): string | undefined {
 function classifyOAuthError(error: unknown, stage: 'discovery' | 'token'): UpstreamError {
   if (error instanceof UpstreamError) return error
   if (error instanceof OAuthError) {
-    const refused = ['invalid_client', 'unauthorized_client', 'invalid_grant', 'invalid_scope', 'access_denied'].includes(error.code)
+    // An unparseable error body arrives as server_error with the status in the message; 400/401 still mean "refused".
+    const status = /^HTTP (\d{3}):/.exec(error.message)?.[1]
+    const refused =
+      ['invalid_client', 'unauthorized_client', 'invalid_grant', 'invalid_scope', 'access_denied'].includes(error.code) ||
+      (error.code === 'server_error' && (status === '400' || status === '401'))
     return refused
       ? new UpstreamError('UNAUTHORIZED', `authorization server refused the facade's client credentials (${error.code})`, { httpStatus: 401 })
       : new UpstreamError('PROTOCOL', `authorization server answered ${error.code} to the ${stage} request`)
@@ -252,6 +286,8 @@ function classifyOAuthError(error: unknown, stage: 'discovery' | 'token'): Upstr
   if (error instanceof InsecureTokenEndpointError) return new UpstreamError('PROTOCOL', 'the token endpoint must use https (loopback excepted)')
   const code = networkCode(error)
   if (code) return new UpstreamError('UNAVAILABLE', `authorization server unreachable during ${stage} (${code})`)
+  // undici's "fetch failed" without a system code (blocked port, bad address): the request never completed.
+  if (error instanceof TypeError && /fetch failed/i.test(error.message)) return new UpstreamError('UNAVAILABLE', `authorization server unreachable during ${stage}`)
   const name = error instanceof Error ? error.name : typeof error
   return new UpstreamError('PROTOCOL', `oauth ${stage} failed (${name})`)
 }

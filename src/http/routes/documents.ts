@@ -47,7 +47,12 @@ export function registerDocumentRoutes(app: Hono, runtime: ServerRuntime) {
   app.get('/docs', swaggerUI({ url: `${runtime.mountPath}/openapi.json`, title: 'mcp-rest-facade' }))
 
 
-  const swagger = perVersion((catalog) => serializeSwagger2(swaggerFor(runtime, catalog).document))
+  const swagger = perVersion((catalog) => {
+    const { document } = swaggerFor(runtime, catalog)
+    const pretty = serializeSwagger2(document)
+    // Import fails at 1 MB (H-02): serve compact JSON when indentation alone would cross it.
+    return Buffer.byteLength(pretty) < 1_000_000 ? pretty : serializeSwagger2(document, 0)
+  })
   app.get('/swagger.json', (c) => {
     const { catalog } = runtime.requireCatalog()
     c.header('ETag', `"${catalog.etag}"`)
