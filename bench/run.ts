@@ -12,12 +12,25 @@
  * BENCH_ROUNDS, BENCH_C1_CALLS, BENCH_C32_CALLS, BENCH_C32_MS, BENCH_FLOOR=0. Flags: `--probe` compares vendor
  * response modes and HTTP clients instead; `--strict` exits 1 when a target fails.
  */
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { performance, type EventLoopUtilization } from 'node:perf_hooks'
 import { createPoster, type HttpClientKind } from './http-client.js'
-import { runLoad, summarize, type LoadSummary, type Slice } from './load.js'
-import { directTarget, facadeTarget, floorTarget, naiveTarget, startVendor, type Mode, type Target, type VendorResponse, type VendorThread } from './targets.js'
+import type { CallerJob, CallerResult, CallerWorkerData } from './caller-worker.js'
+import { runLoad, summarize, type LoadOptions, type LoadSummary, type Slice } from './load.js'
+import type { RestSpec } from './rest-call.js'
+import {
+  directTarget,
+  facadeTarget,
+  floorTarget,
+  naiveTarget,
+  startTsWorker,
+  startVendor,
+  type Mode,
+  type Target,
+  type VendorResponse,
+  type VendorThread,
+} from './targets.js'
 
 /** Hard stop: a wedged run must never hang a terminal or a CI job. */
 const WATCHDOG_MS = 90_000
@@ -43,6 +56,8 @@ const settings = {
   vendorResponse: envChoice<VendorResponse>('BENCH_VENDOR_RESPONSE', ['sse', 'json'], 'json'),
   http: envChoice<HttpClientKind>('BENCH_HTTP', ['node-http', 'fetch'], 'node-http'),
   vendorThread: envChoice<VendorThread>('BENCH_VENDOR_THREAD', ['worker', 'inline'], 'worker'),
+  /** Where the REST callers of (b), (c) and the floor run: on the main thread with the server, or on their own. */
+  caller: envChoice<'main' | 'worker'>('BENCH_CALLER', ['main', 'worker'], 'main'),
   rounds: envInt('BENCH_ROUNDS', 5, 20),
   warmupCalls: 50,
   warmupMaxMs: 2000,
@@ -64,6 +79,7 @@ const targets = { latencyFacadeOverDirect: 1.5, throughputFacadeOverDirect: 0.6,
 /** Resource use summed over a client's slices at one concurrency. */
 interface Usage {
   cpuMs: number
+  mainCpuMs: number
   mainActive: number
   mainTotal: number
   vendorActive: number
@@ -80,6 +96,13 @@ interface PhaseResult extends LoadSummary {
   mainBusy: number
   /** Event-loop utilization of the vendor thread (NaN when the vendor runs inline). */
   vendorBusy: number
+  /** CPU time of the main thread per successful call, ms (Linux only, 10 ms resolution over the whole phase). */
+  mainCpuMsPerCall: number
+  /**
+   * Main-thread CPU time over its event-loop active time. Near 1: the thread ran whenever it had work. Well below
+   * 1: it was runnable but other processes had the core, and latency/throughput are inflated by the machine.
+   */
+  mainCpuShare: number
 }
 
 interface ModeResult {
@@ -87,23 +110,78 @@ interface ModeResult {
   c32: PhaseResult
 }
 
-const emptyUsage = (): Usage => ({ cpuMs: 0, mainActive: 0, mainTotal: 0, vendorActive: 0, vendorTotal: 0 })
+const emptyUsage = (): Usage => ({ cpuMs: 0, mainCpuMs: 0, mainActive: 0, mainTotal: 0, vendorActive: 0, vendorTotal: 0 })
+
+/** CPU time of the calling thread, ms, from /proc (Node 20 has no per-thread CPU API); NaN elsewhere. */
+function threadCpuMs(): number {
+  try {
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15, in clock ticks (100 Hz).
+    const fields = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** The REST caller on its own thread (BENCH_CALLER=worker). */
+interface CallerThread {
+  run(rest: RestSpec, options: LoadOptions, seqStart: number): Promise<Slice>
+  close(): Promise<void>
+}
+
+async function startCallerThread(): Promise<CallerThread> {
+  const data: CallerWorkerData = { http: settings.http, maxSockets: settings.concurrency * 2 }
+  const worker = startTsWorker('./caller-worker.ts', data)
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve())
+    worker.once('error', reject)
+  })
+  const pending = new Map<number, (slice: Slice) => void>()
+  worker.on('message', (result: CallerResult) => {
+    pending.get(result.id)?.(result.slice)
+    pending.delete(result.id)
+  })
+  let nextId = 0
+  return {
+    run(rest, options, seqStart) {
+      const job: CallerJob = { id: nextId++, rest, options, seqStart }
+      // runLoad bounds the slice in time; the extra margin only catches a wedged worker.
+      return new Promise<Slice>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('caller worker did not answer in time')), options.maxMs + 15_000)
+        pending.set(job.id, (slice) => {
+          clearTimeout(timer)
+          resolve(slice)
+        })
+        worker.postMessage(job)
+      })
+    },
+    async close() {
+      worker.postMessage('close')
+      await worker.terminate()
+    },
+  }
+}
 
 let seq = 0
 let vendorElu: (() => EventLoopUtilization) | undefined
+let callerThread: CallerThread | undefined
 
 /** Runs one slice with a fresh range of sequence numbers, adding its resource use to `usage`. */
 async function slice(target: Target, concurrency: number, maxCalls: number, maxMs: number, usage?: Usage): Promise<Slice> {
   const main0 = performance.eventLoopUtilization()
   const vendor0 = vendorElu?.()
   const cpu0 = process.cpuUsage()
-  const result = await runLoad(target.call, { concurrency, maxCalls, maxMs }, seq)
+  const mainCpu0 = threadCpuMs()
+  const options = { concurrency, maxCalls, maxMs }
+  const result = callerThread && target.rest ? await callerThread.run(target.rest, options, seq) : await runLoad(target.call, options, seq)
+  const mainCpu = threadCpuMs() - mainCpu0
   const cpu = process.cpuUsage(cpu0)
   const main = performance.eventLoopUtilization(main0)
   const vendor1 = vendorElu?.()
   seq += result.latencies.length + result.errors
   if (usage) {
     usage.cpuMs += (cpu.user + cpu.system) / 1000
+    usage.mainCpuMs += mainCpu
     usage.mainActive += main.active
     usage.mainTotal += main.active + main.idle
     if (vendor0 && vendor1) {
@@ -122,6 +200,8 @@ function phaseResult(slices: Slice[], usage: Usage): PhaseResult {
     cores: summary.elapsedMs > 0 ? usage.cpuMs / summary.elapsedMs : Number.NaN,
     mainBusy: usage.mainTotal > 0 ? usage.mainActive / usage.mainTotal : Number.NaN,
     vendorBusy: usage.vendorTotal > 0 ? usage.vendorActive / usage.vendorTotal : Number.NaN,
+    mainCpuMsPerCall: summary.ok ? usage.mainCpuMs / summary.ok : Number.NaN,
+    mainCpuShare: usage.mainActive > 0 ? usage.mainCpuMs / usage.mainActive : Number.NaN,
   }
 }
 
@@ -170,13 +250,13 @@ const labels: Record<Mode, string> = {
 
 function table(results: Map<Mode, ModeResult>): string {
   const rows = [
-    '| client | p50 c=1 (ms) | p99 c=1 (ms) | calls/s c=32 | per-round calls/s | p50 c=32 (ms) | p99 c=32 (ms) | calls c=1 / c=32 | CPU ms/call c=32 | cores used c=32 | busy main / vendor c=32 | errors |',
+    '| client | p50 c=1 (ms) | p99 c=1 (ms) | calls/s c=32 | per-round calls/s | p50 c=32 (ms) | p99 c=32 (ms) | calls c=1 / c=32 | main-thread CPU ms/call c=32 | process CPU ms/call c=32 | busy main / vendor c=32 | errors |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const [mode, { c1, c32 }] of results) {
     rows.push(
       `| ${labels[mode]} | ${f1(c1.p50)} | ${f1(c1.p99)} | **${f0(c32.throughput)}** | ${f0(c32.throughputRange[0])}–${f0(c32.throughputRange[1])} | ${f1(c32.p50)} | ${f1(c32.p99)} | ` +
-        `${c1.ok} / ${c32.ok}${c32.timeBound ? ' (time cap)' : ''} | ${f1(c32.cpuMsPerCall)} | ${c32.cores.toFixed(2)} | ${pct(c32.mainBusy)} / ${pct(c32.vendorBusy)} | ${c1.errors + c32.errors} |`,
+        `${c1.ok} / ${c32.ok}${c32.timeBound ? ' (time cap)' : ''} | ${f1(c32.mainCpuMsPerCall)} | ${f1(c32.cpuMsPerCall)} | ${pct(c32.mainBusy)} / ${pct(c32.vendorBusy)} | ${c1.errors + c32.errors} |`,
     )
   }
   return rows.join('\n')
@@ -202,6 +282,7 @@ async function main() {
   const vendor = await startVendor(settings.vendorResponse, settings.vendorThread)
   vendorElu = vendor.elu
   const poster = createPoster(settings.http, settings.concurrency * 2)
+  if (settings.caller === 'worker') callerThread = await startCallerThread()
   const open: Target[] = []
   try {
     open.push(await directTarget(vendor.url), await facadeTarget(vendor.url, poster), await naiveTarget(vendor.url, poster))
@@ -234,7 +315,7 @@ async function main() {
       '',
       `Machine: ${m.cpus} × ${m.model}, ${m.platform}, Node ${m.node}; load average ${loadBefore[0]} before, ${loadAfter[0]} after. ` +
         `Vendor: sessionful fixture, ${settings.vendorResponse === 'json' ? 'JSON responses (enableJsonResponse: true)' : 'SSE responses'}, on ${settings.vendorThread === 'worker' ? 'a worker thread' : 'the main thread'}. ` +
-        `HTTP client for (b), (c) and the floor: ${settings.http}, keep-alive.`,
+        `HTTP client for (b), (c) and the floor: ${settings.http}, keep-alive, on ${settings.caller === 'worker' ? 'its own worker thread' : 'the main thread'}.`,
       `Per client: ${settings.warmupCalls} + ${settings.c32WarmupCalls} warm-up calls; c=1: ${settings.c1Calls} sequential calls; c=${settings.concurrency}: up to ${settings.c32Calls} calls or ${settings.c32MaxMs / 1000} s; ` +
         `both split into ${settings.rounds} interleaved rounds.`,
       '',
@@ -250,8 +331,9 @@ async function main() {
         (floor ? `, of which a bare HTTP hop costs ${f1(floor.c32.cpuMsPerCall)} ms/call (floor).` : '.'),
       `Vendor saw ${vendorStats.initializes} initializes and ${vendorStats.echoes} echo executions; ${errors} failed calls. Total ${(durationMs / 1000).toFixed(1)} s.`,
     ]
-    if (loadBefore[0]! > m.cpus || loadAfter[0]! > m.cpus)
-      out.push(`WARNING: the load average exceeded the core count; other processes competed for CPU and the numbers are noisy.`)
+    const starved = [...results].filter(([, r]) => r.c1.mainCpuShare < 0.8 || r.c32.mainCpuShare < 0.8).map(([mode]) => mode)
+    if (starved.length)
+      out.push(`WARNING: the main thread got less than 80% of a core while busy (${starved.join(', ')}): other processes competed for CPU, so those numbers are inflated.`)
     for (const [mode, r] of results) for (const [c, l] of [[1, r.c1], [settings.concurrency, r.c32]] as const) if (l.firstError) out.push(`first ${mode} error (c=${c}): ${l.firstError}`)
     console.log(out.join('\n'))
 
@@ -272,6 +354,7 @@ async function main() {
   } finally {
     for (const t of open.reverse()) await t.close().catch(() => undefined)
     poster.close()
+    await callerThread?.close()
     await vendor.close()
   }
 }

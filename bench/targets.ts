@@ -14,6 +14,7 @@ import { startFacade, type RunningFacade } from '../src/server.js'
 import type { JsonPoster } from './http-client.js'
 import type { Call } from './load.js'
 import { startNaiveProxy, type NaiveProxy } from './naive-proxy.js'
+import { CALL_TIMEOUT_MS, expectEcho, message, restCall, type RestSpec } from './rest-call.js'
 import type { VendorWorkerData, VendorWorkerMessage } from './vendor-worker.js'
 
 /** How the vendor answers POSTs. */
@@ -22,9 +23,6 @@ export type VendorResponse = 'sse' | 'json'
 export type VendorThread = 'worker' | 'inline'
 /** The three callers compared, plus `floor`: the bare HTTP hop, for calibration only. */
 export type Mode = 'direct' | 'facade' | 'naive' | 'floor'
-
-/** Per-call timeout everywhere: no call may hang the bench. */
-export const CALL_TIMEOUT_MS = 10_000
 
 /** A running vendor, wherever it lives. */
 export interface VendorHandle {
@@ -35,6 +33,19 @@ export interface VendorHandle {
   close(): Promise<void>
 }
 
+/**
+ * Starts a TypeScript module on a worker thread. Workers do not inherit tsx's loader, so a tiny JS bootstrap
+ * registers it before importing the module.
+ * @param file path relative to this directory, e.g. `./vendor-worker.ts`
+ */
+export function startTsWorker(file: string, workerData: unknown): Worker {
+  const api = import.meta.resolve('tsx/esm/api')
+  const entry = new URL(file, import.meta.url).href
+  const boot = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry)})`
+  return new Worker(new URL('data:text/javascript,' + encodeURIComponent(boot)), { workerData })
+}
+
+/** Starts the sessionful fixture vendor on a worker thread (or inline, for comparison). */
 export async function startVendor(response: VendorResponse, where: VendorThread): Promise<VendorHandle> {
   const enableJsonResponse = response === 'json'
   if (where === 'inline') {
@@ -46,12 +57,8 @@ export async function startVendor(response: VendorResponse, where: VendorThread)
       close: () => vendor.close(),
     }
   }
-  // Workers do not inherit tsx's loader, so a tiny JS bootstrap registers it before importing the TS worker.
-  const api = import.meta.resolve('tsx/esm/api')
-  const entry = new URL('./vendor-worker.ts', import.meta.url).href
-  const boot = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(entry)})`
   const data: VendorWorkerData = { enableJsonResponse }
-  const worker = new Worker(new URL('data:text/javascript,' + encodeURIComponent(boot)), { workerData: data })
+  const worker = startTsWorker('./vendor-worker.ts', data)
   const next = (kind: VendorWorkerMessage['kind']) =>
     new Promise<VendorWorkerMessage>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`vendor worker did not answer "${kind}" in time`)), 15_000)
@@ -87,13 +94,9 @@ export async function startVendor(response: VendorResponse, where: VendorThread)
 export interface Target {
   mode: Mode
   call: Call
+  /** Set for REST targets, so the calls can also be made from the caller worker. */
+  rest?: RestSpec
   close(): Promise<void>
-}
-
-const message = (seq: number) => `bench-${seq}`
-
-function expectEcho(got: unknown, seq: number, where: string) {
-  if (got !== message(seq)) throw new Error(`${where}: wrong echo ${JSON.stringify(got)} for ${message(seq)}`)
 }
 
 /** (a) one SDK client, connected once, calling the vendor directly. */
@@ -118,15 +121,12 @@ export async function directTarget(vendorUrl: string): Promise<Target> {
 export async function facadeTarget(vendorUrl: string, poster: JsonPoster): Promise<Target & { facade: RunningFacade }> {
   const config = ConfigSchema.parse({ port: 0, host: '127.0.0.1', logLevel: 'silent', shutdownGraceMs: 1000, servers: { default: { url: vendorUrl } } })
   const facade = await startFacade(config, createLogger('silent'))
-  const url = `${facade.url}/tools/echo`
+  const rest: RestSpec = { name: 'facade', url: `${facade.url}/tools/echo`, field: 'data' }
   return {
     mode: 'facade',
     facade,
-    async call(seq) {
-      const { status, json } = await poster.post(url, { message: message(seq) }, CALL_TIMEOUT_MS)
-      if (status !== 200) throw new Error(`facade: HTTP ${status} ${JSON.stringify(json).slice(0, 200)}`)
-      expectEcho((json as { data?: { message?: unknown } }).data?.message, seq, 'facade')
-    },
+    rest,
+    call: restCall(poster, rest),
     close: () => facade.close(),
   }
 }
@@ -134,15 +134,12 @@ export async function facadeTarget(vendorUrl: string, poster: JsonPoster): Promi
 /** (c) the naive per-request proxy, called over plain HTTP exactly like the facade. */
 export async function naiveTarget(vendorUrl: string, poster: JsonPoster): Promise<Target & { proxy: NaiveProxy }> {
   const proxy = await startNaiveProxy(vendorUrl, CALL_TIMEOUT_MS)
-  const url = `${proxy.url}/tools/echo`
+  const rest: RestSpec = { name: 'naive', url: `${proxy.url}/tools/echo`, field: 'structuredContent' }
   return {
     mode: 'naive',
     proxy,
-    async call(seq) {
-      const { status, json } = await poster.post(url, { message: message(seq) }, CALL_TIMEOUT_MS)
-      if (status !== 200) throw new Error(`naive: HTTP ${status} ${JSON.stringify(json).slice(0, 200)}`)
-      expectEcho((json as { structuredContent?: { message?: unknown } }).structuredContent?.message, seq, 'naive')
-    },
+    rest,
+    call: restCall(poster, rest),
     close: () => proxy.close(),
   }
 }
@@ -167,14 +164,11 @@ export async function floorTarget(poster: JsonPoster): Promise<Target> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => resolve())
   })
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tools/echo`
+  const rest: RestSpec = { name: 'floor', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/tools/echo`, field: 'data' }
   return {
     mode: 'floor',
-    async call(seq) {
-      const { status, json } = await poster.post(url, { message: message(seq) }, CALL_TIMEOUT_MS)
-      if (status !== 200) throw new Error(`floor: HTTP ${status}`)
-      expectEcho((json as { data?: { message?: unknown } }).data?.message, seq, 'floor')
-    },
+    rest,
+    call: restCall(poster, rest),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())

@@ -168,6 +168,7 @@ export const ServerConfigSchema = z
  * error is printed and may end up in CI logs.
  */
 function credentialIssues(s: {
+  command?: string
   headers: Record<string, string>
   forwardHeaders: { allow: string[]; rename: Record<string, string> }
   oauth?: unknown
@@ -176,6 +177,12 @@ function credentialIssues(s: {
   const issues: { path: (string | number)[]; message: string }[] = []
   const { allow, rename } = s.forwardHeaders
   const lower = (h: string) => h.toLowerCase()
+  if (s.command) {
+    // A stdio child receives no HTTP headers: a passthrough credential would reach nobody, so nobody would judge it.
+    if (s.auth.mode === 'passthrough') issues.push({ path: ['auth', 'mode'], message: 'passthrough needs an HTTP upstream (url): a stdio server cannot check the credential' })
+    if (allow.length || Object.keys(s.headers).length)
+      issues.push({ path: [allow.length ? 'forwardHeaders' : 'headers'], message: 'headers apply to HTTP upstreams only (use env for a stdio server)' })
+  }
   allow.forEach((name, i) => {
     if (isNeverForwarded(name))
       issues.push({ path: ['forwardHeaders', 'allow', i], message: `${name} is never forwarded (hop-by-hop, Host, Content-Length, X-Forwarded-*, Mcp-* or facade-owned)` })

@@ -117,7 +117,9 @@ export class ServerRuntime {
     // forwarded credentials, so the same API key with another forwarded token is another caller, and a caller
     // session id presented with other forwarded values is someone else's session (404), not a credential switch.
     const identity =
-      credential === undefined && !names.length ? this.identities.identify(undefined) : this.identities.identify(JSON.stringify([credential ?? null, headersDigest]))
+      credential === undefined && !names.length
+        ? this.identities.identify(undefined)
+        : this.identities.identify(JSON.stringify([credential ?? null, headersDigest]))
     return { identity, headersDigest, outboundHeaders: outboundHeaders(this.config.headers, forwarded) }
   }
 

@@ -207,6 +207,17 @@ describe('forwarding config errors', () => {
     ])
   })
 
+  it('refuses passthrough and headers for a stdio upstream (nobody would receive or judge them)', () => {
+    const parsed = ConfigSchema.safeParse({
+      servers: { default: { command: 'node', auth: { mode: 'passthrough' }, forwardHeaders: { allow: ['X-Tenant'] } } },
+    })
+    expect(parsed.success).toBe(false)
+    expect(parsed.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      'servers.default.auth.mode: passthrough needs an HTTP upstream (url): a stdio server cannot check the credential',
+      'servers.default.forwardHeaders: headers apply to HTTP upstreams only (use env for a stdio server)',
+    ])
+  })
+
   it('reports them through loadConfig as path-prefixed problems', () => {
     const file = tempConfig({ servers: { default: { ...base, forwardHeaders: { allow: ['X-Forwarded-Host'] } } } })
     try {
