@@ -1,0 +1,99 @@
+/**
+ * @module catalog/types
+ * The facade's view of a vendor's MCP catalog: plain, serializable data with no SDK types, so the
+ * HTTP layer, the document emitters and the session store can all use it without importing the SDK.
+ */
+
+/** A JSON Schema object exactly as the vendor sent it (draft-07, 2019-09 or 2020-12). */
+export type JsonSchema = { [key: string]: unknown }
+
+/** MCP tool annotations (all hints are untrusted, see the MCP spec `server/tools`). */
+export interface ToolAnnotations {
+  title?: string
+  readOnlyHint?: boolean
+  destructiveHint?: boolean
+  idempotentHint?: boolean
+  openWorldHint?: boolean
+  [key: string]: unknown
+}
+
+/** One vendor tool as the facade exposes it. */
+export interface CatalogTool {
+  /** The vendor's original tool name (may contain dots, slashes, non-ASCII). */
+  name: string
+  title?: string
+  description?: string
+  /** The vendor's original input schema; the runtime validates against it unchanged. */
+  inputSchema: JsonSchema
+  /** The vendor's original output schema, when the tool declares one. */
+  outputSchema?: JsonSchema
+  annotations?: ToolAnnotations
+  /** URL-safe path segment: `POST {base}/tools/{slug}`. Unique within the catalog. */
+  slug: string
+  /** PascalCase, `[A-Za-z0-9]`, <= 64 chars, unique and stable for the same tool set. */
+  operationId: string
+  /**
+   * True when the tool gets its own typed operation in the documents. False when the config's
+   * `tools.include`/`tools.exclude` lists filtered it out: it stays callable (REST `POST /tools/{slug}` and the
+   * connector's generic InvokeTool) but is not described as its own operation.
+   */
+  typed: boolean
+}
+
+/** A static resource advertised by the vendor. */
+export interface CatalogResource {
+  uri: string
+  name: string
+  title?: string
+  description?: string
+  mimeType?: string
+}
+
+/** A resource template advertised by the vendor. */
+export interface CatalogResourceTemplate {
+  uriTemplate: string
+  name: string
+  title?: string
+  description?: string
+  mimeType?: string
+}
+
+/** A prompt argument. */
+export interface CatalogPromptArgument {
+  name: string
+  description?: string
+  required?: boolean
+}
+
+/** A prompt advertised by the vendor. */
+export interface CatalogPrompt {
+  name: string
+  title?: string
+  description?: string
+  arguments?: CatalogPromptArgument[]
+  slug: string
+  operationId: string
+}
+
+/** Identity of the vendor, from `initialize` or `server/discover`. */
+export interface ServerInfo {
+  name: string
+  version?: string
+  title?: string
+  instructions?: string
+}
+
+/** A consistent snapshot of one vendor's catalog. Replaced, never mutated, on refresh. */
+export interface Catalog {
+  /** Increases by one on every refresh that changed anything. */
+  version: number
+  /** Stable hash of the tool list, for ETags and drift checks. */
+  etag: string
+  loadedAt: string
+  server: ServerInfo
+  /** Every callable tool (the config's `tools.deny` list removes a tool entirely). */
+  tools: CatalogTool[]
+  resources: CatalogResource[]
+  resourceTemplates: CatalogResourceTemplate[]
+  prompts: CatalogPrompt[]
+}

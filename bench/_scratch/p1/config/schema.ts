@@ -1,0 +1,266 @@
+/**
+ * @module config/schema
+ * The whole configuration as one zod schema. Defaults live here and only here.
+ */
+import { z } from 'zod'
+import { hasForbiddenHeaderChars, isNeverForwarded, isTransportManaged } from '../auth/header-rules.js'
+
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid HTTP header name')
+
+/** Inbound authentication: who may call the facade. */
+export const InboundAuthSchema = z
+  .discriminatedUnion('mode', [
+    z.object({ mode: z.literal('none') }).strict(),
+    z
+      .object({
+        mode: z.literal('apiKey'),
+        /** Accepted keys (`${ENV_VAR}` interpolation applies). */
+        keys: z
+          .array(
+            z
+              .string()
+              .min(16, 'API keys must be at least 16 characters')
+              // A key read from a file often ends in a newline; header values arrive trimmed, so it could never match.
+              .regex(/^[\x21-\x7e]+$/, 'API keys must be printable ASCII without spaces'),
+          )
+          .min(1),
+        /** Header that carries the key. `Authorization` means `Authorization: Bearer <key>`. */
+        header: headerName.default('X-API-Key'),
+      })
+      .strict(),
+    z
+      .object({
+        mode: z.literal('passthrough'),
+        /** Header carrying the caller's credential; the facade does not judge it, the vendor does. */
+        header: headerName.default('Authorization'),
+        /** Describes the OAuth provider in the connector (an `oauth2` connection); omit for an API-key style connection. */
+        oauth: z
+          .object({
+            authorizationUrl: z.string().url(),
+            tokenUrl: z.string().url(),
+            refreshUrl: z.string().url().optional(),
+            scopes: z.record(z.string(), z.string()).default({}),
+            clientId: z.string().default('<client id>'),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  ])
+  .default({ mode: 'none' })
+
+/** JWS algorithms `private_key_jwt` can sign with (what the SDK's signer imports from a PKCS#8 PEM or a JWK). */
+const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const
+
+/** OAuth 2.0 client credentials toward the vendor (`client_secret_basic` or `private_key_jwt`). */
+export const OutboundOAuthSchema = z
+  .object({
+    /**
+     * Token endpoint. When omitted, it comes from the authorization server metadata of `issuer`, or, without
+     * `issuer`, from the vendor's protected-resource metadata (RFC 9728): the vendor then chooses where the
+     * client credentials go, so pin `tokenUrl` or `issuer` in production.
+     */
+    tokenUrl: z.string().url().optional(),
+    /** The authorization server's issuer (RFC 8414). Pins which server may receive the client credentials. */
+    issuer: z.string().url().optional(),
+    clientId: z.string().min(1),
+    /** `client_secret_basic` (`${ENV_VAR}` interpolation applies). */
+    clientSecret: z.string().min(1).optional(),
+    /** `private_key_jwt`: PKCS#8 PEM private key (or `${ENV_VAR}`; literal `\n` escapes, as CI secrets often hold them, become newlines). */
+    privateKey: z
+      .string()
+      .min(1)
+      .transform((pem) => (pem.includes('\n') ? pem : pem.replace(/\\n/g, '\n')))
+      .optional(),
+    algorithm: z.enum(JWT_ALGORITHMS).default('RS256'),
+    scope: z.string().optional(),
+    /** RFC 8707 resource indicator to request the token for. Default: the vendor's metadata `resource` when discovered. */
+    resource: z.string().url().optional(),
+    /** Refresh this long before the token expires (at most half the token lifetime, so short tokens are still reused). */
+    refreshSkewSeconds: z.number().int().min(0).default(30),
+  })
+  .strict()
+  .refine((o) => !!o.clientSecret !== !!o.privateKey, { message: 'set exactly one of clientSecret or privateKey' })
+
+/** One upstream MCP server. */
+export const ServerConfigSchema = z
+  .object({
+    /** Streamable HTTP (or legacy HTTP+SSE) endpoint. */
+    url: z.string().url().optional(),
+    /** stdio child: the executable. */
+    command: z.string().min(1).optional(),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    cwd: z.string().optional(),
+    transport: z.enum(['auto', 'streamable-http', 'sse']).default('auto'),
+    /** `auto` probes 2026-07-28 `server/discover` first and falls back to 2025 `initialize`. */
+    protocol: z.enum(['auto', 'legacy', 'modern']).default('auto'),
+    /** Static headers sent to the vendor on every request; values support `${ENV_VAR}`. */
+    headers: z.record(headerName, z.string()).default({}),
+    /** Caller headers copied to the vendor: an explicit allowlist plus an optional rename map. */
+    forwardHeaders: z
+      .object({
+        allow: z.array(headerName).default([]),
+        /** incoming name → outgoing name, e.g. `{ "X-Vendor-Authorization": "Authorization" }` */
+        rename: z.record(headerName, headerName).default({}),
+        /** Largest accepted value, in bytes. */
+        maxValueBytes: z.number().int().positive().default(8192),
+      })
+      .strict()
+      .default({ allow: [], rename: {}, maxValueBytes: 8192 }),
+    oauth: OutboundOAuthSchema.optional(),
+    auth: InboundAuthSchema,
+    timeouts: z
+      .object({
+        /** Per tool call, reset by every progress notification. */
+        callMs: z.number().int().positive().default(100_000),
+        connectMs: z.number().int().positive().default(15_000),
+        /** Per-tool overrides of callMs, by original tool name. */
+        tools: z.record(z.string(), z.number().int().positive()).default({}),
+      })
+      .strict()
+      .default({ callMs: 100_000, connectMs: 15_000, tools: {} }),
+    tools: z
+      .object({
+        /** Only these tools get their own typed operation (glob `*` allowed). Others stay callable. */
+        include: z.array(z.string()).optional(),
+        /** These tools get no typed operation. They stay callable through InvokeTool. */
+        exclude: z.array(z.string()).default([]),
+        /** These tools are not callable at all. */
+        deny: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ exclude: [], deny: [] }),
+    /** `envelope`: tool-reported errors are 200 with `isError: true`; `problem`: 422 problem responses. */
+    toolErrors: z.enum(['envelope', 'problem']).default('envelope'),
+    async: z
+      .object({
+        /** Answer 202 + Location when a call runs longer than this (Power Platform allows 120 s). 0 disables. */
+        thresholdMs: z.number().int().min(0).default(90_000),
+        retryAfterSeconds: z.number().int().positive().default(5),
+        /** How long a finished job's result stays available. */
+        resultTtlSeconds: z.number().int().positive().default(3600),
+      })
+      .strict()
+      .default({ thresholdMs: 90_000, retryAfterSeconds: 5, resultTtlSeconds: 3600 }),
+    connector: z
+      .object({
+        title: z.string().optional(),
+        description: z.string().optional(),
+        iconBrandColor: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#da3b01'),
+        contact: z.object({ name: z.string(), url: z.string().url(), email: z.string().email() }).optional(),
+        website: z.string().url().optional(),
+        privacyPolicy: z.string().url().optional(),
+        categories: z.array(z.string()).max(2).default(['AI', 'Productivity']),
+      })
+      .strict()
+      .default({ iconBrandColor: '#da3b01', categories: ['AI', 'Productivity'] }),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (!!s.url === !!s.command) ctx.addIssue({ code: 'custom', message: 'set exactly one of url or command' })
+    if (s.oauth && s.command) ctx.addIssue({ code: 'custom', path: ['oauth'], message: 'oauth applies to HTTP upstreams only' })
+    credentialIssues(s).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }))
+  })
+
+/**
+ * Credential and header rules that need several fields at once. Messages name headers, never values: a config
+ * error is printed and may end up in CI logs.
+ */
+function credentialIssues(s: {
+  command?: string
+  headers: Record<string, string>
+  forwardHeaders: { allow: string[]; rename: Record<string, string> }
+  oauth?: unknown
+  auth: InboundAuth
+}): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = []
+  const { allow, rename } = s.forwardHeaders
+  const lower = (h: string) => h.toLowerCase()
+  if (s.command) {
+    // A stdio child receives no HTTP headers: a passthrough credential would reach nobody, so nobody would judge it.
+    if (s.auth.mode === 'passthrough') issues.push({ path: ['auth', 'mode'], message: 'passthrough needs an HTTP upstream (url): a stdio server cannot check the credential' })
+    if (allow.length || Object.keys(s.headers).length)
+      issues.push({ path: [allow.length ? 'forwardHeaders' : 'headers'], message: 'headers apply to HTTP upstreams only (use env for a stdio server)' })
+  }
+  allow.forEach((name, i) => {
+    if (isNeverForwarded(name))
+      issues.push({ path: ['forwardHeaders', 'allow', i], message: `${name} is never forwarded (hop-by-hop, Host, Content-Length, X-Forwarded-*, Mcp-* or facade-owned)` })
+  })
+  for (const [from, to] of Object.entries(rename)) {
+    if (!allow.some((a) => lower(a) === lower(from))) issues.push({ path: ['forwardHeaders', 'rename', from], message: 'renamed header must also be in allow' })
+    if (isNeverForwarded(to)) issues.push({ path: ['forwardHeaders', 'rename', from], message: `cannot rename to ${to}` })
+  }
+  // The facade's own API key is for the facade: copying it to the vendor would hand every vendor our key.
+  if (s.auth.mode === 'apiKey') {
+    const keyHeader = s.auth.header
+    const i = allow.findIndex((a) => lower(a) === lower(keyHeader))
+    if (i >= 0) issues.push({ path: ['forwardHeaders', 'allow', i], message: `${keyHeader} carries the facade's own API key (auth.header); it is never forwarded` })
+  }
+  const renameOf = (h: string) => Object.entries(rename).find(([k]) => lower(k) === lower(h))?.[1] ?? h
+  const outgoing = allow.map(renameOf)
+  const auth = s.auth
+  if (auth.mode === 'passthrough') {
+    const header = auth.header
+    if (!allow.some((a) => lower(a) === lower(header))) outgoing.push(header)
+    if (isNeverForwarded(header)) issues.push({ path: ['auth', 'header'], message: `${header} cannot carry a passthrough credential (it is never forwarded)` })
+    // An oauth2 connection always sends its token as Authorization: Bearer, so any other header would stay empty.
+    if (auth.oauth && lower(header) !== 'authorization')
+      issues.push({ path: ['auth', 'oauth'], message: 'an oauth passthrough connection sends Authorization; set auth.header to Authorization' })
+  }
+  // Two caller headers landing on one vendor header would make the winner depend on which one the caller sent.
+  const seen = new Set<string>()
+  for (const h of outgoing) {
+    if (seen.has(lower(h))) issues.push({ path: ['forwardHeaders'], message: `two forwarded headers would both be sent as ${h}` })
+    seen.add(lower(h))
+  }
+  const staticAuthorization = Object.keys(s.headers).some((h) => lower(h) === 'authorization')
+  if (s.oauth && outgoing.some((h) => lower(h) === 'authorization'))
+    issues.push({ path: ['forwardHeaders'], message: 'cannot forward a caller Authorization and use oauth client credentials at once' })
+  if (s.oauth && staticAuthorization)
+    issues.push({ path: ['headers', 'Authorization'], message: 'a static Authorization header conflicts with oauth client credentials (the token would replace it)' })
+  for (const [name, value] of Object.entries(s.headers)) {
+    if (isTransportManaged(name)) issues.push({ path: ['headers', name], message: `${name} is managed by the MCP transport and cannot be set statically` })
+    if (hasForbiddenHeaderChars(value)) issues.push({ path: ['headers', name], message: 'value contains a line break or control character' })
+  }
+  return issues
+}
+
+/** The whole service configuration. */
+export const ConfigSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** The facade's public https URL, used for the Swagger host/basePath and absolute async Location headers. */
+    publicUrl: z.string().url().optional(),
+    /** Largest accepted request body. */
+    bodyLimitBytes: z.number().int().positive().default(1_048_576),
+    sessions: z
+      .object({
+        /** Idle expiry of caller sessions (and pooled vendor sessions). */
+        idleTtlSeconds: z.number().int().positive().default(1800),
+        store: z.enum(['memory', 'redis']).default('memory'),
+        redisUrl: z.string().optional(),
+        /** Most pooled vendor sessions kept per server. */
+        maxPooled: z.number().int().positive().default(1000),
+      })
+      .strict()
+      .default({ idleTtlSeconds: 1800, store: 'memory', maxPooled: 1000 }),
+    /**
+     * Key for the caller-identity hash. Set the same value on every replica so sessions work across them;
+     * when absent a random key is generated at start (fine for one replica).
+     */
+    identitySecret: z.string().min(16).optional(),
+    /** How long SIGTERM waits for calls in flight. */
+    shutdownGraceMs: z.number().int().min(0).default(10_000),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    servers: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'server names are lowercase letters, digits and -'), ServerConfigSchema).default({}),
+  })
+  .strict()
+
+/** Validated configuration. */
+export type Config = z.infer<typeof ConfigSchema>
+/** Validated configuration of one upstream server. */
+export type ServerConfig = z.infer<typeof ServerConfigSchema>
+/** Inbound auth settings. */
+export type InboundAuth = z.infer<typeof InboundAuthSchema>

@@ -1,0 +1,42 @@
+/**
+ * @module errors/codes
+ * The closed set of problem codes the facade answers with, and their HTTP status. Codes are stable API:
+ * clients and flows branch on them. Add new ones; never rename or reuse one.
+ */
+
+/** Every problem code, with its HTTP status and a fixed human title. */
+export const PROBLEMS = {
+  invalid_json: { status: 400, title: 'Request body is not valid JSON' },
+  invalid_arguments: { status: 400, title: 'Arguments do not match the tool input schema' },
+  invalid_request: { status: 400, title: 'Invalid request' },
+  invalid_header: { status: 400, title: 'A request header value is not acceptable' },
+  unauthorized: { status: 401, title: 'Authentication required' },
+  vendor_unauthorized: { status: 401, title: 'The vendor rejected the credentials' },
+  vendor_forbidden: { status: 403, title: 'The vendor refused access' },
+  tool_not_found: { status: 404, title: 'Unknown tool' },
+  prompt_not_found: { status: 404, title: 'Unknown prompt' },
+  resource_not_found: { status: 404, title: 'Unknown resource' },
+  session_not_found: { status: 404, title: 'Unknown or expired session' },
+  job_not_found: { status: 404, title: 'Unknown or expired job' },
+  not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  payload_too_large: { status: 413, title: 'Request body too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported content type' },
+  tool_error: { status: 422, title: 'The tool reported an error' },
+  internal_error: { status: 500, title: 'Internal error' },
+  vendor_unavailable: { status: 502, title: 'The vendor could not be reached' },
+  vendor_interrupted: { status: 502, title: 'The connection to the vendor broke during the call' },
+  vendor_bad_response: { status: 502, title: 'The vendor answered with an invalid response' },
+  vendor_bad_output: { status: 502, title: 'The vendor broke its own output schema' },
+  not_ready: { status: 503, title: 'The vendor catalog is not loaded yet' },
+  shutting_down: { status: 503, title: 'The service is shutting down' },
+  vendor_timeout: { status: 504, title: 'The vendor did not answer in time' },
+} as const satisfies Record<string, { status: number; title: string }>
+
+/** A stable problem code. */
+export type ProblemCode = keyof typeof PROBLEMS
+
+/** HTTP status of a problem code. */
+export function statusOf(code: ProblemCode): number {
+  return PROBLEMS[code].status
+}

@@ -1,0 +1,226 @@
+/**
+ * @module runtime/server-runtime
+ * Everything the facade keeps for one upstream server: its catalog, vendor sessions, jobs and documents.
+ * The HTTP layer only translates requests into calls on this object.
+ */
+import { forwardRules, forwardedHeaders, outboundHeaders, type ForwardRules } from '../auth/outbound.js'
+import { authenticate } from '../auth/inbound.js'
+import type { Config, ServerConfig } from '../config/schema.js'
+import { ApiError } from '../errors/api-error.js'
+import { fromUpstream } from '../errors/from-upstream.js'
+import type { Logger } from '../log.js'
+import type { IdentityHasher } from '../sessions/identity.js'
+import { SessionManager, type ActiveSession, type CallerContext } from '../sessions/manager.js'
+import type { SessionStore } from '../sessions/types.js'
+import { NegotiationCache, UpstreamError, UpstreamSession } from '../upstream/index.js'
+import type { ConnectionSettings, ToolResult, UpstreamTarget } from '../upstream/index.js'
+import type { CatalogTool } from '../catalog/types.js'
+import { CatalogManager, type CatalogState } from './catalog-manager.js'
+import { JobRegistry } from './jobs.js'
+
+/** Which vendor session a call runs on. */
+export type SessionSelector = { kind: 'pooled' } | { kind: 'existing'; id: string } | { kind: 'new' }
+
+/** The outcome of a tool call. */
+export interface ToolCallOutcome {
+  result: ToolResult
+  renewed: boolean
+  /** The caller session used (when one was selected or opened). */
+  sessionId?: string
+}
+
+/** Extra dependencies a runtime can be given (outbound OAuth token source, etc.). */
+export interface RuntimeExtras {
+  /**
+   * Outbound OAuth token source, when the server config has `oauth`. One instance per server, shared by every
+   * connection (catalog, pooled and caller sessions), so all of them use one cached token.
+   */
+  tokenSource?: ConnectionSettings['tokenSource']
+}
+
+/** Runtime state of one upstream server. */
+export class ServerRuntime {
+  readonly cache = new NegotiationCache()
+  readonly sessions: SessionManager
+  readonly catalog: CatalogManager
+  readonly jobs: JobRegistry
+  readonly #rules: ForwardRules
+  readonly #catalogSession: UpstreamSession
+  #stopping = false
+
+  /**
+   * @param name the server's config name (`default` for a single upstream)
+   * @param mountPath where its routes live (`''` at the root, `/{name}` with several servers)
+   */
+  constructor(
+    readonly name: string,
+    readonly mountPath: string,
+    readonly config: ServerConfig,
+    readonly global: Config,
+    store: SessionStore,
+    private readonly identities: IdentityHasher,
+    readonly log: Logger,
+    private readonly extras: RuntimeExtras = {},
+  ) {
+    this.#rules = forwardRules(config)
+    this.sessions = new SessionManager({
+      server: name,
+      store,
+      idleTtlSeconds: global.sessions.idleTtlSeconds,
+      maxPooled: global.sessions.maxPooled,
+      settingsFor: (headers) => this.#settings(headers),
+      cache: this.cache,
+    })
+    // The catalog uses the facade's own vendor session with static headers only: no caller's credential
+    // ever decides what the catalog (and so every caller's documents) contains.
+    this.#catalogSession = new UpstreamSession(
+      { ...this.#settings(() => config.headers), onListChanged: () => this.catalog.refreshSoon() },
+      this.cache,
+    )
+    this.catalog = new CatalogManager(this.#catalogSession, config.tools, log)
+    this.jobs = new JobRegistry(config.async.resultTtlSeconds * 1000)
+  }
+
+  #target(): UpstreamTarget {
+    const c = this.config
+    if (c.command) return { kind: 'stdio', command: c.command, args: c.args, env: c.env, cwd: c.cwd }
+    return { kind: 'http', url: c.url!, transport: c.transport }
+  }
+
+  #settings(headers: () => Record<string, string>): ConnectionSettings {
+    return {
+      target: this.#target(),
+      protocol: this.config.command ? 'legacy' : this.config.protocol,
+      headers,
+      tokenSource: this.extras.tokenSource,
+      connectTimeoutMs: this.config.timeouts.connectMs,
+    }
+  }
+
+  /** Current catalog, or 503 `not_ready`. */
+  requireCatalog(): CatalogState {
+    const state = this.catalog.state
+    if (!state) throw new ApiError('not_ready', { detail: this.catalog.lastError ? `Catalog not loaded: ${this.catalog.lastError}` : undefined })
+    return state
+  }
+
+  /**
+   * Authenticates a request and derives the caller context (identity + headers for the vendor).
+   * @throws ApiError `unauthorized` or `invalid_header`
+   */
+  callerFrom(headers: Headers): CallerContext {
+    const { credential } = authenticate(this.config.auth, headers)
+    const forwarded = forwardedHeaders(this.#rules, headers)
+    const names = Object.keys(forwarded).sort()
+    const headersDigest = names.length ? this.identities.digest(JSON.stringify(names.map((n) => [n.toLowerCase(), forwarded[n]]))) : '-'
+    // The identity covers the forwarded values too: a vendor session (pooled or caller) carries exactly one set of
+    // forwarded credentials, so the same API key with another forwarded token is another caller, and a caller
+    // session id presented with other forwarded values is someone else's session (404), not a credential switch.
+    const identity =
+      credential === undefined && !names.length
+        ? this.identities.identify(undefined)
+        : this.identities.identify(JSON.stringify([credential ?? null, headersDigest]))
+    return { identity, headersDigest, outboundHeaders: outboundHeaders(this.config.headers, forwarded) }
+  }
+
+  /** Resolves the vendor session for a selector. */
+  async #select(caller: CallerContext, selector: SessionSelector): Promise<{ session: UpstreamSession; active?: ActiveSession }> {
+    if (this.#stopping) throw new ApiError('shutting_down')
+    if (selector.kind === 'pooled') return { session: this.sessions.pooled(caller) }
+    const active = selector.kind === 'new' ? await this.#upstream(() => this.sessions.create(caller)) : await this.sessions.resolve(selector.id, caller)
+    return { session: active.session, active }
+  }
+
+  /** Runs upstream work, mapping upstream errors to API errors. */
+  async #upstream<T>(work: () => Promise<T>, notFound: 'tool_not_found' | 'prompt_not_found' | 'resource_not_found' = 'tool_not_found'): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      if (error instanceof UpstreamError) {
+        if (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN') this.log.warn('vendor refused credentials', { server: this.name, code: error.code })
+        throw fromUpstream(error, notFound)
+      }
+      throw error
+    }
+  }
+
+  /** Timeout of a tool call (per-tool override, else the server default). */
+  timeoutFor(tool: CatalogTool): number {
+    return this.config.timeouts.tools[tool.name] ?? this.config.timeouts.callMs
+  }
+
+  /**
+   * Calls a tool on the selected vendor session. Arguments must already be validated.
+   * @throws ApiError
+   */
+  async callTool(
+    tool: CatalogTool,
+    args: Record<string, unknown>,
+    caller: CallerContext,
+    selector: SessionSelector,
+    onProgress?: (p: { progress: number; total?: number; message?: string }) => void,
+  ): Promise<ToolCallOutcome> {
+    const { session, active } = await this.#select(caller, selector)
+    const replayable = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true
+    const run = await this.#upstream(() =>
+      session.run((conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress }), { replayable }),
+    )
+    if (active) await this.sessions.touch(active)
+    return { result: run.value, renewed: run.renewed, sessionId: active?.id }
+  }
+
+  /** Reads a resource through the caller's session. */
+  async readResource(uri: string, caller: CallerContext, selector: SessionSelector) {
+    const { session, active } = await this.#select(caller, selector)
+    const run = await this.#upstream(() => session.run((conn) => conn.readResource(uri, this.config.timeouts.callMs), { replayable: true }), 'resource_not_found')
+    if (active) await this.sessions.touch(active)
+    return { result: run.value, renewed: run.renewed, sessionId: active?.id }
+  }
+
+  /** Renders a prompt through the caller's session. */
+  async getPrompt(name: string, args: Record<string, string>, caller: CallerContext, selector: SessionSelector) {
+    const { session, active } = await this.#select(caller, selector)
+    const run = await this.#upstream(() => session.run((conn) => conn.getPrompt(name, args, this.config.timeouts.callMs), { replayable: true }), 'prompt_not_found')
+    if (active) await this.sessions.touch(active)
+    return { result: run.value, renewed: run.renewed, sessionId: active?.id }
+  }
+
+  /** Opens a caller session (`POST /sessions`). */
+  async openSession(caller: CallerContext): Promise<ActiveSession> {
+    if (this.#stopping) throw new ApiError('shutting_down')
+    return this.#upstream(() => this.sessions.create(caller))
+  }
+
+  /** Is the vendor reachable right now? */
+  async ready(): Promise<boolean> {
+    if (!this.catalog.state) return false
+    try {
+      await this.#catalogSession.run((conn) => conn.ping(2000))
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** Loads the catalog (retrying in the background until the vendor answers). */
+  async start(): Promise<void> {
+    try {
+      await this.catalog.refresh()
+    } catch {
+      // Keep serving /healthz; /readyz says not ready until a retry succeeds.
+      const retry = setInterval(() => {
+        if (this.#stopping || this.catalog.state) return clearInterval(retry)
+        this.catalog.refresh().then(() => clearInterval(retry), () => {})
+      }, 2000)
+      retry.unref()
+    }
+  }
+
+  /** Stops accepting work, drains, and ends every vendor session. */
+  async shutdown(drainMs: number): Promise<void> {
+    this.#stopping = true
+    this.catalog.stop()
+    await Promise.allSettled([this.jobs.shutdown(drainMs), this.sessions.shutdown(drainMs)])
+    await this.#catalogSession.terminate(0)
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * @module sessions/types
+ * The session store contract. Records hold only serializable data, so a shared store (Redis) lets any
+ * replica re-attach to the vendor session with the transport's `sessionId` + `protocolVersion` options.
+ */
+
+/** A caller session as stored. Never holds credentials: `identity` is a keyed hash. */
+export interface SessionRecord {
+  /** Which upstream server (config name) the session belongs to. */
+  server: string
+  /** Keyed hash of the credential that created the session; the session is usable only with the same one. */
+  identity: string
+  /** The vendor's `mcp-session-id` (absent for stateless vendors, stdio and 2026-07-28). */
+  vendorSessionId?: string
+  /** Negotiated MCP protocol version, needed to re-attach (`MCP-Protocol-Version` header). */
+  protocolVersion?: string
+  era?: 'legacy' | 'modern'
+  transport?: 'streamable-http' | 'sse' | 'stdio'
+  createdAt: number
+  lastUsedAt: number
+  expiresAt: number
+}
+
+/** Where caller session records live. Keys are opaque strings derived from session ids. */
+export interface SessionStore {
+  get(key: string): Promise<SessionRecord | undefined>
+  /** Stores (or replaces) a record that expires after `ttlSeconds` of idleness. */
+  set(key: string, record: SessionRecord, ttlSeconds: number): Promise<void>
+  delete(key: string): Promise<void>
+  /** Releases connections and timers. */
+  close(): Promise<void>
+  /** True when several replicas may share the records (vendor sessions must then outlive this process). */
+  readonly shared: boolean
+}

@@ -1,0 +1,364 @@
+/**
+ * @module upstream/connection
+ * One live MCP client connection to a vendor: transport selection (Streamable HTTP, legacy SSE, stdio),
+ * era negotiation (2025 `initialize` or 2026-07-28 `server/discover`), and thin typed wrappers around the
+ * SDK calls the facade uses. Every SDK error is classified into an {@link UpstreamError} here.
+ */
+import { Client, SSEClientTransport, SdkHttpError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import type { Transport } from '@modelcontextprotocol/client'
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio'
+import { redactSecrets, secretsOf } from '../auth/redact.js'
+import { UpstreamError, classifyUpstreamError } from './errors.js'
+import type { CallOptions, ConnectionFacts, ConnectionSettings, RawTool, ToolResult } from './types.js'
+
+const CLIENT_INFO = { name: 'mcp-rest-facade', version: '0.1.0' }
+
+/**
+ * Remembers, per vendor, what worked last time (transport and era), so later connects skip the probes.
+ * A legacy verdict is dated: an upgraded vendor would still answer `initialize` forever (mcp-client.md §3.2).
+ */
+export class NegotiationCache {
+  #transport?: 'streamable-http' | 'sse'
+  #prior?: { kind: 'legacy'; at: number } | { kind: 'modern'; discover: unknown }
+  constructor(private readonly legacyVerdictTtlMs = 10 * 60_000) {}
+  get transport() {
+    return this.#transport
+  }
+  set transport(t) {
+    this.#transport = t
+  }
+  prior(): { kind: 'legacy' } | { kind: 'modern'; discover: unknown } | undefined {
+    const p = this.#prior
+    if (!p) return undefined
+    if (p.kind === 'legacy') return Date.now() - p.at < this.legacyVerdictTtlMs ? { kind: 'legacy' } : undefined
+    return p
+  }
+  remember(client: Client) {
+    const era = client.getProtocolEra()
+    if (era === 'modern') {
+      const discover = client.getDiscoverResult()
+      if (discover) this.#prior = { kind: 'modern', discover }
+    } else if (era === 'legacy') this.#prior = { kind: 'legacy', at: Date.now() }
+  }
+  forget() {
+    this.#prior = undefined
+  }
+  /** Records that only the 2025 `initialize` handshake works with this vendor. */
+  rememberLegacy() {
+    this.#prior = { kind: 'legacy', at: Date.now() }
+  }
+}
+
+/** Builds the fetch used by HTTP transports: our headers are merged in on every request. */
+function fetchWithHeaders(headers: () => Record<string, string>): typeof fetch {
+  return (input, init) => {
+    const h = new Headers(init?.headers)
+    for (const [k, v] of Object.entries(headers())) {
+      // Transport-managed headers (session id, protocol version, Authorization from a token source) win.
+      if (!h.has(k)) h.set(k, v)
+    }
+    return fetch(input, { ...init, headers: h })
+  }
+}
+
+/** Lists the secrets a connection sends (header values, the current token), read when an error needs scrubbing. */
+type SecretList = () => string[]
+
+/**
+ * Classifies an SDK error with every secret the connection sent removed from the vendor's text. The raw error's
+ * message and body are scrubbed before classification, because classification truncates vendor text and a
+ * truncated secret would no longer match.
+ */
+function classifyScrubbed(error: unknown, sessionHeld: boolean, secrets: SecretList): UpstreamError {
+  const list = secrets()
+  const scrub = (text: string) => redactSecrets(text, list)
+  if (error instanceof Error && !(error instanceof UpstreamError)) {
+    try {
+      error.message = scrub(error.message)
+      const data = (error as { data?: { text?: unknown } }).data
+      if (data && typeof data.text === 'string') data.text = scrub(data.text)
+    } catch {
+      // A frozen error: the classified message below is still scrubbed.
+    }
+  }
+  const classified = classifyUpstreamError(error, sessionHeld)
+  const message = scrub(classified.message)
+  return message === classified.message ? classified : new UpstreamError(classified.code, message, classified.details)
+}
+
+/** An open connection to a vendor. Safe for many concurrent calls (one JSON-RPC id counter per connection). */
+export class UpstreamConnection {
+  #closed = false
+  private constructor(
+    private readonly client: Client,
+    private readonly transport: Transport,
+    readonly facts: ConnectionFacts,
+    private readonly secrets: SecretList,
+  ) {}
+
+  /** True once the connection was closed or the transport reported its end. */
+  get closed() {
+    return this.#closed
+  }
+
+  /**
+   * Opens a connection: picks the transport, negotiates the era, and runs `initialize` unless resuming.
+   * @throws UpstreamError
+   */
+  static async open(settings: ConnectionSettings, cache: NegotiationCache): Promise<UpstreamConnection> {
+    const { target } = settings
+    if (target.kind === 'stdio') return UpstreamConnection.#openWith(settings, cache, 'stdio')
+    const preferred = target.transport === 'auto' ? (cache.transport ?? 'streamable-http') : target.transport
+    try {
+      const conn = await UpstreamConnection.#openWith(settings, cache, preferred)
+      if (target.transport === 'auto') cache.transport = preferred
+      return conn
+    } catch (error) {
+      // Legacy HTTP+SSE servers answer a Streamable HTTP POST with 400, 404 or 405 (spec fallback rule).
+      const fallback =
+        target.transport === 'auto' &&
+        preferred === 'streamable-http' &&
+        !settings.resume &&
+        error instanceof UpstreamError &&
+        [400, 404, 405].includes(error.details.httpStatus ?? 0)
+      if (!fallback) throw error
+      const conn = await UpstreamConnection.#openWith(settings, cache, 'sse')
+      cache.transport = 'sse'
+      return conn
+    }
+  }
+
+  static async #openWith(
+    settings: ConnectionSettings,
+    cache: NegotiationCache,
+    kind: 'streamable-http' | 'sse' | 'stdio',
+  ): Promise<UpstreamConnection> {
+    const { target } = settings
+    const tokenSource = settings.tokenSource
+    // The last token this connection sent: a 401 invalidates that one only, so a token another connection already
+    // refreshed is not thrown away by a late 401 on this one.
+    let lastToken: string | undefined
+    const authProvider = tokenSource
+      ? {
+          token: async () => (lastToken = await tokenSource.token()),
+          onUnauthorized: async () => tokenSource.invalidate(lastToken),
+        }
+      : undefined
+    const secrets: SecretList = () => secretsOf([...Object.values(settings.headers()), lastToken])
+    let transport: Transport
+    if (target.kind === 'stdio') {
+      transport = new StdioClientTransport({
+        command: target.command,
+        args: target.args,
+        env: { ...getDefaultEnvironment(), ...(target.env ?? {}) },
+        cwd: target.cwd,
+        stderr: 'pipe',
+      })
+    } else if (kind === 'sse') {
+      transport = new SSEClientTransport(new URL(target.url), {
+        fetch: fetchWithHeaders(settings.headers),
+        authProvider,
+      })
+    } else {
+      transport = new StreamableHTTPClientTransport(new URL(target.url), {
+        fetch: fetchWithHeaders(settings.headers),
+        authProvider,
+        sessionId: settings.resume?.vendorSessionId,
+        protocolVersion: settings.resume?.protocolVersion,
+        // A dropped POST stream must not be silently re-sent by the SDK: we decide about replays ourselves.
+        reconnectionOptions: { maxRetries: 0, initialReconnectionDelay: 1000, maxReconnectionDelay: 1000, reconnectionDelayGrowFactor: 1 },
+      })
+    }
+    // SSE and stdio only speak the 2025 era; the modern probe would cost a request (or a second child process).
+    const protocol = kind === 'streamable-http' ? settings.protocol : 'legacy'
+    const client = new Client(CLIENT_INFO, {
+      capabilities: {},
+      versionNegotiation:
+        protocol === 'modern' ? { mode: { pin: '2026-07-28' } } : protocol === 'auto' ? { mode: 'auto' } : { mode: 'legacy' },
+    })
+    const onListChanged = settings.onListChanged
+    if (onListChanged) {
+      for (const method of [
+        'notifications/tools/list_changed',
+        'notifications/prompts/list_changed',
+        'notifications/resources/list_changed',
+      ] as const) {
+        client.setNotificationHandler(method, () => onListChanged())
+      }
+    }
+    const prior = settings.resume ? undefined : protocol === 'auto' ? cache.prior() : undefined
+    try {
+      await client.connect(transport, { timeout: settings.connectTimeoutMs, ...(prior ? { prior: prior as never } : {}) })
+    } catch (error) {
+      await client.close().catch(() => {})
+      if (prior) {
+        // A stale verdict: forget it and negotiate from scratch once.
+        cache.forget()
+        return UpstreamConnection.#openWith(settings, cache, kind)
+      }
+      const classified = classifyScrubbed(error, false, secrets)
+      // Strict 2025 vendors refuse the session-less `server/discover` probe itself (403, 400, 404, 405);
+      // such a refusal says nothing about `initialize`, so fall back to the plain 2025 handshake once.
+      if (protocol === 'auto' && !settings.resume && [400, 403, 404, 405].includes(classified.details.httpStatus ?? 0)) {
+        const conn = await UpstreamConnection.#openWith({ ...settings, protocol: 'legacy' }, cache, kind)
+        cache.rememberLegacy()
+        return conn
+      }
+      throw classified
+    }
+    if (protocol === 'auto' && !settings.resume) cache.remember(client)
+    const info = client.getServerVersion()
+    const httpTransport = transport instanceof StreamableHTTPClientTransport ? transport : undefined
+    const facts: ConnectionFacts = {
+      era: client.getProtocolEra() === 'modern' ? 'modern' : 'legacy',
+      transport: kind,
+      vendorSessionId: httpTransport?.sessionId,
+      protocolVersion: client.getNegotiatedProtocolVersion() ?? settings.resume?.protocolVersion,
+      server: info
+        ? { name: info.name, version: info.version, title: info.title, instructions: client.getInstructions() }
+        : undefined,
+    }
+    const conn = new UpstreamConnection(client, transport, facts, secrets)
+    const prevOnClose = transport.onclose
+    transport.onclose = () => {
+      conn.#closed = true
+      prevOnClose?.()
+    }
+    if (settings.resume && onListChanged && httpTransport) {
+      // A resumed session has no standalone GET stream; open it so list_changed notifications still arrive.
+      httpTransport.resumeStream('').catch(() => {})
+    }
+    return conn
+  }
+
+  #classify(error: unknown): UpstreamError {
+    return classifyScrubbed(error, this.facts.era === 'legacy' && !!this.facts.vendorSessionId, this.secrets)
+  }
+
+  /** Every tool across all pagination cursors, unknown fields kept. */
+  async listTools(maxPages = 200): Promise<RawTool[]> {
+    return this.#listAll('tools/list', 'tools', maxPages) as Promise<RawTool[]>
+  }
+
+  /** Every prompt across all pages (empty when the vendor has no prompts capability). */
+  async listPrompts(): Promise<Record<string, unknown>[]> {
+    return this.#optionalList('prompts', 'prompts/list', 'prompts')
+  }
+
+  /** Every static resource across all pages. */
+  async listResources(): Promise<Record<string, unknown>[]> {
+    return this.#optionalList('resources', 'resources/list', 'resources')
+  }
+
+  /** Every resource template across all pages. */
+  async listResourceTemplates(): Promise<Record<string, unknown>[]> {
+    return this.#optionalList('resources', 'resources/templates/list', 'resourceTemplates')
+  }
+
+  async #optionalList(capability: 'prompts' | 'resources', method: string, key: string) {
+    const caps = this.client.getServerCapabilities()
+    // Skip methods the vendor did not advertise; a resumed connection knows no capabilities, so it asks anyway.
+    if (caps && !caps[capability]) return []
+    try {
+      return await this.#listAll(method, key, 200)
+    } catch (error) {
+      const e = this.#classify(error)
+      if (e.code === 'NOT_FOUND' || e.details.rpcCode === -32601) return []
+      throw e
+    }
+  }
+
+  async #listAll(method: string, key: string, maxPages: number): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = []
+    let cursor: string | undefined
+    for (let page = 0; page < maxPages; page++) {
+      let result: Record<string, unknown>
+      try {
+        // Raw request: no SDK cache, no capability short-circuit, unknown fields kept.
+        result = (await this.client.request({ method, params: cursor ? { cursor } : {} } as never)) as Record<string, unknown>
+      } catch (error) {
+        throw this.#classify(error)
+      }
+      const list = result[key]
+      if (!Array.isArray(list)) throw new UpstreamError('PROTOCOL', `vendor answered ${method} without a ${key} array`)
+      items.push(...(list as Record<string, unknown>[]))
+      cursor = typeof result.nextCursor === 'string' && result.nextCursor ? result.nextCursor : undefined
+      if (!cursor) return items
+    }
+    throw new UpstreamError('PROTOCOL', `vendor ${method} pagination exceeded ${maxPages} pages`)
+  }
+
+  /**
+   * Calls a tool. Progress notifications reset the timeout.
+   * @throws UpstreamError
+   */
+  async callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
+    try {
+      const result = await this.client.callTool(
+        { name, arguments: args },
+        {
+          timeout: options.timeoutMs,
+          resetTimeoutOnProgress: true,
+          signal: options.signal,
+          onprogress: options.onProgress
+            ? (p: { progress: number; total?: number; message?: string }) => options.onProgress!(p)
+            : undefined,
+        },
+      )
+      const r = result as unknown as ToolResult
+      if (!Array.isArray(r.content)) throw new UpstreamError('PROTOCOL', 'vendor answered tools/call without a content array')
+      return r
+    } catch (error) {
+      throw this.#classify(error)
+    }
+  }
+
+  /** Reads a resource. @throws UpstreamError */
+  async readResource(uri: string, timeoutMs: number): Promise<Record<string, unknown>> {
+    try {
+      return (await this.client.request({ method: 'resources/read', params: { uri } } as never, { timeout: timeoutMs } as never)) as Record<string, unknown>
+    } catch (error) {
+      throw this.#classify(error)
+    }
+  }
+
+  /** Renders a prompt. @throws UpstreamError */
+  async getPrompt(name: string, args: Record<string, string>, timeoutMs: number): Promise<Record<string, unknown>> {
+    try {
+      return (await this.client.request({ method: 'prompts/get', params: { name, arguments: args } } as never, { timeout: timeoutMs } as never)) as Record<string, unknown>
+    } catch (error) {
+      throw this.#classify(error)
+    }
+  }
+
+  /** Cheap liveness probe. */
+  async ping(timeoutMs: number): Promise<void> {
+    try {
+      await this.client.ping({ timeout: timeoutMs })
+    } catch (error) {
+      throw this.#classify(error)
+    }
+  }
+
+  /**
+   * Ends the vendor session (HTTP DELETE where the vendor has sessions) and closes the connection.
+   * Never throws: termination is best effort (a vendor may answer 405 or already be gone).
+   */
+  async terminate(timeoutMs = 5_000): Promise<void> {
+    if (this.transport instanceof StreamableHTTPClientTransport && this.transport.sessionId && !this.#closed) {
+      await Promise.race([
+        this.transport.terminateSession().catch((e: unknown) => {
+          if (!(e instanceof SdkHttpError)) throw e
+        }),
+        new Promise((r) => setTimeout(r, timeoutMs).unref()),
+      ]).catch(() => {})
+    }
+    await this.close()
+  }
+
+  /** Closes the connection without ending the vendor session (another replica may still use it). */
+  async close(): Promise<void> {
+    this.#closed = true
+    await this.client.close().catch(() => {})
+  }
+}

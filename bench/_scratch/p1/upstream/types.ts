@@ -1,0 +1,81 @@
+/**
+ * @module upstream/types
+ * Plain data types the rest of the facade sees from the upstream module (never SDK classes).
+ */
+
+/** Where the vendor lives and how to reach it. */
+export type UpstreamTarget =
+  | {
+      kind: 'http'
+      url: string
+      /** `auto` tries Streamable HTTP and falls back to legacy HTTP+SSE when the server only speaks that. */
+      transport: 'auto' | 'streamable-http' | 'sse'
+    }
+  | { kind: 'stdio'; command: string; args: string[]; env?: Record<string, string>; cwd?: string }
+
+/** Which protocol generation to speak. `auto` probes with `server/discover` and falls back to `initialize`. */
+export type ProtocolPreference = 'auto' | 'legacy' | 'modern'
+
+/** A source of bearer tokens toward the vendor (OAuth client credentials). */
+export interface TokenSource {
+  /** Returns a valid access token, refreshing it when needed. */
+  token(): Promise<string | undefined>
+  /**
+   * Called when the vendor answered 401: drop the cached token so the next `token()` fetches a new one.
+   * @param rejected the token the failing request carried, when known; a source may keep a newer one
+   */
+  invalidate(rejected?: string): void
+}
+
+/** Everything needed to open one vendor connection. */
+export interface ConnectionSettings {
+  target: UpstreamTarget
+  protocol: ProtocolPreference
+  /** Headers sent on every HTTP request of the connection, re-read on each request (so they can be updated). */
+  headers: () => Record<string, string>
+  tokenSource?: TokenSource
+  connectTimeoutMs: number
+  /** Called when the vendor announces `notifications/tools/list_changed` (and prompts/resources). */
+  onListChanged?: () => void
+  /** Re-attach to an existing vendor session instead of running `initialize` (another replica created it). */
+  resume?: { vendorSessionId: string; protocolVersion?: string }
+}
+
+/** Serializable facts about an open connection (what a session record stores). */
+export interface ConnectionFacts {
+  era: 'legacy' | 'modern'
+  transport: 'streamable-http' | 'sse' | 'stdio'
+  vendorSessionId?: string
+  protocolVersion?: string
+  server?: { name: string; version?: string; title?: string; instructions?: string }
+}
+
+/** One content block of a tool result, as the vendor sent it. */
+export type ContentBlock = { type: string; [key: string]: unknown }
+
+/** A tool result, as the vendor sent it. */
+export interface ToolResult {
+  content: ContentBlock[]
+  structuredContent?: unknown
+  isError?: boolean
+  _meta?: Record<string, unknown>
+}
+
+/** Raw tool definition from `tools/list` (unknown fields kept). */
+export interface RawTool {
+  name: string
+  title?: string
+  description?: string
+  inputSchema: Record<string, unknown>
+  outputSchema?: Record<string, unknown>
+  annotations?: Record<string, unknown>
+  [key: string]: unknown
+}
+
+/** Options for one tool call. */
+export interface CallOptions {
+  timeoutMs: number
+  /** Called on every `notifications/progress` for this call; each one also resets the timeout. */
+  onProgress?: (progress: { progress: number; total?: number; message?: string }) => void
+  signal?: AbortSignal
+}

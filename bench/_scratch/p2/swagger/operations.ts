@@ -1,0 +1,273 @@
+/**
+ * @module swagger/operations
+ * The operations of the connector and the REST contract they describe (paths are relative to `basePath`):
+ *
+ * | Method and path | operationId | Visibility | Success |
+ * |---|---|---|---|
+ * | `POST /tools/{slug}` (static path per typed tool) | the tool's `operationId` | important | 200 envelope, 202 async |
+ * | `POST /invoke/{tool}` | `InvokeTool` | advanced | 200 envelope (dynamic schema), 202 async |
+ * | `POST /sessions` | `CreateSession` | advanced | 201 `{ sessionId, expiresAt }` |
+ * | `DELETE /sessions/{sessionId}` | `EndSession` | advanced | 204 |
+ * | `GET /connector/tools` | `ListTools` | internal | 200 `{ tools: [{ name, title }] }` |
+ * | `GET /connector/tools/{tool}/input-schema` | `GetToolInputSchema` | internal | 200 `{ schema }` |
+ * | `GET /connector/tools/{tool}/output-schema` | `GetToolOutputSchema` | internal | 200 `{ schema }` |
+ *
+ * Only the success response carries a schema (rulebook H-35); errors are described, never typed (H-36).
+ */
+
+import type { CatalogTool } from '../catalog/types.js'
+import { buildInputSchema, buildOutputSchema, hasInputFields, type ToolSchemaBuild } from './tool-schemas.js'
+import { escapeNonAscii, humanize, toOperationSummary, toSentence } from './text-rules.js'
+import type { NonBodyParameter, Swagger2Operation, Swagger2PathItem, Swagger2Response, Swagger2Schema } from './types.js'
+
+/** Operation ids of the fixed operations, in document order. */
+export const FIXED_OPERATION_IDS = ['InvokeTool', 'CreateSession', 'EndSession', 'ListTools', 'GetToolInputSchema', 'GetToolOutputSchema'] as const
+
+/** Header that carries the caller's session between calls. */
+export const SESSION_HEADER = 'X-Session-Id'
+
+const ERROR_DESCRIPTIONS: Record<string, string> = {
+  '400': 'Bad request: the body is not valid JSON or the session ID is malformed.',
+  '401': 'Unauthorized: the credentials are missing or invalid.',
+  '403': 'Forbidden: the credentials do not allow this call.',
+  '404': 'Not found: the tool or the session does not exist.',
+  '413': 'Payload too large.',
+  '415': 'Unsupported media type: send application/json.',
+  '422': 'Unprocessable: the arguments do not match the tool input schema.',
+  '502': 'Bad gateway: the MCP server failed or returned an invalid result.',
+  '504': 'Gateway timeout: the MCP server did not answer in time.',
+}
+
+const TOOL_ERRORS = ['400', '401', '403', '404', '413', '415', '422', '502', '504']
+
+function errors(codes: readonly string[]): Record<string, Swagger2Response> {
+  return Object.fromEntries(codes.map((c) => [c, { description: ERROR_DESCRIPTIONS[c]! }]))
+}
+
+const ACCEPTED: Swagger2Response = {
+  description: 'Accepted; poll the Location header until the result is ready.',
+  headers: {
+    Location: { type: 'string', description: 'Absolute URL to poll for the result.' },
+    'Retry-After': { type: 'integer', description: 'Seconds to wait before polling again.' },
+  },
+}
+
+function sessionHeader(): NonBodyParameter {
+  return {
+    name: SESSION_HEADER,
+    in: 'header',
+    type: 'string',
+    required: false,
+    'x-ms-summary': 'Session ID',
+    'x-ms-visibility': 'advanced',
+    description:
+      'Pass the sessionId returned by CreateSession or by a previous call to keep vendor-side state; pass new to open a new session.',
+  }
+}
+
+function pathParameter(name: string, summary: string, description: string): NonBodyParameter {
+  return { name, in: 'path', required: true, type: 'string', 'x-ms-url-encoding': 'single', 'x-ms-summary': summary, description }
+}
+
+function property(type: 'string' | 'boolean', summary: string, description: string, format?: string): Swagger2Schema {
+  return { type, ...(format ? { format } : {}), 'x-ms-summary': summary, description }
+}
+
+/** A typed tool operation with the schema builds it used (for the report). */
+export interface ToolOperation {
+  path: string
+  item: Swagger2PathItem
+  input: ToolSchemaBuild
+  output: ToolSchemaBuild
+}
+
+/** Operation summary of a tool: its title, annotation title or humanized name (rulebook C-06). */
+export function toolSummary(tool: CatalogTool): string {
+  return toOperationSummary(tool.title ?? tool.annotations?.title, humanize(tool.name) || tool.operationId)
+}
+
+/** Operation description of a tool: its description as sentences, or a generated one (rulebook C-07). */
+export function toolDescription(tool: CatalogTool): string {
+  return toSentence(tool.description, `Calls the MCP tool "${escapeNonAscii(tool.name)}".`)
+}
+
+/** `POST /tools/{slug}` for one typed tool. */
+export function toolOperation(tool: CatalogTool): ToolOperation {
+  const input = buildInputSchema(tool)
+  const output = buildOutputSchema(tool)
+  const parameters: Swagger2Operation['parameters'] = []
+  if (hasInputFields(input.schema)) {
+    parameters.push({
+      name: 'body',
+      in: 'body',
+      required: (input.schema.required?.length ?? 0) > 0,
+      'x-ms-summary': 'Input',
+      description: 'The arguments of the tool.',
+      schema: input.schema,
+    })
+  }
+  parameters.push(sessionHeader())
+  const operation: Swagger2Operation = {
+    summary: toolSummary(tool),
+    description: toolDescription(tool),
+    operationId: tool.operationId,
+    'x-ms-visibility': 'important',
+    parameters,
+    responses: { '200': { description: 'The tool result.', schema: output.schema }, '202': ACCEPTED, ...errors(TOOL_ERRORS) },
+    'x-mcp-tool': tool.name,
+  }
+  return { path: `/tools/${tool.slug}`, item: { post: operation }, input, output }
+}
+
+const TOOL_PARAMETER = 'tool'
+
+/** The six fixed operations, keyed by path, in document order. */
+export function fixedOperations(): Record<string, Swagger2PathItem> {
+  const toolParam = (description: string) => pathParameter(TOOL_PARAMETER, 'Tool', description)
+  const schemaResponse = (description: string): Swagger2Response => ({
+    description: 'The schema.',
+    schema: {
+      type: 'object',
+      properties: { schema: { type: 'object', 'x-ms-summary': 'Schema', description } },
+      required: ['schema'],
+    },
+  })
+  return {
+    '/invoke/{tool}': {
+      post: {
+        summary: 'Call a tool',
+        description:
+          'Calls any tool of the MCP server by name, including tools added after the connector was imported; the inputs and outputs follow the selected tool.',
+        operationId: 'InvokeTool',
+        'x-ms-visibility': 'advanced',
+        parameters: [
+          {
+            ...toolParam('The tool to call.'),
+            'x-ms-dynamic-values': { operationId: 'ListTools', 'value-collection': 'tools', 'value-path': 'name', 'value-title': 'title' },
+            'x-ms-dynamic-list': { operationId: 'ListTools', itemsPath: 'tools', itemValuePath: 'name', itemTitlePath: 'title' },
+          },
+          {
+            name: 'body',
+            in: 'body',
+            required: true,
+            'x-ms-summary': 'Input',
+            description: 'The arguments of the selected tool.',
+            schema: {
+              type: 'object',
+              description: 'The arguments of the selected tool.',
+              'x-ms-dynamic-schema': { operationId: 'GetToolInputSchema', parameters: { tool: { parameter: TOOL_PARAMETER } }, 'value-path': 'schema' },
+              'x-ms-dynamic-properties': {
+                operationId: 'GetToolInputSchema',
+                parameters: { tool: { parameterReference: TOOL_PARAMETER } },
+                itemValuePath: 'schema',
+              },
+            },
+          },
+          sessionHeader(),
+        ],
+        responses: {
+          '200': {
+            description: 'The tool result.',
+            schema: {
+              type: 'object',
+              description: 'The tool result; its fields follow the selected tool.',
+              'x-ms-dynamic-schema': { operationId: 'GetToolOutputSchema', parameters: { tool: { parameter: TOOL_PARAMETER } }, 'value-path': 'schema' },
+              'x-ms-dynamic-properties': {
+                operationId: 'GetToolOutputSchema',
+                parameters: { tool: { parameterReference: TOOL_PARAMETER } },
+                itemValuePath: 'schema',
+              },
+            },
+          },
+          '202': ACCEPTED,
+          ...errors(TOOL_ERRORS),
+        },
+      },
+    },
+    '/sessions': {
+      post: {
+        summary: 'Create session',
+        description: 'Opens a session with the MCP server and returns its ID; pass it in X-Session-Id to keep vendor-side state across calls.',
+        operationId: 'CreateSession',
+        'x-ms-visibility': 'advanced',
+        responses: {
+          '201': {
+            description: 'The session was created.',
+            schema: {
+              type: 'object',
+              properties: {
+                sessionId: property('string', 'Session ID', 'Session ID to pass in X-Session-Id.'),
+                expiresAt: property('string', 'Expires At', 'When the session expires if it stays idle.', 'date-time'),
+              },
+              required: ['sessionId'],
+            },
+          },
+          ...errors(['401', '403', '502', '504']),
+        },
+      },
+    },
+    '/sessions/{sessionId}': {
+      delete: {
+        summary: 'End session',
+        description: 'Ends a session and releases its vendor-side state.',
+        operationId: 'EndSession',
+        'x-ms-visibility': 'advanced',
+        parameters: [pathParameter('sessionId', 'Session ID', 'The session to end.')],
+        responses: { '204': { description: 'The session was ended.' }, ...errors(['400', '401', '403', '404']) },
+      },
+    },
+    '/connector/tools': {
+      get: {
+        summary: 'List tools',
+        description: 'Lists every tool the MCP server exposes, for the tool picker of Call a tool.',
+        operationId: 'ListTools',
+        'x-ms-visibility': 'internal',
+        responses: {
+          '200': {
+            description: 'The tools.',
+            schema: {
+              type: 'object',
+              properties: {
+                tools: {
+                  type: 'array',
+                  'x-ms-summary': 'Tools',
+                  description: 'The callable tools.',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      name: property('string', 'Name', 'Tool identifier to pass as the tool parameter.'),
+                      title: property('string', 'Title', 'Display name of the tool.'),
+                    },
+                    required: ['name', 'title'],
+                  },
+                },
+              },
+              required: ['tools'],
+            },
+          },
+          ...errors(['401', '403', '502', '504']),
+        },
+      },
+    },
+    '/connector/tools/{tool}/input-schema': {
+      get: {
+        summary: 'Get tool input schema',
+        description: 'Returns the input schema of a tool as a Swagger 2.0 schema object.',
+        operationId: 'GetToolInputSchema',
+        'x-ms-visibility': 'internal',
+        parameters: [toolParam('The tool whose input schema is returned.')],
+        responses: { '200': schemaResponse('Swagger 2.0 schema of the tool input.'), ...errors(['401', '403', '404']) },
+      },
+    },
+    '/connector/tools/{tool}/output-schema': {
+      get: {
+        summary: 'Get tool output schema',
+        description: 'Returns the response schema of a tool as a Swagger 2.0 schema object.',
+        operationId: 'GetToolOutputSchema',
+        'x-ms-visibility': 'internal',
+        parameters: [toolParam('The tool whose output schema is returned.')],
+        responses: { '200': schemaResponse('Swagger 2.0 schema of the tool response.'), ...errors(['401', '403', '404']) },
+      },
+    },
+  }
+}

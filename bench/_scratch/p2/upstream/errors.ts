@@ -1,0 +1,123 @@
+/**
+ * @module upstream/errors
+ * The upstream module's own error type. SDK errors never leave `src/upstream/`: they are classified here
+ * into a small closed set of codes that the HTTP layer maps to problem responses.
+ */
+import { ProtocolError, SdkError, SdkHttpError, UnauthorizedError } from '@modelcontextprotocol/client'
+
+/** Closed set of upstream failure kinds. */
+export type UpstreamErrorCode =
+  /** The vendor could not be reached at all (connection refused, DNS, TLS). The request never arrived. */
+  | 'UNAVAILABLE'
+  /** The connection broke after the request was sent; the vendor may have run it. */
+  | 'INTERRUPTED'
+  /** No answer within the timeout. */
+  | 'TIMEOUT'
+  /** The vendor no longer knows the session (404, or 400 naming the session). The request was not executed. */
+  | 'SESSION_LOST'
+  /** The vendor rejected our credentials (HTTP 401). */
+  | 'UNAUTHORIZED'
+  /** The vendor refused access (HTTP 403). */
+  | 'FORBIDDEN'
+  /** The vendor does not know the tool, prompt or resource. */
+  | 'NOT_FOUND'
+  /** The vendor rejected the arguments (JSON-RPC -32602 that is not "not found"). */
+  | 'INVALID_PARAMS'
+  /** The vendor answered something that is not valid MCP, or another JSON-RPC / HTTP error. */
+  | 'PROTOCOL'
+
+/** An upstream failure, already classified. `message` never contains credentials. */
+export class UpstreamError extends Error {
+  override readonly name = 'UpstreamError'
+  constructor(
+    readonly code: UpstreamErrorCode,
+    message: string,
+    readonly details: { httpStatus?: number; rpcCode?: number } = {},
+  ) {
+    super(message)
+  }
+}
+
+const SESSION_TEXT = /session/i
+
+/** Trims vendor text before it goes into an error message (vendors sometimes return whole HTML pages). */
+function short(text: unknown, max = 300): string {
+  const s = typeof text === 'string' ? text : String(text ?? '')
+  return s.length > max ? s.slice(0, max) + '…' : s
+}
+
+/**
+ * True when an SDK error proves the vendor forgot the session: 404 per the spec, or 400 whose body names
+ * the session (server-everything and many others). Only meaningful on a 2025-era connection that held a
+ * session id; on 2026-07-28 a 404 means "unknown method".
+ */
+export function isSessionLost(error: unknown): boolean {
+  if (!(error instanceof SdkHttpError)) return false
+  if (error.status === 404) return true
+  return error.status === 400 && SESSION_TEXT.test(String(error.data?.text ?? error.message))
+}
+
+/** Finds a Node network error code (ECONNREFUSED, ECONNRESET …) in an error's cause chain. */
+function networkCode(error: unknown): string | undefined {
+  let e: unknown = error
+  for (let i = 0; i < 5 && e; i++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code
+    e = (e as { cause?: unknown }).cause
+  }
+  return undefined
+}
+
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'CERT_HAS_EXPIRED'])
+
+/**
+ * Classifies anything thrown by the SDK (or by fetch underneath it) into an {@link UpstreamError}.
+ * @param sessionHeld whether the connection carried a vendor session id (enables SESSION_LOST)
+ */
+export function classifyUpstreamError(error: unknown, sessionHeld: boolean): UpstreamError {
+  if (error instanceof UpstreamError) return error
+  if (error instanceof SdkHttpError) {
+    const status = error.status
+    if (sessionHeld && isSessionLost(error)) return new UpstreamError('SESSION_LOST', 'vendor session no longer exists', { httpStatus: status })
+    if (status === 401) return new UpstreamError('UNAUTHORIZED', 'vendor rejected the credentials', { httpStatus: 401 })
+    if (status === 403) return new UpstreamError('FORBIDDEN', 'vendor refused access', { httpStatus: 403 })
+    if (status === 404) return new UpstreamError('NOT_FOUND', 'vendor endpoint not found (HTTP 404)', { httpStatus: 404 })
+    if (status === 408 || status === 504) return new UpstreamError('TIMEOUT', `vendor timed out (HTTP ${status})`, { httpStatus: status })
+    return new UpstreamError('PROTOCOL', `vendor answered HTTP ${status}: ${short(error.data?.text ?? '')}`, { httpStatus: status })
+  }
+  if (error instanceof UnauthorizedError) return new UpstreamError('UNAUTHORIZED', 'vendor rejected the credentials', { httpStatus: 401 })
+  if (error instanceof ProtocolError) {
+    const msg = short(error.message)
+    if (error.code === -32602 && /not found|unknown tool|no such/i.test(msg)) return new UpstreamError('NOT_FOUND', msg, { rpcCode: error.code })
+    if (error.code === -32002) return new UpstreamError('NOT_FOUND', msg, { rpcCode: error.code })
+    if (error.code === -32601) return new UpstreamError('NOT_FOUND', msg, { rpcCode: error.code })
+    if (error.code === -32602) return new UpstreamError('INVALID_PARAMS', msg, { rpcCode: error.code })
+    if (error.code === -32001 && /timed? ?out/i.test(msg)) return new UpstreamError('TIMEOUT', msg, { rpcCode: error.code })
+    return new UpstreamError('PROTOCOL', `vendor error ${error.code}: ${msg}`, { rpcCode: error.code })
+  }
+  if (error instanceof SdkError) {
+    switch (error.code) {
+      case 'REQUEST_TIMEOUT':
+        return new UpstreamError('TIMEOUT', short(error.message))
+      case 'CONNECTION_CLOSED':
+      case 'SEND_FAILED':
+        return new UpstreamError(NEVER_SENT.has(networkCode(error) ?? '') ? 'UNAVAILABLE' : 'INTERRUPTED', short(error.message))
+      case 'NOT_CONNECTED':
+        return new UpstreamError('UNAVAILABLE', short(error.message))
+      case 'ERA_NEGOTIATION_FAILED':
+        return new UpstreamError(NEVER_SENT.has(networkCode(error) ?? '') ? 'UNAVAILABLE' : 'PROTOCOL', short(error.message))
+      case 'CLIENT_HTTP_UNEXPECTED_CONTENT':
+      case 'INVALID_RESULT':
+        return new UpstreamError('PROTOCOL', `vendor answered garbage: ${short(error.message)}`)
+      default:
+        return new UpstreamError('PROTOCOL', short(error.message))
+    }
+  }
+  const code = networkCode(error)
+  if (code && NEVER_SENT.has(code)) return new UpstreamError('UNAVAILABLE', `vendor unreachable (${code})`)
+  if (code) return new UpstreamError('INTERRUPTED', `connection to vendor failed (${code})`)
+  if (error instanceof SyntaxError) return new UpstreamError('PROTOCOL', `vendor answered garbage: ${short(error.message)}`)
+  if (error instanceof Error && /fetch failed|socket|terminated|aborted/i.test(error.message))
+    return new UpstreamError('INTERRUPTED', short(error.message))
+  return new UpstreamError('PROTOCOL', short(error instanceof Error ? error.message : error))
+}
