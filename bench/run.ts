@@ -166,6 +166,19 @@ let seq = 0
 let vendorElu: (() => EventLoopUtilization) | undefined
 let callerThread: CallerThread | undefined
 
+/**
+ * MaxListenersExceededWarning counts per client. The SDK's transport hands one long-lived AbortSignal to every
+ * fetch and undici only unregisters its abort listener when a request is garbage-collected, so under load the
+ * warning fires once per extra listener and would flood the output; it is counted and reported instead.
+ */
+const listenerWarnings = new Map<Mode | 'setup', number>()
+let current: Mode | 'setup' = 'setup'
+process.removeAllListeners('warning')
+process.on('warning', (warning) => {
+  if (warning.name === 'MaxListenersExceededWarning') listenerWarnings.set(current, (listenerWarnings.get(current) ?? 0) + 1)
+  else console.error(warning)
+})
+
 /** Runs one slice with a fresh range of sequence numbers, adding its resource use to `usage`. */
 async function slice(target: Target, concurrency: number, maxCalls: number, maxMs: number, usage?: Usage): Promise<Slice> {
   const main0 = performance.eventLoopUtilization()
@@ -173,6 +186,7 @@ async function slice(target: Target, concurrency: number, maxCalls: number, maxM
   const cpu0 = process.cpuUsage()
   const mainCpu0 = threadCpuMs()
   const options = { concurrency, maxCalls, maxMs }
+  current = target.mode
   const result = callerThread && target.rest ? await callerThread.run(target.rest, options, seq) : await runLoad(target.call, options, seq)
   const mainCpu = threadCpuMs() - mainCpu0
   const cpu = process.cpuUsage(cpu0)
@@ -331,6 +345,10 @@ async function main() {
         (floor ? `, of which a bare HTTP hop costs ${f1(floor.c32.cpuMsPerCall)} ms/call (floor).` : '.'),
       `Vendor saw ${vendorStats.initializes} initializes and ${vendorStats.echoes} echo executions; ${errors} failed calls. Total ${(durationMs / 1000).toFixed(1)} s.`,
     ]
+    if (listenerWarnings.size)
+      out.push(
+        `MaxListenersExceededWarning (SDK transport's shared AbortSignal, see bench/README.md): ${[...listenerWarnings].map(([mode, n]) => `${mode} ${n}`).join(', ')}.`,
+      )
     const starved = [...results].filter(([, r]) => r.c1.mainCpuShare < 0.8 || r.c32.mainCpuShare < 0.8).map(([mode]) => mode)
     if (starved.length)
       out.push(`WARNING: the main thread got less than 80% of a core while busy (${starved.join(', ')}): other processes competed for CPU, so those numbers are inflated.`)
@@ -348,6 +366,7 @@ async function main() {
       verdicts,
       pass: Object.values(verdicts).every(Boolean) && errors === 0,
       vendor: vendorStats,
+      maxListenersWarnings: Object.fromEntries(listenerWarnings),
     }
     writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(json, null, 2) + '\n')
     if (errors || (strict && !json.pass)) process.exitCode = 1
