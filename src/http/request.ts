@@ -13,7 +13,9 @@ export async function readJsonObject(c: Context, limitBytes: number): Promise<Re
   if (declared && Number(declared) > limitBytes)
     throw new ApiError('payload_too_large', { detail: `The body is ${declared} bytes; the limit is ${limitBytes}.` })
   const type = c.req.header('content-type')
-  const raw = c.req.raw.body ? await readLimited(c.req.raw, limitBytes) : ''
+  // With a declared length (already checked against the limit) read directly: touching `c.req.raw.body` makes
+  // @hono/node-server build a full web Request and stream, ~70% of the request handling for small bodies.
+  const raw = declared !== undefined ? await c.req.text() : c.req.raw.body ? await readLimited(c.req.raw, limitBytes) : ''
   if (raw.trim() === '') return {}
   if (!type || !/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type))
     throw new ApiError('unsupported_media_type', { detail: 'Send the arguments as application/json.', headers: { 'Accept-Post': 'application/json' } })
