@@ -12,7 +12,7 @@ import { createRuntimes } from '../server.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { buildApiProperties, buildSettingsJson } from '../swagger/api-properties.js'
 import { serializeSwagger2 } from '../swagger/serialize.js'
-import { swaggerFor, swaggerInboundAuth } from './swagger-options.js'
+import { serializeDefinition, swaggerFor, swaggerInboundAuth } from './swagger-options.js'
 
 function readme(title: string, report: { operations: number; bytes: number; omittedTools: { name: string; reason: string }[]; warnings: string[] }): string {
   const omitted = report.omittedTools.length
@@ -52,9 +52,7 @@ export function writeConnectorFolder(runtime: ServerRuntime, dir: string): strin
   const { catalog } = runtime.requireCatalog()
   const { document, report } = swaggerFor(runtime, catalog)
   mkdirSync(dir, { recursive: true })
-  // Power Platform rejects definitions of 1 MB or more (H-02): fall back to compact JSON when the indented file is too big.
-  const pretty = serializeSwagger2(document)
-  writeFileSync(join(dir, 'apiDefinition.swagger.json'), Buffer.byteLength(pretty) < 1_000_000 ? pretty : serializeSwagger2(document, 0))
+  writeFileSync(join(dir, 'apiDefinition.swagger.json'), serializeDefinition(document))
   const properties = buildApiProperties({ inboundAuth: swaggerInboundAuth(runtime.config.auth), iconBrandColor: runtime.config.connector.iconBrandColor })
   writeFileSync(join(dir, 'apiProperties.json'), serializeSwagger2(properties))
   writeFileSync(join(dir, 'settings.json'), serializeSwagger2(buildSettingsJson()))

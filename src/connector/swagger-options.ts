@@ -9,6 +9,7 @@ import type { Catalog } from '../catalog/types.js'
 import type { InboundAuth as ConfigInboundAuth } from '../config/schema.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { emitSwagger2 } from '../swagger/emit.js'
+import { serializeSwagger2 } from '../swagger/serialize.js'
 import type { EmitReport, InboundAuth, Swagger2Document, Swagger2Options } from '../swagger/types.js'
 
 /** Header the connector sends on tool operations (internal, fixed value). */
@@ -71,4 +72,13 @@ function markConnectorCalls(document: Swagger2Document): Swagger2Document {
 export function swaggerFor(runtime: ServerRuntime, catalog: Catalog): { document: Swagger2Document; report: EmitReport } {
   const { document, report } = emitSwagger2(catalog, swaggerOptionsFor(runtime))
   return { document: markConnectorCalls(document), report }
+}
+
+/**
+ * The definition file's text: indented (certification asks for 4 spaces), or compact when indentation alone
+ * would cross the 1 MB import limit (rulebook H-02; the emitter's byte budget is measured compact).
+ */
+export function serializeDefinition(document: Swagger2Document): string {
+  const pretty = serializeSwagger2(document)
+  return Buffer.byteLength(pretty) < 1_000_000 ? pretty : serializeSwagger2(document, 0)
 }

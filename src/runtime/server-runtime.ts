@@ -13,7 +13,7 @@ import type { IdentityHasher } from '../sessions/identity.js'
 import { SessionManager, type ActiveSession, type CallerContext } from '../sessions/manager.js'
 import type { SessionStore } from '../sessions/types.js'
 import { NegotiationCache, UpstreamError, UpstreamSession } from '../upstream/index.js'
-import type { ConnectionSettings, ToolResult, UpstreamTarget } from '../upstream/index.js'
+import type { ConnectionSettings, ToolResult, UpstreamConnection, UpstreamTarget } from '../upstream/index.js'
 import type { CatalogTool } from '../catalog/types.js'
 import { CatalogManager, type CatalogState } from './catalog-manager.js'
 import { JobRegistry } from './jobs.js'
@@ -120,15 +120,26 @@ export class ServerRuntime {
       credential === undefined && !names.length
         ? this.identities.identify(undefined)
         : this.identities.identify(JSON.stringify([credential ?? null, headersDigest]))
-    return { identity, headersDigest, outboundHeaders: outboundHeaders(this.config.headers, forwarded) }
+    return { identity, outboundHeaders: outboundHeaders(this.config.headers, forwarded) }
   }
 
-  /** Resolves the vendor session for a selector. */
-  async #select(caller: CallerContext, selector: SessionSelector): Promise<{ session: UpstreamSession; active?: ActiveSession }> {
+  /**
+   * Runs an operation on the vendor session the selector names (pooled, existing or new caller session),
+   * mapping upstream errors, and slides the caller session's idle expiry afterwards.
+   */
+  async #onSession<T>(
+    caller: CallerContext,
+    selector: SessionSelector,
+    operation: (conn: UpstreamConnection) => Promise<T>,
+    options: { replayable: boolean; notFound?: 'tool_not_found' | 'prompt_not_found' | 'resource_not_found' },
+  ): Promise<{ result: T; renewed: boolean; sessionId?: string }> {
     if (this.#stopping) throw new ApiError('shutting_down')
-    if (selector.kind === 'pooled') return { session: this.sessions.pooled(caller) }
-    const active = selector.kind === 'new' ? await this.#upstream(() => this.sessions.create(caller)) : await this.sessions.resolve(selector.id, caller)
-    return { session: active.session, active }
+    const active =
+      selector.kind === 'pooled' ? undefined : selector.kind === 'new' ? await this.openSession(caller) : await this.sessions.resolve(selector.id, caller)
+    const session = active?.session ?? this.sessions.pooled(caller)
+    const run = await this.#upstream(() => session.run(operation, { replayable: options.replayable }), options.notFound)
+    if (active) await this.sessions.touch(active)
+    return { result: run.value, renewed: run.renewed, sessionId: active?.id }
   }
 
   /** Runs upstream work, mapping upstream errors to API errors. */
@@ -160,29 +171,18 @@ export class ServerRuntime {
     selector: SessionSelector,
     onProgress?: (p: { progress: number; total?: number; message?: string }) => void,
   ): Promise<ToolCallOutcome> {
-    const { session, active } = await this.#select(caller, selector)
     const replayable = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true
-    const run = await this.#upstream(() =>
-      session.run((conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress }), { replayable }),
-    )
-    if (active) await this.sessions.touch(active)
-    return { result: run.value, renewed: run.renewed, sessionId: active?.id }
+    return this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress }), { replayable })
   }
 
   /** Reads a resource through the caller's session. */
   async readResource(uri: string, caller: CallerContext, selector: SessionSelector) {
-    const { session, active } = await this.#select(caller, selector)
-    const run = await this.#upstream(() => session.run((conn) => conn.readResource(uri, this.config.timeouts.callMs), { replayable: true }), 'resource_not_found')
-    if (active) await this.sessions.touch(active)
-    return { result: run.value, renewed: run.renewed, sessionId: active?.id }
+    return this.#onSession(caller, selector, (conn) => conn.readResource(uri, this.config.timeouts.callMs), { replayable: true, notFound: 'resource_not_found' })
   }
 
   /** Renders a prompt through the caller's session. */
   async getPrompt(name: string, args: Record<string, string>, caller: CallerContext, selector: SessionSelector) {
-    const { session, active } = await this.#select(caller, selector)
-    const run = await this.#upstream(() => session.run((conn) => conn.getPrompt(name, args, this.config.timeouts.callMs), { replayable: true }), 'prompt_not_found')
-    if (active) await this.sessions.touch(active)
-    return { result: run.value, renewed: run.renewed, sessionId: active?.id }
+    return this.#onSession(caller, selector, (conn) => conn.getPrompt(name, args, this.config.timeouts.callMs), { replayable: true, notFound: 'prompt_not_found' })
   }
 
   /** Opens a caller session (`POST /sessions`). */

@@ -14,9 +14,8 @@ import type { SessionRecord, SessionStore } from './types.js'
 
 /** Who is calling and what they forward to the vendor. */
 export interface CallerContext {
+  /** Keyed hash of the credential AND the forwarded header values: one identity, one set of vendor headers. */
   identity: string
-  /** Keyed digest of the forwarded header values (part of the pool key). */
-  headersDigest: string
   /** Headers to send to the vendor for this caller (static + forwarded). */
   outboundHeaders: Record<string, string>
 }
@@ -71,7 +70,7 @@ export class SessionManager {
   /** The pooled vendor session of a caller (created lazily). */
   pooled(caller: CallerContext): UpstreamSession {
     if (this.#stopping) throw new ApiError('shutting_down')
-    const key = `${caller.identity}|${caller.headersDigest}`
+    const key = caller.identity
     let session = this.#pool.get(key)
     if (!session || session.closed) {
       if (this.#pool.size >= this.options.maxPooled) this.#evictOldestPooled()
@@ -141,7 +140,7 @@ export class SessionManager {
         canResume ? { vendorSessionId: record.vendorSessionId!, protocolVersion: record.protocolVersion } : undefined,
       )
       this.#live.set(id, session)
-    } else session.updateHeaders(caller.outboundHeaders) // same identity, possibly refreshed forwarded values
+    }
     return { id, record, session }
   }
 

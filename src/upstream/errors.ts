@@ -58,7 +58,7 @@ export function isSessionLost(error: unknown): boolean {
 }
 
 /** Finds a Node network error code (ECONNREFUSED, ECONNRESET …) in an error's cause chain. */
-function networkCode(error: unknown): string | undefined {
+export function networkCode(error: unknown): string | undefined {
   let e: unknown = error
   for (let i = 0; i < 5 && e; i++) {
     const code = (e as { code?: unknown }).code

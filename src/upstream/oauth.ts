@@ -33,7 +33,7 @@ import {
 } from '@modelcontextprotocol/client'
 import type { AuthorizationServerMetadata, FetchLike, OAuthClientProvider } from '@modelcontextprotocol/client'
 import type { Logger } from '../log.js'
-import { UpstreamError } from './errors.js'
+import { UpstreamError, networkCode } from './errors.js'
 import type { TokenSource } from './types.js'
 
 /** OAuth client settings (the `oauth` block of a server's config, already validated). */
@@ -254,17 +254,6 @@ function cacheEntry(token: string, expiresIn: number | undefined, skewSeconds: n
   // Counted from when the request was sent, so time spent on the wire only makes us refresh earlier.
   const ahead = Math.min(skewSeconds * 1000, lifetimeMs / 2)
   return { token, freshUntil: sentAt + lifetimeMs - ahead, expiresAt: sentAt + lifetimeMs }
-}
-
-/** Finds a Node network error code (ECONNREFUSED …) in an error's cause chain. */
-function networkCode(error: unknown): string | undefined {
-  let e: unknown = error
-  for (let i = 0; i < 5 && e; i++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code
-    e = (e as { cause?: unknown }).cause
-  }
-  return undefined
 }
 
 /**

@@ -33,7 +33,6 @@ export class UpstreamSession {
   /** Calls in flight, so shutdown can wait for them. */
   #inFlight = 0
   #lastUsed = Date.now()
-  #headerOverride?: Record<string, string>
 
   /**
    * @param settings how to connect; `settings.resume` is used for the first connection only
@@ -68,9 +67,7 @@ export class UpstreamSession {
     const live = this.#connection
     if (live && !live.closed) return Promise.resolve(live)
     // Single flight: concurrent callers share one connect.
-    // The header getter goes through this session, so updated caller headers reach the live connection too.
-    const settings = { ...this.settings, headers: () => this.#headerOverride ?? this.settings.headers() }
-    this.#connecting ??= UpstreamConnection.open(settings, this.cache)
+    this.#connecting ??= UpstreamConnection.open(this.settings, this.cache)
       .then((conn) => {
         this.#connection = conn
         // After the first connection a resume id is stale: renewals always run a fresh initialize.
@@ -128,14 +125,6 @@ export class UpstreamSession {
       this.#inFlight--
       this.#lastUsed = Date.now()
     }
-  }
-
-  /**
-   * Replaces the headers sent to the vendor from now on, including on the live connection and on renewals
-   * (the same caller presented refreshed forwarded values).
-   */
-  updateHeaders(headers: Record<string, string>) {
-    this.#headerOverride = headers
   }
 
   /** Ends the vendor session (DELETE) and closes. Waits up to `drainMs` for calls in flight. */

@@ -10,8 +10,7 @@ import type { Catalog } from '../../catalog/types.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { buildOpenApiDocument } from '../openapi-document.js'
 import { baseUrl } from '../base-url.js'
-import { swaggerFor } from '../../connector/swagger-options.js'
-import { serializeSwagger2 } from '../../swagger/serialize.js'
+import { serializeDefinition, swaggerFor } from '../../connector/swagger-options.js'
 
 /** Caches one derived value per catalog version. */
 function perVersion<T>(build: (catalog: Catalog, key: string) => T) {
@@ -47,12 +46,7 @@ export function registerDocumentRoutes(app: Hono, runtime: ServerRuntime) {
   app.get('/docs', swaggerUI({ url: `${runtime.mountPath}/openapi.json`, title: 'mcp-rest-facade' }))
 
 
-  const swagger = perVersion((catalog) => {
-    const { document } = swaggerFor(runtime, catalog)
-    const pretty = serializeSwagger2(document)
-    // Import fails at 1 MB (H-02): serve compact JSON when indentation alone would cross it.
-    return Buffer.byteLength(pretty) < 1_000_000 ? pretty : serializeSwagger2(document, 0)
-  })
+  const swagger = perVersion((catalog) => serializeDefinition(swaggerFor(runtime, catalog).document))
   app.get('/swagger.json', (c) => {
     const { catalog } = runtime.requireCatalog()
     c.header('ETag', `"${catalog.etag}"`)
