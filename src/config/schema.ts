@@ -120,6 +120,37 @@ export const ServerConfigSchema = z
       })
       .strict()
       .default({ callMs: 100_000, connectMs: 15_000, tools: {} }),
+    retry: z
+      .object({
+        /**
+         * How long a call that never reached the vendor (connection refused, DNS, TLS, connect timeout) is retried,
+         * with backoff, for any tool. Covers a vendor restart.
+         */
+        budgetMs: z.number().int().min(0).default(5_000),
+        /** How many times a cut SSE response stream with an event id is resumed (GET + Last-Event-ID). */
+        sseResumeAttempts: z.number().int().min(0).max(20).default(3),
+      })
+      .strict()
+      .default({ budgetMs: 5_000, sseResumeAttempts: 3 }),
+    pool: z
+      .object({
+        /** Most sockets to the vendor at once, shared by every session of this server. */
+        connections: z.number().int().positive().default(64),
+        /** How long an idle keep-alive socket stays open. */
+        keepAliveMs: z.number().int().positive().default(30_000),
+      })
+      .strict()
+      .default({ connections: 64, keepAliveMs: 30_000 }),
+    readiness: z
+      .object({
+        /**
+         * `/readyz` trusts the vendor's last good answer for this long, and probes (ping, or `server/discover` on
+         * 2026-07-28) at most once per this interval otherwise: frequent probes cost the vendor little.
+         */
+        probeIntervalMs: z.number().int().positive().default(5_000),
+      })
+      .strict()
+      .default({ probeIntervalMs: 5_000 }),
     tools: z
       .object({
         /** Only these tools get their own typed operation (glob `*` allowed). Others stay callable. */
@@ -243,9 +274,14 @@ export const ConfigSchema = z
         redisUrl: z.string().optional(),
         /** Most pooled vendor sessions kept per server. */
         maxPooled: z.number().int().positive().default(1000),
+        /**
+         * A session's live vendor connection is released after this long without calls; the next call re-attaches
+         * to the same vendor session (no new initialize). Idle sessions then cost a record, not a connection.
+         */
+        connectionIdleMs: z.number().int().min(0).default(30_000),
       })
       .strict()
-      .default({ idleTtlSeconds: 1800, store: 'memory', maxPooled: 1000 }),
+      .default({ idleTtlSeconds: 1800, store: 'memory', maxPooled: 1000, connectionIdleMs: 30_000 }),
     /**
      * Key for the caller-identity hash. Set the same value on every replica so sessions work across them;
      * when absent a random key is generated at start (fine for one replica).

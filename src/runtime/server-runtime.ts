@@ -12,11 +12,12 @@ import type { Logger } from '../log.js'
 import type { IdentityHasher } from '../sessions/identity.js'
 import { SessionManager, type ActiveSession, type CallerContext } from '../sessions/manager.js'
 import type { SessionStore } from '../sessions/types.js'
-import { NegotiationCache, UpstreamError, UpstreamSession } from '../upstream/index.js'
-import type { ConnectionSettings, ToolResult, UpstreamConnection, UpstreamTarget } from '../upstream/index.js'
+import { NegotiationCache, UpstreamError, UpstreamHttp, UpstreamSession } from '../upstream/index.js'
+import type { ConnectionSettings, SessionPolicy, ToolResult, UpstreamConnection, UpstreamTarget } from '../upstream/index.js'
 import type { CatalogTool } from '../catalog/types.js'
 import { CatalogManager, type CatalogState } from './catalog-manager.js'
 import { JobRegistry } from './jobs.js'
+import { ReadinessProbe } from './readiness.js'
 
 /** Which vendor session a call runs on. */
 export type SessionSelector = { kind: 'pooled' } | { kind: 'existing'; id: string } | { kind: 'new' }
@@ -46,6 +47,9 @@ export class ServerRuntime {
   readonly jobs: JobRegistry
   readonly #rules: ForwardRules
   readonly #catalogSession: UpstreamSession
+  /** The vendor's shared socket pool (HTTP upstreams only). */
+  readonly #http?: UpstreamHttp
+  readonly #readiness: ReadinessProbe
   #stopping = false
 
   /**
@@ -63,6 +67,12 @@ export class ServerRuntime {
     private readonly extras: RuntimeExtras = {},
   ) {
     this.#rules = forwardRules(config)
+    if (config.url) this.#http = new UpstreamHttp(config.pool)
+    const policy: SessionPolicy = {
+      // stdio and legacy SSE sessions live in their connection: they are never released (see UpstreamSession).
+      connectionIdleMs: global.sessions.connectionIdleMs,
+      retryBudgetMs: config.retry.budgetMs,
+    }
     this.sessions = new SessionManager({
       server: name,
       store,
@@ -70,12 +80,20 @@ export class ServerRuntime {
       maxPooled: global.sessions.maxPooled,
       settingsFor: (headers) => this.#settings(headers),
       cache: this.cache,
+      policy,
     })
     // The catalog uses the facade's own vendor session with static headers only: no caller's credential
     // ever decides what the catalog (and so every caller's documents) contains.
+    // It is the one session that listens (standalone GET stream) and keeps its connection attached.
     this.#catalogSession = new UpstreamSession(
-      { ...this.#settings(() => config.headers), onListChanged: () => this.catalog.refreshSoon() },
+      { ...this.#settings(() => config.headers), listen: true, onListChanged: () => this.catalog.refreshSoon() },
       this.cache,
+      { ...policy, connectionIdleMs: 0 },
+    )
+    this.#readiness = new ReadinessProbe(
+      () => this.#http?.health.lastGoodAt ?? 0,
+      async () => void (await this.#catalogSession.run((conn) => conn.probe(2000), { retryBudgetMs: 0 })),
+      config.readiness.probeIntervalMs,
     )
     this.catalog = new CatalogManager(this.#catalogSession, config.tools, log)
     this.jobs = new JobRegistry(config.async.resultTtlSeconds * 1000)
@@ -90,6 +108,8 @@ export class ServerRuntime {
   #settings(headers: () => Record<string, string>): ConnectionSettings {
     return {
       target: this.#target(),
+      http: this.#http,
+      sseResumeAttempts: this.config.retry.sseResumeAttempts,
       protocol: this.config.command ? 'legacy' : this.config.protocol,
       headers,
       tokenSource: this.extras.tokenSource,
@@ -191,15 +211,10 @@ export class ServerRuntime {
     return this.#upstream(() => this.sessions.create(caller))
   }
 
-  /** Is the vendor reachable right now? */
+  /** Is the vendor reachable right now? Cheap and rate-limited (see runtime/readiness). */
   async ready(): Promise<boolean> {
     if (!this.catalog.state) return false
-    try {
-      await this.#catalogSession.run((conn) => conn.ping(2000))
-      return true
-    } catch {
-      return false
-    }
+    return this.#readiness.ready()
   }
 
   /** Loads the catalog (retrying in the background until the vendor answers). */
@@ -222,5 +237,6 @@ export class ServerRuntime {
     this.catalog.stop()
     await Promise.allSettled([this.jobs.shutdown(drainMs), this.sessions.shutdown(drainMs)])
     await this.#catalogSession.terminate(0)
+    await this.#http?.close()
   }
 }

@@ -4,11 +4,14 @@
  * - a pool with one vendor session per caller identity (and per set of forwarded header values), used by calls
  *   that carry no session id, so there is no per-call `initialize` and two callers never share vendor state;
  * - caller sessions, handed out as opaque ids bound to the identity that created them.
- * Live connections stay in this process; the store holds only serializable records.
+ * A session is its record; a live connection is attached only while calls arrive (see upstream/session). The
+ * store holds only serializable records. Vendor sessions are ended (HTTP DELETE) on expiry and at shutdown with
+ * bounded concurrency, so ten thousand of them neither exhaust sockets nor outlast the shutdown grace.
  */
+import pLimit from 'p-limit'
 import { ApiError } from '../errors/api-error.js'
 import { NegotiationCache, UpstreamSession } from '../upstream/index.js'
-import type { ConnectionSettings } from '../upstream/index.js'
+import type { ConnectionFacts, ConnectionSettings, SessionPolicy } from '../upstream/index.js'
 import { newSessionId, storeKeyOf } from './identity.js'
 import type { SessionRecord, SessionStore } from './types.js'
 
@@ -29,8 +32,12 @@ export interface SessionManagerOptions {
   /** Connection settings for a caller; `headers` is a live getter. */
   settingsFor: (headers: () => Record<string, string>) => ConnectionSettings
   cache: NegotiationCache
+  /** Connection idle release and retry budget of every session. */
+  policy: SessionPolicy
   /** Sweep interval; defaults to a fraction of the idle TTL. */
   sweepIntervalMs?: number
+  /** Most vendor-session terminations (DELETEs) running at once. */
+  terminateConcurrency?: number
 }
 
 /** A resolved caller session. */
@@ -46,8 +53,11 @@ export class SessionManager {
   #live = new Map<string, UpstreamSession>()
   #sweeper: NodeJS.Timeout
   #stopping = false
+  /** Bounds the DELETEs in flight: a burst of expiries or a shutdown must not open a socket per session. */
+  readonly #terminations: ReturnType<typeof pLimit>
 
   constructor(private readonly options: SessionManagerOptions) {
+    this.#terminations = pLimit(options.terminateConcurrency ?? 32)
     const every = options.sweepIntervalMs ?? Math.min(30_000, Math.max(1000, (options.idleTtlSeconds * 1000) / 4))
     this.#sweeper = setInterval(() => void this.sweep(), every)
     this.#sweeper.unref()
@@ -57,14 +67,26 @@ export class SessionManager {
   get pooledCount() {
     return this.#pool.size
   }
-  /** Number of live caller sessions in this process. */
+  /** Number of caller sessions this process knows (attached or not). */
   get liveCount() {
     return this.#live.size
   }
+  /** Number of sessions with a live vendor connection attached right now. */
+  get connectionCount() {
+    let n = 0
+    for (const s of this.#pool.values()) if (s.attached) n++
+    for (const s of this.#live.values()) if (s.attached) n++
+    return n
+  }
 
-  #newSession(caller: CallerContext, resume?: ConnectionSettings['resume']): UpstreamSession {
+  #newSession(caller: CallerContext, facts?: ConnectionFacts): UpstreamSession {
     const headers = caller.outboundHeaders
-    return new UpstreamSession({ ...this.options.settingsFor(() => headers), resume }, this.options.cache)
+    return new UpstreamSession(this.options.settingsFor(() => headers), this.options.cache, this.options.policy, facts)
+  }
+
+  /** Ends a vendor session in the bounded termination queue. */
+  #terminate(session: UpstreamSession, drainMs = 0): Promise<void> {
+    return this.#terminations(() => session.terminate(drainMs))
   }
 
   /** The pooled vendor session of a caller (created lazily). */
@@ -85,7 +107,7 @@ export class SessionManager {
     for (const entry of this.#pool) if (entry[1].inFlight === 0 && (!oldest || entry[1].lastUsed < oldest[1].lastUsed)) oldest = entry
     if (oldest) {
       this.#pool.delete(oldest[0])
-      void oldest[1].terminate()
+      void this.#terminate(oldest[1])
     }
   }
 
@@ -100,7 +122,7 @@ export class SessionManager {
     try {
       facts = await session.open()
     } catch (error) {
-      await session.terminate()
+      await session.detach()
       throw error
     }
     const id = newSessionId()
@@ -133,12 +155,8 @@ export class SessionManager {
     if (!record || record.server !== this.options.server || record.identity !== caller.identity) throw notFound()
     let session = this.#live.get(id)
     if (!session || session.closed) {
-      // Created by another replica (or before a restart): re-attach to the same vendor session.
-      const canResume = record.transport === 'streamable-http' && record.era === 'legacy' && record.vendorSessionId
-      session = this.#newSession(
-        caller,
-        canResume ? { vendorSessionId: record.vendorSessionId!, protocolVersion: record.protocolVersion } : undefined,
-      )
+      // Created by another replica (or before a restart): the record's facts re-attach the same vendor session.
+      session = this.#newSession(caller, record.transport && record.era ? factsOf(record) : undefined)
       this.#live.set(id, session)
     }
     return { id, record, session }
@@ -166,7 +184,7 @@ export class SessionManager {
     const active = await this.resolve(id, caller)
     await this.options.store.delete(storeKeyOf(id))
     this.#live.delete(id)
-    await active.session.terminate()
+    await this.#terminate(active.session)
   }
 
   /** Terminates idle pooled sessions and caller sessions whose record expired. */
@@ -176,7 +194,7 @@ export class SessionManager {
     for (const [key, session] of this.#pool) {
       if (session.closed || (session.inFlight === 0 && now - session.lastUsed > idleMs)) {
         this.#pool.delete(key)
-        void session.terminate()
+        void this.#terminate(session)
       }
     }
     for (const [id, session] of this.#live) {
@@ -185,7 +203,7 @@ export class SessionManager {
       if (!record) {
         this.#live.delete(id)
         // Expired: end the vendor session too, unless another replica may still use it.
-        void (this.options.store.shared && now - session.lastUsed <= idleMs ? session.detach() : session.terminate())
+        void (this.options.store.shared && now - session.lastUsed <= idleMs ? session.detach() : this.#terminate(session))
       } else if (this.options.store.shared && now - session.lastUsed > idleMs) {
         // Another replica keeps it alive; drop only our connection.
         this.#live.delete(id)
@@ -201,14 +219,28 @@ export class SessionManager {
   async shutdown(drainMs: number): Promise<void> {
     this.#stopping = true
     clearInterval(this.#sweeper)
-    const pooled = [...this.#pool.values()].map((s) => s.terminate(drainMs))
+    const all = [...this.#pool.values(), ...this.#live.values()]
+    // Drain first (calls in flight finish), then end the vendor sessions through the bounded queue.
+    const deadline = Date.now() + drainMs
+    while (all.some((s) => s.inFlight > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25))
+    const pooled = [...this.#pool.values()].map((s) => this.#terminate(s))
     const live = [...this.#live.entries()].map(async ([id, s]) => {
       if (this.options.store.shared) return s.detach()
       await this.options.store.delete(storeKeyOf(id))
-      return s.terminate(drainMs)
+      return this.#terminate(s)
     })
     this.#pool.clear()
     this.#live.clear()
-    await Promise.allSettled([...pooled, ...live])
+    // The DELETEs share what is left of the grace (at least 2 s): a hung vendor cannot hold the exit hostage.
+    const left = Math.max(2_000, deadline - Date.now())
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([Promise.allSettled([...pooled, ...live]), new Promise((r) => (timer = setTimeout(r, left)))])
+    clearTimeout(timer)
+    this.#terminations.clearQueue()
   }
+}
+
+/** The connection facts a stored record carries. */
+function factsOf(record: SessionRecord): ConnectionFacts {
+  return { era: record.era!, transport: record.transport!, vendorSessionId: record.vendorSessionId, protocolVersion: record.protocolVersion }
 }

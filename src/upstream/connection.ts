@@ -9,6 +9,8 @@ import type { Transport } from '@modelcontextprotocol/client'
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio'
 import { redactSecrets, secretsOf } from '../auth/redact.js'
 import { UpstreamError, classifyUpstreamError } from './errors.js'
+import { markTransportSignal, type ConnectionFetch } from './http-pool.js'
+import { guardStreamEnds } from './stream-guard.js'
 import type { CallOptions, ConnectionFacts, ConnectionSettings, RawTool, ToolResult } from './types.js'
 
 const CLIENT_INFO = { name: 'mcp-rest-facade', version: '0.1.0' }
@@ -49,18 +51,6 @@ export class NegotiationCache {
   }
 }
 
-/** Builds the fetch used by HTTP transports: our headers are merged in on every request. */
-function fetchWithHeaders(headers: () => Record<string, string>): typeof fetch {
-  return (input, init) => {
-    const h = new Headers(init?.headers)
-    for (const [k, v] of Object.entries(headers())) {
-      // Transport-managed headers (session id, protocol version, Authorization from a token source) win.
-      if (!h.has(k)) h.set(k, v)
-    }
-    return fetch(input, { ...init, headers: h })
-  }
-}
-
 /** Lists the secrets a connection sends (header values, the current token), read when an error needs scrubbing. */
 type SecretList = () => string[]
 
@@ -86,19 +76,46 @@ function classifyScrubbed(error: unknown, sessionHeld: boolean, secrets: SecretL
   return message === classified.message ? classified : new UpstreamError(classified.code, message, classified.details)
 }
 
+/**
+ * Starts a re-attached client's JSON-RPC ids at a random point. A resumed vendor session may have seen ids from
+ * 0 upwards from an earlier connection (here or on another replica); JSON-RPC ids must not repeat within a
+ * session, and a fresh client would count from 0 again. A random start below 2^31 keeps ids small integers.
+ */
+function seedRequestIds(client: Client) {
+  const internal = client as unknown as { _requestMessageId?: unknown }
+  if (typeof internal._requestMessageId === 'number') internal._requestMessageId = 1 + Math.floor(Math.random() * 2 ** 30)
+}
+
 /** An open connection to a vendor. Safe for many concurrent calls (one JSON-RPC id counter per connection). */
 export class UpstreamConnection {
   #closed = false
+  /** Requests running on this connection (a retired connection closes when this reaches 0). */
+  #inFlight = 0
   private constructor(
     private readonly client: Client,
     private readonly transport: Transport,
     readonly facts: ConnectionFacts,
     private readonly secrets: SecretList,
+    private readonly fetcher?: ConnectionFetch,
   ) {}
 
   /** True once the connection was closed or the transport reported its end. */
   get closed() {
     return this.#closed
+  }
+  /** Requests running on this connection now. */
+  get inFlight() {
+    return this.#inFlight
+  }
+
+  /** Counts a request as running for its whole duration, so retirement can wait for it. */
+  async #counted<T>(work: () => Promise<T>): Promise<T> {
+    this.#inFlight++
+    try {
+      return await work()
+    } finally {
+      this.#inFlight--
+    }
   }
 
   /**
@@ -146,6 +163,7 @@ export class UpstreamConnection {
       : undefined
     const secrets: SecretList = () => secretsOf([...Object.values(settings.headers()), lastToken])
     let transport: Transport
+    let fetcher: ConnectionFetch | undefined
     if (target.kind === 'stdio') {
       transport = new StdioClientTransport({
         command: target.command,
@@ -155,19 +173,32 @@ export class UpstreamConnection {
         stderr: 'pipe',
       })
     } else if (kind === 'sse') {
-      transport = new SSEClientTransport(new URL(target.url), {
-        fetch: fetchWithHeaders(settings.headers),
-        authProvider,
-      })
+      // Legacy HTTP+SSE delivers every answer on the GET stream: it always listens.
+      fetcher = settings.http!.connectionFetch(settings.headers, true)
+      transport = new SSEClientTransport(new URL(target.url), { fetch: fetcher.fetch, authProvider })
     } else {
+      fetcher = settings.http!.connectionFetch(settings.headers, settings.listen === true)
       transport = new StreamableHTTPClientTransport(new URL(target.url), {
-        fetch: fetchWithHeaders(settings.headers),
+        fetch: fetcher.fetch,
         authProvider,
         sessionId: settings.resume?.vendorSessionId,
         protocolVersion: settings.resume?.protocolVersion,
-        // A dropped POST stream must not be silently re-sent by the SDK: we decide about replays ourselves.
-        reconnectionOptions: { maxRetries: 0, initialReconnectionDelay: 1000, maxReconnectionDelay: 1000, reconnectionDelayGrowFactor: 1 },
+        // Resumption, not replay: the SDK resumes a cut stream that carried an event id with GET + Last-Event-ID
+        // (honouring the server's `retry` field) and never POSTs a request twice. Without an event id the stream
+        // guard answers the call at once and the no-replay rule decides.
+        reconnectionOptions: {
+          maxRetries: settings.sseResumeAttempts ?? 3,
+          initialReconnectionDelay: 500,
+          maxReconnectionDelay: 5_000,
+          reconnectionDelayGrowFactor: 2,
+        },
       })
+      const start = transport.start.bind(transport)
+      const http = transport
+      transport.start = async () => {
+        await start()
+        markTransportSignal((http as unknown as { _abortController?: AbortController })._abortController?.signal)
+      }
     }
     // SSE and stdio only speak the 2025 era; the modern probe would cost a request (or a second child process).
     const protocol = kind === 'streamable-http' ? settings.protocol : 'legacy'
@@ -191,6 +222,7 @@ export class UpstreamConnection {
       await client.connect(transport, { timeout: settings.connectTimeoutMs, ...(prior ? { prior: prior as never } : {}) })
     } catch (error) {
       await client.close().catch(() => {})
+      fetcher?.close()
       if (prior) {
         // A stale verdict: forget it and negotiate from scratch once.
         cache.forget()
@@ -218,13 +250,18 @@ export class UpstreamConnection {
         ? { name: info.name, version: info.version, title: info.title, instructions: client.getInstructions() }
         : undefined,
     }
-    const conn = new UpstreamConnection(client, transport, facts, secrets)
+    if (httpTransport) {
+      guardStreamEnds(httpTransport)
+      if (settings.resume) seedRequestIds(client)
+    }
+    const conn = new UpstreamConnection(client, transport, facts, secrets, fetcher)
     const prevOnClose = transport.onclose
     transport.onclose = () => {
       conn.#closed = true
+      fetcher?.close()
       prevOnClose?.()
     }
-    if (settings.resume && onListChanged && httpTransport) {
+    if (settings.resume && settings.listen && httpTransport) {
       // A resumed session has no standalone GET stream; open it so list_changed notifications still arrive.
       httpTransport.resumeStream('').catch(() => {})
     }
@@ -269,6 +306,10 @@ export class UpstreamConnection {
   }
 
   async #listAll(method: string, key: string, maxPages: number): Promise<Record<string, unknown>[]> {
+    return this.#counted(() => this.#listPages(method, key, maxPages))
+  }
+
+  async #listPages(method: string, key: string, maxPages: number): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = []
     let cursor: string | undefined
     for (let page = 0; page < maxPages; page++) {
@@ -293,11 +334,13 @@ export class UpstreamConnection {
    * @throws UpstreamError
    */
   async callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
+    this.#inFlight++
     try {
       const result = await this.client.callTool(
         { name, arguments: args },
         {
           timeout: options.timeoutMs,
+          headers: options.headers,
           resetTimeoutOnProgress: true,
           signal: options.signal,
           onprogress: options.onProgress
@@ -310,13 +353,15 @@ export class UpstreamConnection {
       return r
     } catch (error) {
       throw this.#classify(error)
+    } finally {
+      this.#inFlight--
     }
   }
 
   /** Reads a resource. @throws UpstreamError */
   async readResource(uri: string, timeoutMs: number): Promise<Record<string, unknown>> {
     try {
-      return (await this.client.request({ method: 'resources/read', params: { uri } } as never, { timeout: timeoutMs } as never)) as Record<string, unknown>
+      return await this.#counted(async () => this.client.request({ method: 'resources/read', params: { uri } } as never, { timeout: timeoutMs } as never) as Promise<Record<string, unknown>>)
     } catch (error) {
       throw this.#classify(error)
     }
@@ -325,16 +370,19 @@ export class UpstreamConnection {
   /** Renders a prompt. @throws UpstreamError */
   async getPrompt(name: string, args: Record<string, string>, timeoutMs: number): Promise<Record<string, unknown>> {
     try {
-      return (await this.client.request({ method: 'prompts/get', params: { name, arguments: args } } as never, { timeout: timeoutMs } as never)) as Record<string, unknown>
+      return await this.#counted(async () => this.client.request({ method: 'prompts/get', params: { name, arguments: args } } as never, { timeout: timeoutMs } as never) as Promise<Record<string, unknown>>)
     } catch (error) {
       throw this.#classify(error)
     }
   }
 
-  /** Cheap liveness probe. */
-  async ping(timeoutMs: number): Promise<void> {
+  /**
+   * Cheap liveness probe in the connection's era: `ping` on 2025 connections, `server/discover` on 2026-07-28
+   * ones (which have no `ping`).
+   */
+  async probe(timeoutMs: number): Promise<void> {
     try {
-      await this.client.ping({ timeout: timeoutMs })
+      await this.#counted(() => (this.facts.era === 'modern' ? this.client.discover({ timeout: timeoutMs }) : this.client.ping({ timeout: timeoutMs })))
     } catch (error) {
       throw this.#classify(error)
     }
@@ -356,9 +404,38 @@ export class UpstreamConnection {
     await this.close()
   }
 
-  /** Closes the connection without ending the vendor session (another replica may still use it). */
+  /** Closes the connection without ending the vendor session (it may be re-attached later, here or elsewhere). */
   async close(): Promise<void> {
     this.#closed = true
     await this.client.close().catch(() => {})
+    this.fetcher?.close()
+  }
+
+  /**
+   * Ends a vendor session that has no live connection (HTTP DELETE with its session id), without a client or an
+   * `initialize`. Never throws; a vendor may answer 405 or already be gone.
+   */
+  static async terminateRecorded(settings: ConnectionSettings, facts: ConnectionFacts, timeoutMs = 5_000): Promise<void> {
+    const { target } = settings
+    if (target.kind !== 'http' || facts.transport !== 'streamable-http' || !facts.vendorSessionId || !settings.http) return
+    const fetcher = settings.http.connectionFetch(settings.headers, false)
+    const tokenSource = settings.tokenSource
+    const transport = new StreamableHTTPClientTransport(new URL(target.url), {
+      fetch: fetcher.fetch,
+      authProvider: tokenSource ? { token: () => tokenSource.token() } : undefined,
+      sessionId: facts.vendorSessionId,
+      protocolVersion: facts.protocolVersion,
+    })
+    const timer = setTimeout(() => fetcher.close(), timeoutMs)
+    try {
+      await transport.start()
+      await transport.terminateSession()
+    } catch {
+      // best effort
+    } finally {
+      clearTimeout(timer)
+      fetcher.close()
+      await transport.close().catch(() => {})
+    }
   }
 }

@@ -32,7 +32,12 @@ export class UpstreamError extends Error {
   constructor(
     readonly code: UpstreamErrorCode,
     message: string,
-    readonly details: { httpStatus?: number; rpcCode?: number } = {},
+    readonly details: {
+      httpStatus?: number
+      rpcCode?: number
+      /** The vendor's response stream ended without a response (the call may have run). */
+      streamEnded?: boolean
+    } = {},
   ) {
     super(message)
   }
@@ -57,18 +62,51 @@ export function isSessionLost(error: unknown): boolean {
   return error.status === 400 && SESSION_TEXT.test(String(error.data?.text ?? error.message))
 }
 
-/** Finds a Node network error code (ECONNREFUSED, ECONNRESET …) in an error's cause chain. */
-export function networkCode(error: unknown): string | undefined {
+/** Every string error code (ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT, DEPTH_ZERO_SELF_SIGNED_CERT …) in a cause chain. */
+function causeCodes(error: unknown): string[] {
+  const codes: string[] = []
   let e: unknown = error
-  for (let i = 0; i < 5 && e; i++) {
+  for (let i = 0; i < 6 && e; i++) {
     const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code
+    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) codes.push(code)
     e = (e as { cause?: unknown }).cause
   }
-  return undefined
+  return codes
 }
 
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'CERT_HAS_EXPIRED'])
+/** Finds a Node network error code (ECONNREFUSED, ECONNRESET …) in an error's cause chain. */
+export function networkCode(error: unknown): string | undefined {
+  return causeCodes(error).find((c) => /^E[A-Z]+$/.test(c)) ?? causeCodes(error).find((c) => c.startsWith('UND_ERR_'))
+}
+
+/** Failures of name resolution or connection setup: no byte of the request reached the vendor. */
+const NEVER_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  // Our own connection was closed before the request started (see http-pool).
+  'ECONNABORTED',
+])
+
+/** TLS handshake failures (certificate checks run before any request byte is written). */
+const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/
+
+/**
+ * True when the error proves the request never left this process: the connection could not be set up. Such a
+ * request can be retried for any tool, since the vendor cannot have run it.
+ */
+export function neverSent(error: unknown): boolean {
+  return causeCodes(error).some((c) => NEVER_SENT.has(c) || TLS_FAILURE.test(c))
+}
+
+/** JSON-RPC error code of the answer the facade synthesizes when a response stream ends without a response. */
+export const STREAM_ENDED_CODE = -32099
+/** Marker in that answer's `data`, so a vendor's own -32099 is not mistaken for it. */
+export const STREAM_ENDED_MARK = 'mcp-rest-facade/stream-ended'
 
 /**
  * Classifies anything thrown by the SDK (or by fetch underneath it) into an {@link UpstreamError}.
@@ -88,6 +126,8 @@ export function classifyUpstreamError(error: unknown, sessionHeld: boolean): Ups
   if (error instanceof UnauthorizedError) return new UpstreamError('UNAUTHORIZED', 'vendor rejected the credentials', { httpStatus: 401 })
   if (error instanceof ProtocolError) {
     const msg = short(error.message)
+    if (error.code === STREAM_ENDED_CODE && (error.data as { mark?: unknown } | undefined)?.mark === STREAM_ENDED_MARK)
+      return new UpstreamError('INTERRUPTED', msg, { streamEnded: true })
     if (error.code === -32602 && /not found|unknown tool|no such/i.test(msg)) return new UpstreamError('NOT_FOUND', msg, { rpcCode: error.code })
     if (error.code === -32002) return new UpstreamError('NOT_FOUND', msg, { rpcCode: error.code })
     if (error.code === -32601) return new UpstreamError('NOT_FOUND', msg, { rpcCode: error.code })
@@ -101,11 +141,11 @@ export function classifyUpstreamError(error: unknown, sessionHeld: boolean): Ups
         return new UpstreamError('TIMEOUT', short(error.message))
       case 'CONNECTION_CLOSED':
       case 'SEND_FAILED':
-        return new UpstreamError(NEVER_SENT.has(networkCode(error) ?? '') ? 'UNAVAILABLE' : 'INTERRUPTED', short(error.message))
+        return new UpstreamError(neverSent(error) ? 'UNAVAILABLE' : 'INTERRUPTED', short(error.message))
       case 'NOT_CONNECTED':
         return new UpstreamError('UNAVAILABLE', short(error.message))
       case 'ERA_NEGOTIATION_FAILED':
-        return new UpstreamError(NEVER_SENT.has(networkCode(error) ?? '') ? 'UNAVAILABLE' : 'PROTOCOL', short(error.message))
+        return new UpstreamError(neverSent(error) ? 'UNAVAILABLE' : 'PROTOCOL', short(error.message))
       case 'CLIENT_HTTP_UNEXPECTED_CONTENT':
       case 'INVALID_RESULT':
         return new UpstreamError('PROTOCOL', `vendor answered garbage: ${short(error.message)}`)
@@ -113,8 +153,8 @@ export function classifyUpstreamError(error: unknown, sessionHeld: boolean): Ups
         return new UpstreamError('PROTOCOL', short(error.message))
     }
   }
-  const code = networkCode(error)
-  if (code && NEVER_SENT.has(code)) return new UpstreamError('UNAVAILABLE', `vendor unreachable (${code})`)
+  const code = networkCode(error) ?? causeCodes(error)[0]
+  if (neverSent(error)) return new UpstreamError('UNAVAILABLE', `vendor unreachable (${code})`)
   if (code) return new UpstreamError('INTERRUPTED', `connection to vendor failed (${code})`)
   if (error instanceof SyntaxError) return new UpstreamError('PROTOCOL', `vendor answered garbage: ${short(error.message)}`)
   if (error instanceof Error && /fetch failed|socket|terminated|aborted/i.test(error.message))

@@ -4,7 +4,9 @@
  */
 export { UpstreamConnection, NegotiationCache } from './connection.js'
 export { UpstreamSession } from './session.js'
-export type { SessionRun, RunOptions } from './session.js'
+export type { SessionRun, RunOptions, SessionPolicy } from './session.js'
+export { UpstreamHttp } from './http-pool.js'
+export type { HttpPoolOptions } from './http-pool.js'
 export { UpstreamError } from './errors.js'
 export type { UpstreamErrorCode } from './errors.js'
 export type * from './types.js'

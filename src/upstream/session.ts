@@ -1,9 +1,19 @@
 /**
  * @module upstream/session
- * A logical vendor session that survives the vendor forgetting it. The MCP SDK never recovers a lost session
- * by itself (typescript-sdk#1708): when the vendor answers 404 (or 400 naming the session), we open a new
- * connection (a fresh `initialize`) and retry the call once. That retry is safe because a lost-session answer
- * proves the vendor never ran the request. Calls that fail after reaching the vendor are never replayed here.
+ * A logical vendor session owned by the facade: a small record of facts (vendor session id, protocol version,
+ * era, transport) with a live connection attached only while calls arrive.
+ *
+ * - **Connections on demand.** The first call attaches a connection; after `connectionIdleMs` without calls it is
+ *   released (closed without a DELETE) and the next call re-attaches from the facts: the same vendor session, no
+ *   new `initialize`. Idle sessions therefore hold no socket and no SDK client.
+ * - **No lost call.** A call that failed before any byte reached the vendor (refused, DNS, TLS, connect timeout) is
+ *   retried with backoff inside `retryBudgetMs`, for any tool: a vendor restart inside the budget loses nothing.
+ * - **No doubled call.** The vendor forgetting the session (404, or 400 naming it) proves the request never ran:
+ *   we renew once (a fresh `initialize`) and retry. A call that may have run (connection cut mid-call, response
+ *   stream ended without an answer) is replayed only when the tool is read-only or idempotent.
+ * - **Renewal spares the neighbours.** The connection that lost its session is retired, not closed: calls still
+ *   waiting on it keep their own outcome, and it closes when the last of them is done. Calls answered "session
+ *   lost" join one shared renewal. The SDK never recovers a lost session by itself (typescript-sdk#1708).
  */
 import { UpstreamConnection, type NegotiationCache } from './connection.js'
 import { UpstreamError } from './errors.js'
@@ -19,33 +29,60 @@ export interface SessionRun<T> {
 /** Options of {@link UpstreamSession.run}. */
 export interface RunOptions {
   /**
-   * May the operation be sent again after the connection broke mid-call (the vendor may have run it)?
-   * Only for read-only or idempotent tools. Default false.
+   * May the operation be sent again after it may have run (connection cut mid-call, stream ended without an
+   * answer)? Only for read-only or idempotent tools. Default false.
    */
   replayable?: boolean
+  /** Overrides the policy's retry budget for this run (readiness probes must answer fast: 0). */
+  retryBudgetMs?: number
 }
 
-/** A vendor session owned by the facade, with transparent renewal. */
+/** How a session manages its connection. */
+export interface SessionPolicy {
+  /** Release the live connection after this long without calls; 0 keeps it (catalog session, stdio). */
+  connectionIdleMs: number
+  /** How long calls that never reached the vendor are retried, in total. */
+  retryBudgetMs: number
+}
+
+/** Backoff between retries of a call that never reached the vendor: 100 ms doubling to 1 s, with jitter. */
+function backoffMs(attempt: number): number {
+  const base = Math.min(1_000, 100 * 2 ** attempt)
+  return base / 2 + Math.random() * (base / 2)
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** A vendor session owned by the facade, with connections on demand and transparent renewal. */
 export class UpstreamSession {
+  #facts?: ConnectionFacts
   #connection?: UpstreamConnection
   #connecting?: Promise<UpstreamConnection>
+  /** Connections that lost their vendor session but still carry calls; each closes when its last call ends. */
+  #retired = new Set<UpstreamConnection>()
   #closed = false
-  /** Calls in flight, so shutdown can wait for them. */
   #inFlight = 0
   #lastUsed = Date.now()
+  #idleTimer?: NodeJS.Timeout
 
   /**
-   * @param settings how to connect; `settings.resume` is used for the first connection only
-   * @param cache shared per vendor, so connects skip the era and transport probes
+   * @param settings how to connect (`resume` is ignored: the facts decide)
+   * @param cache    shared per vendor, so connects skip the era and transport probes
+   * @param policy   connection idle release and retry budget
+   * @param facts    a stored record to re-attach to (another replica or an earlier connection created it)
    */
   constructor(
-    private settings: ConnectionSettings,
+    private readonly settings: ConnectionSettings,
     private readonly cache: NegotiationCache,
-  ) {}
+    private readonly policy: SessionPolicy,
+    facts?: ConnectionFacts,
+  ) {
+    this.#facts = facts
+  }
 
-  /** Serializable facts of the current connection (undefined before the first connect). */
+  /** Serializable facts of the vendor session (undefined before the first connect). */
   get facts(): ConnectionFacts | undefined {
-    return this.#connection?.facts
+    return this.#connection?.facts ?? this.#facts
   }
   get inFlight() {
     return this.#inFlight
@@ -56,10 +93,29 @@ export class UpstreamSession {
   get closed() {
     return this.#closed
   }
+  /** True while a live connection is attached. */
+  get attached() {
+    return !!this.#connection && !this.#connection.closed
+  }
 
   /** Connects now (used by `POST /sessions` so the vendor session exists when the id is handed out). */
   async open(): Promise<ConnectionFacts> {
-    return (await this.#current()).facts
+    const conn = await this.#current()
+    this.#scheduleRelease()
+    return conn.facts
+  }
+
+  /** Can this session's connection be dropped and re-attached later without losing the vendor session? */
+  #releasable(facts: ConnectionFacts | undefined): boolean {
+    return this.policy.connectionIdleMs > 0 && !this.settings.listen && facts?.transport === 'streamable-http'
+  }
+
+  /** The resume part of the settings, from the recorded facts. */
+  #resume(): ConnectionSettings['resume'] {
+    const f = this.#facts
+    return f && f.transport === 'streamable-http' && f.era === 'legacy' && f.vendorSessionId
+      ? { vendorSessionId: f.vendorSessionId, protocolVersion: f.protocolVersion }
+      : undefined
   }
 
   #current(): Promise<UpstreamConnection> {
@@ -67,11 +123,10 @@ export class UpstreamSession {
     const live = this.#connection
     if (live && !live.closed) return Promise.resolve(live)
     // Single flight: concurrent callers share one connect.
-    this.#connecting ??= UpstreamConnection.open(this.settings, this.cache)
+    this.#connecting ??= UpstreamConnection.open({ ...this.settings, resume: this.#resume() }, this.cache)
       .then((conn) => {
         this.#connection = conn
-        // After the first connection a resume id is stale: renewals always run a fresh initialize.
-        this.settings = { ...this.settings, resume: undefined }
+        this.#facts = conn.facts
         if (this.#closed) void conn.terminate()
         return conn
       })
@@ -81,67 +136,142 @@ export class UpstreamSession {
     return this.#connecting
   }
 
-  /** Replaces `failed` by a fresh connection, unless a concurrent caller already did. */
-  async #renew(failed: UpstreamConnection): Promise<UpstreamConnection> {
+  /**
+   * The vendor forgot the session behind `failed`: retire that connection and attach a fresh vendor session,
+   * unless a concurrent call already did.
+   */
+  #renew(failed: UpstreamConnection): Promise<UpstreamConnection> {
     if (this.#connection === failed) {
       this.#connection = undefined
-      void failed.close()
+      // The recorded vendor session is gone: the next connect runs a fresh `initialize`.
+      this.#facts = { ...failed.facts, vendorSessionId: undefined }
+      this.#retire(failed)
     }
     return this.#current()
   }
 
+  #retire(conn: UpstreamConnection) {
+    if (conn.inFlight === 0) void conn.close()
+    else this.#retired.add(conn)
+  }
+
+  #closeDrainedRetirees() {
+    for (const conn of this.#retired) {
+      if (conn.inFlight > 0) continue
+      this.#retired.delete(conn)
+      void conn.close()
+    }
+  }
+
   /**
-   * Runs an operation on the session's connection, renewing the vendor session once if it was lost.
+   * Runs an operation on the session's connection: retries calls that never reached the vendor within the retry
+   * budget, renews a lost vendor session once, and replays only what `options.replayable` allows.
    * @throws UpstreamError
    */
   async run<T>(operation: (conn: UpstreamConnection) => Promise<T>, options: RunOptions = {}): Promise<SessionRun<T>> {
     this.#inFlight++
     this.#lastUsed = Date.now()
+    clearTimeout(this.#idleTimer)
+    const deadline = Date.now() + (options.retryBudgetMs ?? this.policy.retryBudgetMs)
+    let renewed = false
+    let replayed = false
+    let attempt = 0
+    /** Waits before retrying a never-sent request; false when the budget is spent. */
+    const retryNeverSent = async () => {
+      const wait = backoffMs(attempt++)
+      if (Date.now() + wait > deadline) return false
+      await sleep(wait)
+      return !this.#closed
+    }
     try {
-      let renewed = false
-      let conn: UpstreamConnection
-      try {
-        conn = await this.#current()
-      } catch (error) {
-        // A resumed vendor session that is already gone fails at connect time on some servers.
-        if (error instanceof UpstreamError && error.code === 'SESSION_LOST') {
-          this.settings = { ...this.settings, resume: undefined }
+      for (;;) {
+        let conn: UpstreamConnection
+        try {
           conn = await this.#current()
-          renewed = true
-        } else throw error
-      }
-      try {
-        return { value: await operation(conn), renewed }
-      } catch (error) {
-        if (!(error instanceof UpstreamError)) throw error
-        const lost = error.code === 'SESSION_LOST'
-        const replay = error.code === 'INTERRUPTED' && options.replayable === true
-        if (!lost && !replay) throw error
-        const fresh = await this.#renew(conn)
-        const value = await operation(fresh)
-        return { value, renewed: renewed || lost || fresh.facts.vendorSessionId !== conn.facts.vendorSessionId }
+        } catch (error) {
+          if (error instanceof UpstreamError && error.code === 'UNAVAILABLE' && (await retryNeverSent())) continue
+          if (error instanceof UpstreamError && error.code === 'SESSION_LOST' && !renewed) {
+            // A resumed vendor session that is already gone fails at connect time on some servers.
+            this.#facts = this.#facts && { ...this.#facts, vendorSessionId: undefined }
+            renewed = true
+            continue
+          }
+          throw error
+        }
+        try {
+          const value = await operation(conn)
+          return { value, renewed }
+        } catch (error) {
+          if (!(error instanceof UpstreamError)) throw error
+          if (error.code === 'UNAVAILABLE' && (await retryNeverSent())) continue
+          if (error.code === 'SESSION_LOST' && !renewed) {
+            renewed = true
+            await this.#renew(conn).catch(() => undefined)
+            continue
+          }
+          if (error.code === 'INTERRUPTED' && options.replayable === true && !replayed) {
+            // The vendor may have run it; a read-only or idempotent tool may run again. A cut connection is
+            // re-attached by the next #current() (same vendor session, no initialize).
+            replayed = true
+            continue
+          }
+          throw error
+        }
       }
     } finally {
       this.#inFlight--
       this.#lastUsed = Date.now()
+      this.#closeDrainedRetirees()
+      this.#scheduleRelease()
     }
   }
 
-  /** Ends the vendor session (DELETE) and closes. Waits up to `drainMs` for calls in flight. */
-  async terminate(drainMs = 0): Promise<void> {
-    const deadline = Date.now() + drainMs
-    while (this.#inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25))
-    this.#closed = true
-    const conn = this.#connection ?? (await this.#connecting?.catch(() => undefined))
-    this.#connection = undefined
-    await conn?.terminate()
+  /** Arms the idle release of the live connection once no call is running. */
+  #scheduleRelease() {
+    if (this.#inFlight > 0 || this.#closed || !this.#releasable(this.facts)) return
+    clearTimeout(this.#idleTimer)
+    this.#idleTimer = setTimeout(() => this.release(), this.policy.connectionIdleMs)
+    this.#idleTimer.unref()
   }
 
-  /** Closes without ending the vendor session. */
+  /**
+   * Drops the live connection but keeps the vendor session: the next call re-attaches from the facts.
+   * A no-op while calls run or when the vendor session cannot be re-attached (stdio, legacy SSE).
+   */
+  release(): void {
+    const conn = this.#connection
+    if (!conn || this.#inFlight > 0 || !this.#releasable(conn.facts)) return
+    this.#facts = conn.facts
+    this.#connection = undefined
+    void conn.close()
+  }
+
+  async #drain(drainMs: number) {
+    const deadline = Date.now() + drainMs
+    while (this.#inFlight > 0 && Date.now() < deadline) await sleep(25)
+  }
+
+  /** Ends the vendor session (DELETE, with or without a live connection) and closes. Waits up to `drainMs` for calls in flight. */
+  async terminate(drainMs = 0): Promise<void> {
+    await this.#drain(drainMs)
+    this.#closed = true
+    clearTimeout(this.#idleTimer)
+    const conn = this.#connection ?? (await this.#connecting?.catch(() => undefined))
+    this.#connection = undefined
+    for (const r of this.#retired) void r.close()
+    this.#retired.clear()
+    if (conn && !conn.closed) await conn.terminate()
+    else if (this.#facts) await UpstreamConnection.terminateRecorded(this.settings, this.#facts)
+  }
+
+  /** Closes without ending the vendor session (another replica may still use it). */
   async detach(): Promise<void> {
     this.#closed = true
+    clearTimeout(this.#idleTimer)
     const conn = this.#connection
     this.#connection = undefined
+    for (const r of this.#retired) void r.close()
+    this.#retired.clear()
     await conn?.close()
   }
 }

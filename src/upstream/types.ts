@@ -2,6 +2,7 @@
  * @module upstream/types
  * Plain data types the rest of the facade sees from the upstream module (never SDK classes).
  */
+import type { UpstreamHttp } from './http-pool.js'
 
 /** Where the vendor lives and how to reach it. */
 export type UpstreamTarget =
@@ -30,6 +31,15 @@ export interface TokenSource {
 /** Everything needed to open one vendor connection. */
 export interface ConnectionSettings {
   target: UpstreamTarget
+  /** The server's shared HTTP pool (required for HTTP targets). */
+  http?: UpstreamHttp
+  /**
+   * Keep the standalone GET stream for server notifications. Only the catalog session listens; caller and pooled
+   * sessions never open it (one socket and ~90 KB per session otherwise).
+   */
+  listen?: boolean
+  /** How many times a cut SSE response stream that carried an event id is resumed (GET + Last-Event-ID). */
+  sseResumeAttempts?: number
   protocol: ProtocolPreference
   /** Headers sent on every HTTP request of the connection, re-read on each request (so they can be updated). */
   headers: () => Record<string, string>
@@ -78,4 +88,6 @@ export interface CallOptions {
   /** Called on every `notifications/progress` for this call; each one also resets the timeout. */
   onProgress?: (progress: { progress: number; total?: number; message?: string }) => void
   signal?: AbortSignal
+  /** Extra request headers for this call (SEP-2243 `Mcp-Param-*`); transport-managed ones cannot be set here. */
+  headers?: Record<string, string>
 }

@@ -1,0 +1,137 @@
+/**
+ * @module upstream/http-pool
+ * One HTTP connection pool per upstream server (an undici `Agent`: keep-alive, bounded sockets), shared by every
+ * MCP connection of that server, and the `fetch` each MCP transport is given on top of it.
+ *
+ * The `fetch` does four jobs the SDK transport leaves to us:
+ * - merges the connection's static and forwarded headers into every request (transport-managed headers win);
+ * - gives every request its own abort signal. The SDK passes one transport-wide `AbortSignal` to every fetch, and
+ *   undici adds a listener to it per request: a cost per call and `MaxListenersExceededWarning` under load. Ours
+ *   are aborted together when the connection closes;
+ * - answers the standalone GET stream locally with 405 unless the connection wants server notifications: the SDK
+ *   opens that stream after every `initialize`, and one open stream per caller session costs a socket and ~90 KB
+ *   for notifications nobody reads (`list_changed` comes from the catalog session);
+ * - records the last good exchange with the vendor, which readiness reads instead of sending `ping`.
+ */
+import { Agent, Response, fetch as undiciFetch } from 'undici'
+
+/** Sizing of a server's pool. */
+export interface HttpPoolOptions {
+  /** Most sockets to the vendor's origin at once. */
+  connections: number
+  /** How long an idle keep-alive socket is kept open. */
+  keepAliveMs: number
+}
+
+/** Liveness facts about one vendor, shared by all its connections. */
+export class VendorHealth {
+  /** When the vendor last answered a request with a 2xx status (epoch ms; 0 = never). */
+  lastGoodAt = 0
+}
+
+/** The HTTP side of one upstream server: a shared socket pool and the vendor's health. */
+export class UpstreamHttp {
+  readonly #agent: Agent
+  readonly health = new VendorHealth()
+
+  constructor(options: HttpPoolOptions) {
+    this.#agent = new Agent({
+      connections: options.connections,
+      keepAliveTimeout: options.keepAliveMs,
+      keepAliveMaxTimeout: Math.max(options.keepAliveMs, 60_000),
+      // A tool call may run longer than undici's 300 s defaults; the MCP request timeout governs instead.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    })
+  }
+
+  /**
+   * A fetch for one MCP connection.
+   * @param headers re-read on every request (static + forwarded headers of the caller)
+   * @param listen  true when the connection keeps the standalone GET stream for server notifications
+   */
+  connectionFetch(headers: () => Record<string, string>, listen: boolean): ConnectionFetch {
+    return new ConnectionFetch(this.#agent, this.health, headers, listen)
+  }
+
+  /** Closes every socket (at shutdown, after the last request). */
+  async close(): Promise<void> {
+    await this.#agent.close().catch(() => {})
+  }
+}
+
+/** The fetch of one MCP connection, with its own set of in-flight requests. */
+export class ConnectionFetch {
+  readonly #inFlight = new Set<AbortController>()
+  #closed = false
+
+  constructor(
+    private readonly agent: Agent,
+    private readonly health: VendorHealth,
+    private readonly headers: () => Record<string, string>,
+    private readonly listen: boolean,
+  ) {}
+
+  /** The function handed to the SDK transport. */
+  readonly fetch = (async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const h = new Headers(init?.headers)
+    for (const [k, v] of Object.entries(this.headers())) if (!h.has(k)) h.set(k, v)
+    const method = (init?.method ?? 'GET').toUpperCase()
+    if (method === 'GET' && !this.listen && !h.has('last-event-id')) return new Response(null, { status: 405, headers: { allow: 'POST' } })
+    if (this.#closed) throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connection closed'), { code: 'ECONNABORTED' }) })
+    const controller = new AbortController()
+    this.#inFlight.add(controller)
+    // A per-request signal from the SDK (2026-07-28 cancellation) is honoured; the transport-wide one is replaced.
+    const own = init?.signal
+    const onAbort = () => controller.abort(own?.reason)
+    const linked = own && !isTransportSignal(own) ? own : undefined
+    linked?.addEventListener('abort', onAbort, { once: true })
+    const done = () => {
+      this.#inFlight.delete(controller)
+      linked?.removeEventListener('abort', onAbort)
+    }
+    let response: Response
+    try {
+      response = await undiciFetch(input as string, {
+        ...(init as object),
+        headers: h,
+        signal: controller.signal,
+        dispatcher: this.agent,
+      } as never)
+    } catch (error) {
+      done()
+      throw error
+    }
+    if (response.ok) this.health.lastGoodAt = Date.now()
+    const type = response.headers.get('content-type') ?? ''
+    if (!response.body || !type.startsWith('text/event-stream')) {
+      // JSON and empty answers are read at once by the SDK: nothing left to abort on close.
+      done()
+      return response
+    }
+    // An event stream stays open: keep its controller until the stream ends, so close() can cut it.
+    const body = response.body.pipeThrough(new TransformStream({ flush: done }))
+    return new Response(body as never, { status: response.status, statusText: response.statusText, headers: response.headers })
+  }) as unknown as typeof fetch
+
+  /** Aborts every request still open on this connection (event streams included). */
+  close() {
+    this.#closed = true
+    for (const c of this.#inFlight) c.abort()
+    this.#inFlight.clear()
+  }
+}
+
+/**
+ * The SDK's transport-wide signal is created by `new AbortController()` in `transport.start()` and passed as is;
+ * per-request signals are combined with it (`AbortSignal.any`). We cannot see which is which, so we mark the
+ * transport signal when the connection adopts it.
+ */
+const transportSignals = new WeakSet<AbortSignal>()
+function isTransportSignal(signal: AbortSignal): boolean {
+  return transportSignals.has(signal)
+}
+/** Marks the transport-wide signal of a started SDK transport so {@link ConnectionFetch} replaces it. */
+export function markTransportSignal(signal: AbortSignal | undefined) {
+  if (signal) transportSignals.add(signal)
+}
