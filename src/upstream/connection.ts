@@ -418,24 +418,11 @@ export class UpstreamConnection {
   static async terminateRecorded(settings: ConnectionSettings, facts: ConnectionFacts, timeoutMs = 5_000): Promise<void> {
     const { target } = settings
     if (target.kind !== 'http' || facts.transport !== 'streamable-http' || !facts.vendorSessionId || !settings.http) return
-    const fetcher = settings.http.connectionFetch(settings.headers, false)
-    const tokenSource = settings.tokenSource
-    const transport = new StreamableHTTPClientTransport(new URL(target.url), {
-      fetch: fetcher.fetch,
-      authProvider: tokenSource ? { token: () => tokenSource.token() } : undefined,
-      sessionId: facts.vendorSessionId,
-      protocolVersion: facts.protocolVersion,
-    })
-    const timer = setTimeout(() => fetcher.close(), timeoutMs)
-    try {
-      await transport.start()
-      await transport.terminateSession()
-    } catch {
-      // best effort
-    } finally {
-      clearTimeout(timer)
-      fetcher.close()
-      await transport.close().catch(() => {})
-    }
+    const headers: Record<string, string> = { ...settings.headers(), 'mcp-session-id': facts.vendorSessionId }
+    if (facts.protocolVersion) headers['mcp-protocol-version'] = facts.protocolVersion
+    const token = await settings.tokenSource?.token().catch(() => undefined)
+    if (token) headers.authorization = `Bearer ${token}`
+    await settings.http.deleteSession(target.url, headers, timeoutMs)
   }
+
 }

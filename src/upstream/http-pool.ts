@@ -54,6 +54,29 @@ export class UpstreamHttp {
     return new ConnectionFetch(this.#agent, this.health, headers, listen)
   }
 
+  /**
+   * Sends the HTTP DELETE that ends a vendor session (2025 Streamable HTTP), straight on the pool: no SDK client,
+   * no fetch machinery, since thousands of them may go out at shutdown. Resolves with the status; 0 when the
+   * vendor could not be reached or did not answer within `timeoutMs`.
+   */
+  async deleteSession(url: string, headers: Record<string, string>, timeoutMs: number): Promise<number> {
+    try {
+      const res = await this.#agent.request({
+        origin: new URL(url).origin,
+        path: new URL(url).pathname + new URL(url).search,
+        method: 'DELETE',
+        headers,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      })
+      await res.body.dump()
+      if (res.statusCode >= 200 && res.statusCode < 300) this.health.lastGoodAt = Date.now()
+      return res.statusCode
+    } catch {
+      return 0
+    }
+  }
+
   /** Closes every socket (at shutdown, after the last request). */
   async close(): Promise<void> {
     await this.#agent.close().catch(() => {})

@@ -59,7 +59,7 @@ export class UpstreamSession {
   #connection?: UpstreamConnection
   #connecting?: Promise<UpstreamConnection>
   /** Connections that lost their vendor session but still carry calls; each closes when its last call ends. */
-  #retired = new Set<UpstreamConnection>()
+  #retired?: Set<UpstreamConnection>
   #closed = false
   #inFlight = 0
   #lastUsed = Date.now()
@@ -152,15 +152,22 @@ export class UpstreamSession {
 
   #retire(conn: UpstreamConnection) {
     if (conn.inFlight === 0) void conn.close()
-    else this.#retired.add(conn)
+    else (this.#retired ??= new Set()).add(conn)
   }
 
   #closeDrainedRetirees() {
+    if (!this.#retired) return
     for (const conn of this.#retired) {
       if (conn.inFlight > 0) continue
       this.#retired.delete(conn)
       void conn.close()
     }
+    if (!this.#retired.size) this.#retired = undefined
+  }
+
+  #closeRetirees() {
+    for (const r of this.#retired ?? []) void r.close()
+    this.#retired = undefined
   }
 
   /**
@@ -171,7 +178,6 @@ export class UpstreamSession {
   async run<T>(operation: (conn: UpstreamConnection) => Promise<T>, options: RunOptions = {}): Promise<SessionRun<T>> {
     this.#inFlight++
     this.#lastUsed = Date.now()
-    clearTimeout(this.#idleTimer)
     const deadline = Date.now() + (options.retryBudgetMs ?? this.policy.retryBudgetMs)
     let renewed = false
     let replayed = false
@@ -229,8 +235,11 @@ export class UpstreamSession {
   /** Arms the idle release of the live connection once no call is running. */
   #scheduleRelease() {
     if (this.#inFlight > 0 || this.#closed || !this.#releasable(this.facts)) return
-    clearTimeout(this.#idleTimer)
-    this.#idleTimer = setTimeout(() => this.release(), this.policy.connectionIdleMs)
+    if (this.#idleTimer) return void this.#idleTimer.refresh()
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined
+      this.release()
+    }, this.policy.connectionIdleMs)
     this.#idleTimer.unref()
   }
 
@@ -258,8 +267,7 @@ export class UpstreamSession {
     clearTimeout(this.#idleTimer)
     const conn = this.#connection ?? (await this.#connecting?.catch(() => undefined))
     this.#connection = undefined
-    for (const r of this.#retired) void r.close()
-    this.#retired.clear()
+    this.#closeRetirees()
     if (conn && !conn.closed) await conn.terminate()
     else if (this.#facts) await UpstreamConnection.terminateRecorded(this.settings, this.#facts)
   }
@@ -270,8 +278,7 @@ export class UpstreamSession {
     clearTimeout(this.#idleTimer)
     const conn = this.#connection
     this.#connection = undefined
-    for (const r of this.#retired) void r.close()
-    this.#retired.clear()
+    this.#closeRetirees()
     await conn?.close()
   }
 }

@@ -2,21 +2,16 @@
  * @module http/routes/tools
  * `POST /tools/{tool}` (one operation per tool), `POST /invoke/{tool}` (the connector's generic operation),
  * `GET /tools` and `GET /jobs/{id}`.
- * A call: authenticate → find the tool → parse and validate the body against the vendor's original schema →
- * pick the vendor session → call (synchronously, or as a 202 job) → check the output → envelope.
+ * Only HTTP concerns live here: authenticate, read the body and headers, then hand the call to
+ * runtime/tool-invocation, and turn its result (an outcome or a 202 job) into the response.
  */
 import type { Context, Hono } from 'hono'
-import { findTool } from '../../catalog/build.js'
 import type { CatalogTool } from '../../catalog/types.js'
-import { validateDroppingEmpties } from '../../catalog/validator.js'
-import { ApiError } from '../../errors/api-error.js'
-import { toProblem } from '../../errors/problem.js'
-import type { JobOutcome } from '../../runtime/jobs.js'
-import type { ServerRuntime } from '../../runtime/server-runtime.js'
-import { baseUrl } from '../base-url.js'
 import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../../connector/swagger-options.js'
-import { toConnectorNames, toVendorNames } from '../../connector/property-mapping.js'
-import { toEnvelope } from '../envelope.js'
+import { ApiError } from '../../errors/api-error.js'
+import type { ServerRuntime } from '../../runtime/server-runtime.js'
+import { invokeTool, resolveTool } from '../../runtime/tool-invocation.js'
+import { baseUrl } from '../base-url.js'
 import { prefersAsync, readJsonObject, sessionSelector } from '../request.js'
 
 /** Describes a tool for `GET /tools`. */
@@ -64,79 +59,25 @@ function accepted(c: Context, runtime: ServerRuntime, jobId: string, body: unkno
   return c.json(body, 202)
 }
 
+/** `POST /tools/{tool}` and `POST /invoke/{tool}`: HTTP in, the invocation (runtime/tool-invocation), HTTP out. */
 async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
   const caller = runtime.callerFrom(c.req.raw.headers)
-  const { catalog, validators } = runtime.requireCatalog()
-  let decoded = segment
-  try {
-    decoded = decodeURIComponent(segment)
-  } catch {
-    // keep the raw segment: a malformed escape simply matches no tool
+  const tool = resolveTool(runtime, segment)
+  const result = await invokeTool(runtime, {
+    tool,
+    body: await readJsonObject(c, runtime.global.bodyLimitBytes),
+    caller,
+    selector: sessionSelector(c),
+    fromConnector: c.req.header(CONNECTOR_CLIENT_HEADER) === CONNECTOR_CLIENT_VALUE,
+    wantsAsync: prefersAsync(c),
+    instance: c.req.path,
+  })
+  if (result.kind === 'accepted') {
+    const { job } = result
+    if (prefersAsync(c)) c.header('Preference-Applied', 'respond-async')
+    return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress })
   }
-  const tool = findTool(catalog, segment) ?? findTool(catalog, decoded)
-  if (!tool) throw new ApiError('tool_not_found', { detail: `No tool "${decoded}" on this server. GET ${runtime.mountPath}/tools lists them.` })
-
-  const body = toVendorNames(tool.inputSchema, await readJsonObject(c, runtime.global.bodyLimitBytes))
-  const input = validators.input(tool.name, tool.inputSchema)
-  const { args, errors } = validateDroppingEmpties(input.validate, body)
-  if (errors) throw new ApiError('invalid_arguments', { detail: `The arguments do not match the input schema of tool "${tool.name}".`, errors })
-
-  const selector = sessionSelector(c)
-  let job: ReturnType<ServerRuntime['jobs']['start']> | undefined
-  let lastProgress: { progress: number; total?: number; message?: string } | undefined
-  const onProgress = (p: { progress: number; total?: number; message?: string }) => {
-    lastProgress = p
-    if (job) runtime.jobs.report(job, p)
-  }
-
-  const execute = async (): Promise<JobOutcome> => {
-    try {
-      const outcome = await runtime.callTool(tool, args, caller, selector, onProgress)
-      const { result } = outcome
-      if (tool.outputSchema && !result.isError) {
-        if (result.structuredContent === undefined)
-          throw new ApiError('vendor_bad_output', { detail: `Tool "${tool.name}" declares an output schema but returned no structured content.` })
-        const bad = validators.output(tool.name, tool.outputSchema).validate(result.structuredContent)
-        if (bad) throw new ApiError('vendor_bad_output', { detail: `Tool "${tool.name}" returned structured content that breaks its own output schema.`, errors: bad })
-      }
-      // The connector's document renamed unsafe output property names; its calls get data in those names.
-      const fromConnector = c.req.header(CONNECTOR_CLIENT_HEADER) === CONNECTOR_CLIENT_VALUE
-      const shaped = fromConnector && result.structuredContent !== undefined ? { ...result, structuredContent: toConnectorNames(tool.outputSchema, result.structuredContent) } : result
-      const envelope = toEnvelope(shaped, { sessionId: outcome.sessionId, renewed: outcome.renewed })
-      const headers: Record<string, string> = outcome.sessionId ? { 'X-Session-Id': outcome.sessionId } : {}
-      if (result.isError && runtime.config.toolErrors === 'problem') {
-        const problem = new ApiError('tool_error', {
-          detail: envelope.text || `Tool "${tool.name}" reported an error.`,
-          extensions: { text: envelope.text, content: envelope.content, ...(envelope.sessionId ? { sessionId: envelope.sessionId } : {}) },
-        })
-        return { status: 422, body: toProblem(problem, c.req.path), headers }
-      }
-      return { status: 200, body: envelope, headers }
-    } catch (error) {
-      if (error instanceof ApiError) return { status: error.status, body: toProblem(error, c.req.path), headers: error.options.headers }
-      runtime.log.error('tool call failed unexpectedly', { tool: tool.name, error: (error as Error).message })
-      return { status: 500, body: toProblem(new ApiError('internal_error'), c.req.path) }
-    }
-  }
-
-  const running = execute()
-  const threshold = runtime.config.async.thresholdMs
-  const wantsAsync = prefersAsync(c)
-  let outcome: JobOutcome | undefined
-  if (!wantsAsync) {
-    if (threshold <= 0) outcome = await running
-    else {
-      let timer: NodeJS.Timeout | undefined
-      outcome = await Promise.race([running, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), threshold)))])
-      clearTimeout(timer)
-    }
-  }
-  if (!outcome) {
-    job = runtime.jobs.start(caller.identity, tool.name, running)
-    if (lastProgress) runtime.jobs.report(job, lastProgress)
-    if (wantsAsync) c.header('Preference-Applied', 'respond-async')
-    return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: tool.name, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress })
-  }
+  const { outcome } = result
   for (const [k, v] of Object.entries(outcome.headers ?? {})) c.header(k, v)
   if (outcome.status >= 400) return c.body(JSON.stringify(outcome.body), outcome.status as 400, { 'content-type': 'application/problem+json' })
   return c.json(outcome.body, 200)

@@ -1,0 +1,149 @@
+/**
+ * @module runtime/tool-invocation
+ * The whole tool call path after HTTP, top to bottom in one place:
+ * find the tool → map connector names and validate the arguments against the vendor's original schema → run it
+ * on the selected vendor session (pooled, existing or new caller session; see upstream/session for renewal and
+ * the no-replay rules) → check the output against the tool's own output schema → shape the envelope (or the
+ * problem) → answer synchronously, or hand back a 202 job when the call outlives the async threshold.
+ *
+ * Routes only translate HTTP into a {@link ToolInvocation} and the {@link InvocationResult} back into HTTP.
+ */
+import { findTool } from '../catalog/build.js'
+import type { CatalogTool } from '../catalog/types.js'
+import { validateDroppingEmpties } from '../catalog/validator.js'
+import { toConnectorNames, toVendorNames } from '../connector/property-mapping.js'
+import { ApiError } from '../errors/api-error.js'
+import { toProblem } from '../errors/problem.js'
+import { toEnvelope } from '../http/envelope.js'
+import type { CallerContext } from '../sessions/manager.js'
+import type { Job, JobOutcome } from './jobs.js'
+import type { ServerRuntime, SessionSelector } from './server-runtime.js'
+
+/** One tool call, as the HTTP layer received it. */
+export interface ToolInvocation {
+  /** The tool, found with {@link resolveTool}. */
+  tool: CatalogTool
+  /** The parsed JSON body (the tool's arguments). */
+  body: Record<string, unknown>
+  caller: CallerContext
+  selector: SessionSelector
+  /** The call came through the generated connector (its documents use renamed property names). */
+  fromConnector: boolean
+  /** The caller asked for the asynchronous pattern (`Prefer: respond-async`). */
+  wantsAsync: boolean
+  /** `instance` of problem documents (the request path). */
+  instance: string
+}
+
+/** What the route answers: the final outcome now, or a job to poll. */
+export type InvocationResult = { kind: 'done'; outcome: JobOutcome } | { kind: 'accepted'; job: Job }
+
+type Progress = { progress: number; total?: number; message?: string }
+
+/**
+ * Finds the tool a path segment names: its slug or name, as sent or percent-decoded.
+ * @throws ApiError `tool_not_found`
+ */
+export function resolveTool(runtime: ServerRuntime, segment: string): CatalogTool {
+  const { catalog } = runtime.requireCatalog()
+  let decoded = segment
+  try {
+    decoded = decodeURIComponent(segment)
+  } catch {
+    // keep the raw segment: a malformed escape simply matches no tool
+  }
+  const tool = findTool(catalog, segment) ?? findTool(catalog, decoded)
+  if (!tool) throw new ApiError('tool_not_found', { detail: `No tool "${decoded}" on this server. GET ${runtime.mountPath}/tools lists them.` })
+  return tool
+}
+
+/**
+ * Maps connector names back to the vendor's and validates against the vendor's original input schema.
+ * @throws ApiError `invalid_arguments` with JSON pointers
+ */
+export function validatedArguments(runtime: ServerRuntime, tool: CatalogTool, body: Record<string, unknown>): Record<string, unknown> {
+  const { validators } = runtime.requireCatalog()
+  const input = validators.input(tool.name, tool.inputSchema)
+  const { args, errors } = validateDroppingEmpties(input.validate, toVendorNames(tool.inputSchema, body))
+  if (errors) throw new ApiError('invalid_arguments', { detail: `The arguments do not match the input schema of tool "${tool.name}".`, errors })
+  return args
+}
+
+/**
+ * Runs a tool call end to end.
+ * @throws ApiError for what is decided before the vendor is called (unknown tool, bad arguments, not ready)
+ */
+export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): Promise<InvocationResult> {
+  const { tool } = inv
+  const args = validatedArguments(runtime, tool, inv.body)
+
+  let job: Job | undefined
+  let lastProgress: Progress | undefined
+  const onProgress = (p: Progress) => {
+    lastProgress = p
+    if (job) runtime.jobs.report(job, p)
+  }
+  const running = callAndShape(runtime, tool, args, inv, onProgress)
+
+  const threshold = runtime.config.async.thresholdMs
+  if (!inv.wantsAsync) {
+    const outcome = threshold <= 0 ? await running : await withinThreshold(running, threshold)
+    if (outcome) return { kind: 'done', outcome }
+  }
+  job = runtime.jobs.start(inv.caller.identity, tool.name, running)
+  if (lastProgress) runtime.jobs.report(job, lastProgress)
+  return { kind: 'accepted', job }
+}
+
+/** The outcome if it settles within `ms`, else undefined (the call keeps running). */
+async function withinThreshold(running: Promise<JobOutcome>, ms: number): Promise<JobOutcome | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([running, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Calls the vendor and turns every ending into an outcome; never rejects (a job may hold it). */
+async function callAndShape(
+  runtime: ServerRuntime,
+  tool: CatalogTool,
+  args: Record<string, unknown>,
+  inv: ToolInvocation,
+  onProgress: (p: Progress) => void,
+): Promise<JobOutcome> {
+  try {
+    const outcome = await runtime.callTool(tool, args, inv.caller, inv.selector, onProgress)
+    const { result } = outcome
+    if (tool.outputSchema && !result.isError) checkOutput(runtime, tool, result.structuredContent)
+    // The connector's document renamed unsafe output property names; its calls get data in those names.
+    const shaped =
+      inv.fromConnector && result.structuredContent !== undefined ? { ...result, structuredContent: toConnectorNames(tool.outputSchema, result.structuredContent) } : result
+    const envelope = toEnvelope(shaped, { sessionId: outcome.sessionId, renewed: outcome.renewed })
+    const headers: Record<string, string> = outcome.sessionId ? { 'X-Session-Id': outcome.sessionId } : {}
+    if (result.isError && runtime.config.toolErrors === 'problem') {
+      const problem = new ApiError('tool_error', {
+        detail: envelope.text || `Tool "${tool.name}" reported an error.`,
+        extensions: { text: envelope.text, content: envelope.content, ...(envelope.sessionId ? { sessionId: envelope.sessionId } : {}) },
+      })
+      return { status: 422, body: toProblem(problem, inv.instance), headers }
+    }
+    return { status: 200, body: envelope, headers }
+  } catch (error) {
+    if (error instanceof ApiError) return { status: error.status, body: toProblem(error, inv.instance), headers: error.options.headers }
+    runtime.log.error('tool call failed unexpectedly', { tool: tool.name, error: (error as Error).message })
+    return { status: 500, body: toProblem(new ApiError('internal_error'), inv.instance) }
+  }
+}
+
+/**
+ * The vendor's structured content must match the tool's own output schema.
+ * @throws ApiError `vendor_bad_output`
+ */
+function checkOutput(runtime: ServerRuntime, tool: CatalogTool, structured: unknown) {
+  if (structured === undefined)
+    throw new ApiError('vendor_bad_output', { detail: `Tool "${tool.name}" declares an output schema but returned no structured content.` })
+  const bad = runtime.requireCatalog().validators.output(tool.name, tool.outputSchema!).validate(structured)
+  if (bad) throw new ApiError('vendor_bad_output', { detail: `Tool "${tool.name}" returned structured content that breaks its own output schema.`, errors: bad })
+}
