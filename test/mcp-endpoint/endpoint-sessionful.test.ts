@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mcpEndpointCounters } from '../../src/mcp-endpoint/conversations.js'
 import { startSessionfulVendor, type SessionfulVendor } from '../fixtures/sessionful-vendor.js'
-import { startTestFacade, type TestFacade } from '../support/facade.js'
+import { jsonOf, startTestFacade, type TestFacade } from '../support/facade.js'
 import { connectCaller, postRpc, textOf } from './mcp-client.js'
 
 describe('MCP endpoint against a sessionful 2025 vendor', () => {
@@ -158,7 +158,7 @@ describe('MCP endpoint against a sessionful 2025 vendor', () => {
     const get = await fetch(url, { headers: { accept: 'text/event-stream' } })
     expect(get.status).toBe(405)
     expect(get.headers.get('content-type')).toContain('application/problem+json')
-    expect((await get.json()).code).toBe('method_not_allowed')
+    expect((await jsonOf(get)).code).toBe('method_not_allowed')
     const caller = await connectCaller(url, 'legacy')
     const id = caller.transport.sessionId!
     const del = await fetch(url, { method: 'DELETE', headers: { 'mcp-session-id': id } })
