@@ -77,6 +77,10 @@ export function createEndpointServer(scope: RequestScope): Server {
   server.setRequestHandler('prompts/list', () => ({ prompts: port.catalog().catalog.prompts.map(({ slug, operationId, ...p }) => (void slug, void operationId, p)) as never }))
   server.setRequestHandler('prompts/get', async (request) => {
     const args = (request.params.arguments ?? {}) as Record<string, string>
+    const prompt = port.catalog().catalog.prompts.find((p) => p.name === request.params.name)
+    if (!prompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Prompt ${request.params.name} not found`, { code: 'prompt_not_found' })
+    const missing = (prompt.arguments ?? []).filter((a) => a.required && typeof args[a.name] !== 'string').map((a) => ({ pointer: `/${a.name}`, message: 'is required' }))
+    if (missing.length) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `The arguments do not match prompt "${prompt.name}".`, { code: 'invalid_arguments', errors: missing })
     const outcome = await protocolErrors(async () => port.getPrompt(request.params.name, args, scope.caller, await selector()))
     const { description, messages } = outcome.result as { description?: string; messages?: unknown[] }
     return { ...(description !== undefined ? { description } : {}), messages: (messages ?? []) as never }

@@ -83,6 +83,17 @@ describe('MCP endpoint against a sessionful 2025 vendor', () => {
     } finally {
       await caller.close()
     }
+    // the same for a 2026-07-28 caller on the pooled vendor session
+    const modern = await connectCaller(url, 'modern')
+    try {
+      await modern.client.callTool({ name: 'echo', arguments: { message: 'pooled' } })
+      await vendor.expireAllSessions()
+      const healed = await modern.client.callTool({ name: 'echo', arguments: { message: 'pooled again' } })
+      expect(healed.isError).toBeFalsy()
+      expect(healed.structuredContent).toEqual({ message: 'pooled again' })
+    } finally {
+      await modern.close()
+    }
   })
 
   it('a made-up Mcp-Session-Id is served (never 404), counted, and keeps one new vendor session for the conversation', async () => {
