@@ -28,7 +28,9 @@ const cache = new WeakMap<Catalog, { safe: boolean; tools: ListedTool[] }>()
 export function listTools(catalog: Catalog, copilotSafe: boolean): ListedTool[] {
   const hit = cache.get(catalog)
   if (hit && hit.safe === copilotSafe) return hit.tools
-  const tools = catalog.tools.map((tool) => (copilotSafe ? copilotSafeTool(tool) : originalTool(tool)))
+  // `tools.include`/`tools.exclude` decide what is listed (like the typed operations of the documents); a tool
+  // left out stays callable by name, and `tools.deny` already removed denied tools from the catalog.
+  const tools = catalog.tools.filter((tool) => tool.typed).map((tool) => (copilotSafe ? copilotSafeTool(tool) : originalTool(tool)))
   cache.set(catalog, { safe: copilotSafe, tools })
   return tools
 }

@@ -6,7 +6,7 @@
  * revisions; `legacy: 'stateless'` serves each 2025 request from a fresh server), and own `Mcp-Session-Id`:
  * an `initialize` gets a caller-session id in that header; later requests are routed by it
  * ({@link Conversations}); DELETE ends it. GET has no stream to offer (nothing is pushed outside a request): 405,
- * which the spec allows.
+ * which the spec allows. A browser `Origin` other than the facade's own host is refused (403).
  */
 import { createMcpHandler, isInitializeRequest, type McpRequestContext } from '@modelcontextprotocol/server'
 import type { Context, Hono } from 'hono'
@@ -39,6 +39,7 @@ export function registerMcpEndpoint(app: Hono, runtime: ServerRuntime): void {
   })
 
   app.post(MCP_ENDPOINT_PATH, async (c) => {
+    checkOrigin(c, port.publicUrl)
     const caller = port.caller(c.req.raw.headers)
     port.catalog() // 503 not_ready before any MCP exchange starts
     const text = await readBody(c, port.bodyLimitBytes)
@@ -75,6 +76,23 @@ export function registerMcpEndpoint(app: Hono, runtime: ServerRuntime): void {
     port.caller(c.req.raw.headers)
     throw new ApiError('method_not_allowed', { detail: 'This endpoint sends messages only in answer to a POST; there is no GET stream.', headers: { Allow: 'POST, DELETE' } })
   })
+}
+
+/**
+ * The spec's DNS-rebinding guard: a request carrying `Origin` (a browser) must come from the facade's own host
+ * or its public URL, else 403. Server-to-server callers such as Copilot Studio send no `Origin`.
+ */
+function checkOrigin(c: Context, publicUrl: string | undefined): void {
+  const origin = c.req.header('origin')
+  if (origin === undefined) return
+  let host: string | undefined
+  try {
+    host = new URL(origin).host
+  } catch {
+    host = undefined
+  }
+  const allowed = [c.req.header('host'), publicUrl ? new URL(publicUrl).host : undefined].filter((h): h is string => !!h)
+  if (!host || !allowed.includes(host)) throw new ApiError('origin_forbidden', { detail: 'The MCP endpoint accepts browser requests only from its own origin.' })
 }
 
 async function readBody(c: Context, limitBytes: number): Promise<string> {

@@ -24,6 +24,8 @@ export interface McpRuntimePort {
   readonly config: ServerConfig
   readonly log: Logger
   readonly bodyLimitBytes: number
+  /** The facade's public URL, when configured. */
+  readonly publicUrl?: string
   /** Current catalog and validators, or ApiError `not_ready`. */
   catalog(): CatalogState
   /** Authenticates the request; ApiError `unauthorized` (401 + WWW-Authenticate) when a credential is missing. */
@@ -46,6 +48,7 @@ export function runtimePort(runtime: ServerRuntime): McpRuntimePort {
     config: runtime.config,
     log: runtime.log,
     bodyLimitBytes: runtime.global.bodyLimitBytes,
+    publicUrl: runtime.global.publicUrl,
     catalog: () => runtime.requireCatalog(),
     caller: (headers) => runtime.callerFrom(headers),
     callTool: (tool, args, caller, selector, onProgress) => runtime.callTool(tool, args, caller, selector, onProgress),

@@ -165,6 +165,32 @@ describe('MCP endpoint against a sessionful 2025 vendor', () => {
     }
   })
 
+  it('tools.include/exclude decide the listing; an unlisted tool stays callable by name', async () => {
+    const scoped = await startTestFacade({ default: { url: vendor.url, tools: { exclude: ['whoami'], deny: ['fail_tool'] } } })
+    const caller = await connectCaller(`${scoped.url}/mcp`, 'modern')
+    try {
+      const names = (await caller.client.listTools()).tools.map((t) => t.name)
+      expect(names).toContain('echo')
+      expect(names).not.toContain('whoami')
+      expect(names).not.toContain('fail_tool')
+      expect((await caller.client.callTool({ name: 'whoami', arguments: {} })).isError).toBeFalsy()
+      await expect(caller.client.callTool({ name: 'fail_tool', arguments: {} })).rejects.toThrow(/not found/)
+    } finally {
+      await caller.close()
+      await scoped.close()
+    }
+  })
+
+  it('refuses a foreign browser Origin (403 problem) and accepts its own', async () => {
+    const list = { jsonrpc: '2.0', id: 1, method: 'tools/list' }
+    const foreign = await postRpc(url, list, { origin: 'https://evil.example' })
+    expect(foreign.status).toBe(403)
+    expect((await jsonOf(foreign)).code).toBe('origin_forbidden')
+    const own = await postRpc(url, list, { origin: facade.url })
+    expect(own.status).toBe(200)
+    expect(await own.text()).toContain('echo')
+  })
+
   it('GET has no stream (405 problem) and DELETE ends the conversation', async () => {
     const get = await fetch(url, { headers: { accept: 'text/event-stream' } })
     expect(get.status).toBe(405)
