@@ -7,6 +7,7 @@
  * presenting identity, remembered under (identity, presented id) so the rest of that conversation keeps one
  * vendor session. Every such replacement is logged and counted ({@link mcpEndpointCounters}).
  */
+import { randomBytes } from 'node:crypto'
 import type { CallerContext, McpRuntimePort, SessionSelector } from './runtime-port.js'
 
 /** Counters the metrics module can read. */
@@ -45,11 +46,20 @@ export class Conversations {
 
   constructor(private readonly port: McpRuntimePort) {}
 
-  /** Opens the caller session an `initialize` hands out as `Mcp-Session-Id`. */
+  /**
+   * Opens the caller session an `initialize` hands out as `Mcp-Session-Id`. When the vendor cannot be reached
+   * right now, the handshake still succeeds (the lists come from the catalog) with a fresh id that maps to no
+   * session yet: the first call that needs the vendor opens one through the replacement path.
+   */
   async open(caller: CallerContext): Promise<string> {
-    const id = await this.port.openSession(caller)
-    count(this.port.server, 'sessionsOpened')
-    return id
+    try {
+      const id = await this.port.openSession(caller)
+      count(this.port.server, 'sessionsOpened')
+      return id
+    } catch (error) {
+      this.port.log.warn('mcp endpoint: vendor unreachable at initialize; the session opens on the first call', { server: this.port.server, error: (error as Error).message })
+      return `mcp_${randomBytes(24).toString('base64url')}`
+    }
   }
 
   /**

@@ -203,3 +203,30 @@ describe('MCP endpoint against a sessionful 2025 vendor', () => {
     await caller.close()
   })
 })
+
+describe('MCP endpoint while the vendor is down at initialize', () => {
+  it('the handshake succeeds from the catalog and the session opens once the vendor is back', async () => {
+    let vendor = await startSessionfulVendor()
+    const port = Number(new URL(vendor.url).port)
+    const facade = await startTestFacade({ default: { url: vendor.url, timeouts: { connectMs: 2000 } } })
+    try {
+      await vendor.close()
+      const caller = await connectCaller(`${facade.url}/mcp`, 'legacy')
+      try {
+        expect(caller.transport.sessionId).toMatch(/^mcp_/)
+        expect((await caller.client.listTools()).tools.some((t) => t.name === 'echo')).toBe(true)
+        const down = await caller.client.callTool({ name: 'echo', arguments: { message: 'down' } })
+        expect(down.isError).toBe(true)
+        expect(textOf(down)).toContain('vendor_unavailable')
+        vendor = await startSessionfulVendor({ port })
+        await caller.client.callTool({ name: 'counter_increment', arguments: { by: 4 } })
+        expect((await caller.client.callTool({ name: 'counter_get', arguments: {} })).structuredContent).toEqual({ value: 4 })
+      } finally {
+        await caller.close()
+      }
+    } finally {
+      await facade.close()
+      await vendor.close()
+    }
+  })
+})
