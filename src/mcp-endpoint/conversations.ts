@@ -57,7 +57,7 @@ export class Conversations {
       count(this.port.server, 'sessionsOpened')
       return id
     } catch (error) {
-      this.port.log.warn('mcp endpoint: vendor unreachable at initialize; the session opens on the first call', { server: this.port.server, error: (error as Error).message })
+      this.port.log.warn('mcp endpoint: vendor unreachable at initialize; the session opens on the first call', { server: this.port.server, code: (error as { code?: unknown }).code })
       return `mcp_${randomBytes(24).toString('base64url')}`
     }
   }

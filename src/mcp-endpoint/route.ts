@@ -35,7 +35,8 @@ export function registerMcpEndpoint(app: Hono, runtime: ServerRuntime): void {
   const handler = createMcpHandler((ctx) => createEndpointServer(scopeOf(ctx)), {
     legacy: 'stateless',
     maxRequestBodySize: port.bodyLimitBytes,
-    onerror: (error) => port.log.debug('mcp endpoint: request rejected', { server: port.server, error: error.message }),
+    // Only the error's kind: SDK messages can quote request header values (e.g. a protocol version or session id).
+    onerror: (error) => port.log.debug('mcp endpoint: request rejected', { server: port.server, error: error.name }),
   })
 
   app.post(MCP_ENDPOINT_PATH, async (c) => {

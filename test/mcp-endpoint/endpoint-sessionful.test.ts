@@ -113,6 +113,18 @@ describe('MCP endpoint against a sessionful 2025 vendor', () => {
     }
   })
 
+  it('concurrent requests with one unknown id share one replacement session', async () => {
+    const before = mcpEndpointCounters('default').sessionsReplaced
+    const call = (i: number) =>
+      postRpc(url, { jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'counter_increment', arguments: { by: 1 } } }, { 'mcp-session-id': 'unknown-concurrent-id' })
+    const answers = await Promise.all([1, 2, 3, 4].map(call))
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200])
+    await Promise.all(answers.map((r) => r.text()))
+    expect(mcpEndpointCounters('default').sessionsReplaced).toBe(before + 1)
+    const got = await postRpc(url, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'counter_get', arguments: {} } }, { 'mcp-session-id': 'unknown-concurrent-id' })
+    expect(await got.text()).toContain('{\\"value\\":4}')
+  })
+
   it('a stale id (caller session ended) is answered 200, not 404', async () => {
     const first = await connectCaller(url, 'legacy')
     const id = first.transport.sessionId!
