@@ -16,6 +16,7 @@ const HELP = `mcp-rest-facade: typed REST (OpenAPI 3.1 and Power Platform Swagge
 Usage:
   mcp-rest-facade [options]                 serve the facade
   mcp-rest-facade export --out <dir>        write the Power Platform connector folder (paconn layout)
+  mcp-rest-facade export --out <dir> --mcp-only   connector with the InvokeMCP operation alone (Copilot Studio)
 
 Options:
   --upstream <url>              MCP server URL (Streamable HTTP; falls back to legacy HTTP+SSE)   env MCP_UPSTREAM_URL
@@ -25,6 +26,7 @@ Options:
   --public-url <url>            public https URL (Swagger host, async Location headers)            env PUBLIC_URL
   --config <file>               JSON config file (several servers, headers, auth, timeouts)        env MCP_FACADE_CONFIG
   --out <dir>                   export: target folder
+  --mcp-only                    export: only the InvokeMCP operation (x-ms-agentic-protocol)
   -h, --help                    show this help
 
 Precedence: defaults < config file < environment < flags.
@@ -44,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
         'public-url': { type: 'string' },
         config: { type: 'string' },
         out: { type: 'string' },
+        'mcp-only': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -99,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
       return 2
     }
     try {
-      const report = await exportConnector(config, values.out, log)
+      const report = await exportConnector(config, values.out, log, { mcpOnly: values['mcp-only'] === true })
       process.stdout.write(report + '\n')
     } finally {
       await demo?.close()

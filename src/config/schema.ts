@@ -186,6 +186,17 @@ export const ServerConfigSchema = z
       })
       .strict()
       .default({ iconBrandColor: '#da3b01', categories: ['AI', 'Productivity'] }),
+    /** The facade's own MCP endpoint (`POST /mcp`, `/{server}/mcp` with several servers) for Copilot Studio and other MCP clients. */
+    mcpEndpoint: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** List tool input schemas in the form Copilot Studio accepts (no `$ref`, one type, boolean exclusive bounds). Calls are validated against the original. */
+        copilotSafeSchemas: z.boolean().default(true),
+        /** Put the `InvokeMCP` operation (`x-ms-agentic-protocol: mcp-streamable-1.0`) into the generated Swagger 2.0 document. */
+        connectorOperation: z.boolean().default(true),
+      })
+      .strict()
+      .default({ enabled: true, copilotSafeSchemas: true, connectorOperation: true }),
   })
   .strict()
   .superRefine((s, ctx) => {

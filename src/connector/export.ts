@@ -11,6 +11,7 @@ import type { Logger } from '../log.js'
 import { createRuntimes } from '../server.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { buildApiProperties, buildSettingsJson } from '../swagger/api-properties.js'
+import { mcpOnlyDocument } from '../swagger/invoke-mcp.js'
 import { serializeSwagger2 } from '../swagger/serialize.js'
 import { serializeDefinition, swaggerFor, swaggerInboundAuth } from './swagger-options.js'
 
@@ -47,10 +48,26 @@ ${report.warnings.length ? report.warnings.map((w) => `- ${w}`).join('\n') : '- 
 `
 }
 
+/** Options of {@link writeConnectorFolder} and {@link exportConnector}. */
+export interface ExportOptions {
+  /** `--mcp-only`: the document holds the `InvokeMCP` operation alone (Copilot Studio's native MCP path). */
+  mcpOnly?: boolean
+}
+
 /** Writes one server's connector folder. Returns a summary line. */
-export function writeConnectorFolder(runtime: ServerRuntime, dir: string): string {
+export function writeConnectorFolder(runtime: ServerRuntime, dir: string, options: ExportOptions = {}): string {
   const { catalog } = runtime.requireCatalog()
-  const { document, report } = swaggerFor(runtime, catalog)
+  const full = swaggerFor(runtime, catalog)
+  const document = options.mcpOnly ? mcpOnlyDocument(full.document) : full.document
+  const report = options.mcpOnly
+    ? {
+        ...full.report,
+        operations: 1,
+        bytes: Buffer.byteLength(serializeSwagger2(document, 0)),
+        omittedTools: [],
+        warnings: runtime.config.mcpEndpoint.enabled ? [] : ['mcpEndpoint.enabled is false: the facade does not serve the InvokeMCP endpoint'],
+      }
+    : full.report
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'apiDefinition.swagger.json'), serializeDefinition(document))
   const properties = buildApiProperties({ inboundAuth: swaggerInboundAuth(runtime.config.auth), iconBrandColor: runtime.config.connector.iconBrandColor })
@@ -66,13 +83,13 @@ export function writeConnectorFolder(runtime: ServerRuntime, dir: string): strin
  * Exports every configured server.
  * @returns the human-readable report
  */
-export async function exportConnector(config: Config, outDir: string, log: Logger): Promise<string> {
+export async function exportConnector(config: Config, outDir: string, log: Logger, options: ExportOptions = {}): Promise<string> {
   const { runtimes, store } = await createRuntimes(config, log)
   try {
     const lines: string[] = []
     for (const runtime of runtimes) {
       await runtime.catalog.refresh()
-      lines.push(writeConnectorFolder(runtime, runtimes.length === 1 ? outDir : join(outDir, runtime.name)))
+      lines.push(writeConnectorFolder(runtime, runtimes.length === 1 ? outDir : join(outDir, runtime.name), options))
     }
     return lines.join('\n')
   } finally {

@@ -9,6 +9,7 @@ import type { Catalog } from '../catalog/types.js'
 import type { InboundAuth as ConfigInboundAuth } from '../config/schema.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { emitSwagger2 } from '../swagger/emit.js'
+import { addInvokeMcp } from '../swagger/invoke-mcp.js'
 import { serializeSwagger2 } from '../swagger/serialize.js'
 import type { EmitReport, InboundAuth, Swagger2Document, Swagger2Options } from '../swagger/types.js'
 
@@ -71,7 +72,11 @@ function markConnectorCalls(document: Swagger2Document): Swagger2Document {
 /** The Swagger 2.0 document of a server's current catalog, and what the emitter reported. */
 export function swaggerFor(runtime: ServerRuntime, catalog: Catalog): { document: Swagger2Document; report: EmitReport } {
   const { document, report } = emitSwagger2(catalog, swaggerOptionsFor(runtime))
-  return { document: markConnectorCalls(document), report }
+  markConnectorCalls(document)
+  // Copilot Studio's native MCP path: one InvokeMCP operation on the facade's own MCP endpoint (issue 7).
+  const mcp = runtime.config.mcpEndpoint
+  if (mcp.enabled && mcp.connectorOperation) addInvokeMcp(document)
+  return { document, report }
 }
 
 /**

@@ -13,6 +13,7 @@ export const PROBLEMS = {
   unauthorized: { status: 401, title: 'Authentication required' },
   vendor_unauthorized: { status: 401, title: 'The vendor rejected the credentials' },
   vendor_forbidden: { status: 403, title: 'The vendor refused access' },
+  origin_forbidden: { status: 403, title: 'Requests from this Origin are not accepted' },
   tool_not_found: { status: 404, title: 'Unknown tool' },
   prompt_not_found: { status: 404, title: 'Unknown prompt' },
   resource_not_found: { status: 404, title: 'Unknown resource' },

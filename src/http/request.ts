@@ -31,7 +31,7 @@ export async function readJsonObject(c: Context, limitBytes: number): Promise<Re
 }
 
 /** Reads a body as text, failing with 413 as soon as it passes the limit (chunked bodies have no length). */
-async function readLimited(req: Request, limitBytes: number): Promise<string> {
+export async function readLimited(req: Request, limitBytes: number): Promise<string> {
   const reader = req.body!.getReader()
   const chunks: Uint8Array[] = []
   let size = 0

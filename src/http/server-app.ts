@@ -3,6 +3,7 @@
  * The routes of one upstream server. Mounted at the root with one upstream, or under `/{server}` with several.
  */
 import { Hono } from 'hono'
+import { registerMcpEndpoint } from '../mcp-endpoint/route.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { registerConnectorRoutes } from './routes/connector.js'
 import { registerDocumentRoutes } from './routes/documents.js'
@@ -20,5 +21,6 @@ export function createServerApp(runtime: ServerRuntime): Hono {
   registerSessionRoutes(app, runtime)
   registerMcpExtraRoutes(app, runtime)
   registerConnectorRoutes(app, runtime)
+  registerMcpEndpoint(app, runtime)
   return app
 }

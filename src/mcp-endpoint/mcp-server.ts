@@ -1,0 +1,140 @@
+/**
+ * @module mcp-endpoint/mcp-server
+ * Builds the SDK `Server` that answers one MCP request on the facade's endpoint (the SDK's handler creates one
+ * per request in both eras). Handlers only translate: the catalog answers the lists; tool calls, resource reads
+ * and prompt renders go through the runtime port exactly like REST calls (validation against the vendor's
+ * original schema, session healing, no-double-execution rules, timeouts), with vendor progress passed on as
+ * `notifications/progress`.
+ *
+ * Errors: a tool call that fails for any reason after the tool was found (bad arguments, vendor down, vendor
+ * broke its output schema, timeout) is answered as a tool result with `isError: true` and a text naming the
+ * facade's problem code, so an agent sees why and can retry; an unknown tool, prompt or resource is JSON-RPC
+ * `-32602`; anything else is `-32603` with `data.code` (the facade's problem code). Never a stack trace.
+ *
+ * Sampling and elicitation: the facade's upstream client declares neither capability, so a vendor never sends
+ * those requests through it; nothing has to be routed back to the MCP caller, and this server declares no
+ * client-facing use of them.
+ */
+import { ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server'
+import type { CatalogTool } from '../catalog/types.js'
+import { ApiError } from '../errors/api-error.js'
+import { PROBLEMS } from '../errors/codes.js'
+import { toVendorNames } from '../connector/property-mapping.js'
+import { listTools } from './copilot-schema.js'
+import type { Conversations } from './conversations.js'
+import type { CallerContext, McpRuntimePort, Progress, SessionSelector } from './runtime-port.js'
+
+/** What one request's server needs to know about the request. */
+export interface RequestScope {
+  port: McpRuntimePort
+  conversations: Conversations
+  caller: CallerContext
+  /** `modern` (2026-07-28, no sessions) or `legacy` (2025 revisions). */
+  era: 'legacy' | 'modern'
+  /** The `Mcp-Session-Id` the caller presented (2025 revisions only). */
+  sessionId?: string
+}
+
+type CallResult = { content: { type: 'text'; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean; [k: string]: unknown }
+
+/** Creates the SDK server for one request. */
+export function createEndpointServer(scope: RequestScope): Server {
+  const { port } = scope
+  const state = port.catalog()
+  const server = new Server(
+    { name: `mcp-rest-facade/${port.server}`, version: '1.0.0', ...(state.catalog.server.title ? { title: state.catalog.server.title } : {}) },
+    {
+      capabilities: { tools: { listChanged: false }, resources: {}, prompts: {} },
+      ...(state.catalog.server.instructions ? { instructions: state.catalog.server.instructions } : {}),
+    },
+  )
+  // 2026-07-28 has no sessions: every modern request runs on the identity's pooled vendor session.
+  const selector = (): Promise<SessionSelector> =>
+    scope.era === 'modern' ? Promise.resolve({ kind: 'pooled' }) : scope.conversations.select(scope.sessionId, scope.caller)
+
+  server.setRequestHandler('tools/list', () => ({ tools: listTools(port.catalog().catalog, port.config.mcpEndpoint.copilotSafeSchemas) as never }))
+
+  server.setRequestHandler('tools/call', async (request, ctx) => {
+    const { catalog, validators } = port.catalog()
+    const tool = catalog.tools.find((t) => t.name === request.params.name)
+    if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${request.params.name} not found`)
+    const listed = listTools(catalog, port.config.mcpEndpoint.copilotSafeSchemas).find((t) => t.name === tool.name)
+    const token = ctx.mcpReq._meta?.progressToken
+    const onProgress =
+      token === undefined
+        ? undefined
+        : (p: Progress) => void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...p } }).catch(() => {})
+    const result = await callTool(scope, tool, request.params.arguments ?? {}, validators, selector, onProgress)
+    return server.projectCallToolResult(result as never, listed?.outputSchema)
+  })
+
+  server.setRequestHandler('resources/list', () => ({ resources: port.catalog().catalog.resources as never }))
+  server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: port.catalog().catalog.resourceTemplates as never }))
+  server.setRequestHandler('resources/read', async (request) => {
+    const outcome = await protocolErrors(async () => port.readResource(request.params.uri, scope.caller, await selector()))
+    return { contents: (outcome.result.contents ?? []) as never }
+  })
+  server.setRequestHandler('prompts/list', () => ({ prompts: port.catalog().catalog.prompts.map(({ slug, operationId, ...p }) => (void slug, void operationId, p)) as never }))
+  server.setRequestHandler('prompts/get', async (request) => {
+    const args = (request.params.arguments ?? {}) as Record<string, string>
+    const prompt = port.catalog().catalog.prompts.find((p) => p.name === request.params.name)
+    if (!prompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Prompt ${request.params.name} not found`, { code: 'prompt_not_found' })
+    const missing = (prompt.arguments ?? []).filter((a) => a.required && typeof args[a.name] !== 'string').map((a) => ({ pointer: `/${a.name}`, message: 'is required' }))
+    if (missing.length) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `The arguments do not match prompt "${prompt.name}".`, { code: 'invalid_arguments', errors: missing })
+    const outcome = await protocolErrors(async () => port.getPrompt(request.params.name, args, scope.caller, await selector()))
+    const { description, messages } = outcome.result as { description?: string; messages?: unknown[] }
+    return { ...(description !== undefined ? { description } : {}), messages: (messages ?? []) as never }
+  })
+  return server
+}
+
+/** A failed tool call as a tool result the agent can read. */
+function failure(error: ApiError): CallResult {
+  const lines = [`${PROBLEMS[error.code].title} (${error.code}): ${error.message}`]
+  for (const e of error.options.errors ?? []) lines.push(`- ${e.pointer || '/'}: ${e.message}`)
+  return { content: [{ type: 'text', text: lines.join('\n') }], isError: true }
+}
+
+async function callTool(
+  scope: RequestScope,
+  tool: CatalogTool,
+  raw: Record<string, unknown>,
+  validators: ReturnType<McpRuntimePort['catalog']>['validators'],
+  selector: () => Promise<SessionSelector>,
+  onProgress: ((p: Progress) => void) | undefined,
+): Promise<CallResult> {
+  const { port } = scope
+  try {
+    // The Copilot-safe listing may have renamed unsafe property names (like the connector); map them back.
+    const args = port.config.mcpEndpoint.copilotSafeSchemas ? toVendorNames(tool.inputSchema, raw) : raw
+    // Strict: an MCP caller sends real JSON, not Power Automate's empty strings, so nothing is dropped.
+    const errors = validators.input(tool.name, tool.inputSchema).validate(args)
+    if (errors) throw new ApiError('invalid_arguments', { detail: `The arguments do not match the input schema of tool "${tool.name}".`, errors })
+    const { result } = await port.callTool(tool, args, scope.caller, await selector(), onProgress)
+    if (tool.outputSchema && !result.isError) {
+      if (result.structuredContent === undefined)
+        throw new ApiError('vendor_bad_output', { detail: `Tool "${tool.name}" declares an output schema but returned no structured content.` })
+      const bad = validators.output(tool.name, tool.outputSchema).validate(result.structuredContent)
+      if (bad) throw new ApiError('vendor_bad_output', { detail: `Tool "${tool.name}" returned structured content that breaks its own output schema.`, errors: bad })
+    }
+    return result as unknown as CallResult
+  } catch (error) {
+    if (error instanceof ApiError) return failure(error)
+    port.log.error('mcp endpoint: tool call failed unexpectedly', { server: port.server, tool: tool.name, error: (error as Error).message })
+    return failure(new ApiError('internal_error'))
+  }
+}
+
+/** Runs work, turning facade errors into JSON-RPC errors (not-found → -32602, others -32603 with the code). */
+async function protocolErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw new ProtocolError(ProtocolErrorCode.InternalError, PROBLEMS.internal_error.title, { code: 'internal_error' })
+    const notFound = error.code === 'resource_not_found' || error.code === 'prompt_not_found' || error.code === 'invalid_arguments'
+    throw new ProtocolError(notFound ? ProtocolErrorCode.InvalidParams : ProtocolErrorCode.InternalError, error.message, {
+      code: error.code,
+      ...(error.options.errors ? { errors: error.options.errors } : {}),
+    })
+  }
+}

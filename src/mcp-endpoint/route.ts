@@ -1,0 +1,104 @@
+/**
+ * @module mcp-endpoint/route
+ * `POST|GET|DELETE /mcp` (under `/{server}` with several servers): the facade's own MCP endpoint (Streamable HTTP).
+ * HTTP concerns only: authenticate (the server's inbound `auth` mode; 401 + `WWW-Authenticate` as on every
+ * route), read the body within the size limit, hand the request to the SDK's handler (2026-07-28 and the 2025
+ * revisions; `legacy: 'stateless'` serves each 2025 request from a fresh server), and own `Mcp-Session-Id`:
+ * an `initialize` gets a caller-session id in that header; later requests are routed by it
+ * ({@link Conversations}); DELETE ends it. GET has no stream to offer (nothing is pushed outside a request): 405,
+ * which the spec allows. A browser `Origin` other than the facade's own host is refused (403).
+ */
+import { createMcpHandler, isInitializeRequest, type McpRequestContext } from '@modelcontextprotocol/server'
+import type { Context, Hono } from 'hono'
+import { ApiError } from '../errors/api-error.js'
+import { readLimited } from '../http/request.js'
+import type { ServerRuntime } from '../runtime/server-runtime.js'
+import { Conversations } from './conversations.js'
+import { createEndpointServer, type RequestScope } from './mcp-server.js'
+import { runtimePort } from './runtime-port.js'
+
+/** Where the endpoint lives inside a server app. */
+export const MCP_ENDPOINT_PATH = '/mcp'
+
+const SESSION_HEADER = 'mcp-session-id'
+
+/** Registers the MCP endpoint on a server app (no-op when `mcpEndpoint.enabled` is false). */
+export function registerMcpEndpoint(app: Hono, runtime: ServerRuntime): void {
+  if (!runtime.config.mcpEndpoint.enabled) return
+  const port = runtimePort(runtime)
+  const conversations = new Conversations(port)
+  // The request's scope travels through the SDK as pass-through authInfo (never derived from headers by the SDK).
+  const scopeOf = (ctx: McpRequestContext): RequestScope => {
+    const base = ctx.authInfo?.extra?.scope as Omit<RequestScope, 'era'>
+    return { ...base, era: ctx.era }
+  }
+  const handler = createMcpHandler((ctx) => createEndpointServer(scopeOf(ctx)), {
+    legacy: 'stateless',
+    maxRequestBodySize: port.bodyLimitBytes,
+    // Only the error's kind: SDK messages can quote request header values (e.g. a protocol version or session id).
+    onerror: (error) => port.log.debug('mcp endpoint: request rejected', { server: port.server, error: error.name }),
+  })
+
+  app.post(MCP_ENDPOINT_PATH, async (c) => {
+    checkOrigin(c, port.publicUrl)
+    const caller = port.caller(c.req.raw.headers)
+    port.catalog() // 503 not_ready before any MCP exchange starts
+    const text = await readBody(c, port.bodyLimitBytes)
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      parsed = undefined // the SDK answers the JSON-RPC parse error
+    }
+    const sessionId = c.req.header(SESSION_HEADER) || undefined
+    const request = new Request(c.req.raw.url, { method: 'POST', headers: c.req.raw.headers, body: text })
+    const scope: Omit<RequestScope, 'era'> = { port, conversations, caller, sessionId }
+    const response = await handler.fetch(request, {
+      ...(parsed !== undefined ? { parsedBody: parsed } : {}),
+      authInfo: { token: '', clientId: 'mcp-rest-facade', scopes: [], extra: { scope } },
+    })
+    if (!(response.ok && isInitializeRequest(parsed))) return response
+    // A 2025 handshake: hand out a caller session, so this conversation gets a vendor session of its own.
+    const id = await conversations.open(caller)
+    const headers = new Headers(response.headers)
+    headers.set('Mcp-Session-Id', id)
+    return new Response(response.body, { status: response.status, headers })
+  })
+
+  app.delete(MCP_ENDPOINT_PATH, async (c) => {
+    const caller = port.caller(c.req.raw.headers)
+    const sessionId = c.req.header(SESSION_HEADER)
+    if (!sessionId) throw new ApiError('method_not_allowed', { detail: 'DELETE ends a session: send its Mcp-Session-Id.', headers: { Allow: 'POST, DELETE' } })
+    await conversations.end(sessionId, caller)
+    return c.body(null, 204)
+  })
+
+  app.get(MCP_ENDPOINT_PATH, (c) => {
+    port.caller(c.req.raw.headers)
+    throw new ApiError('method_not_allowed', { detail: 'This endpoint sends messages only in answer to a POST; there is no GET stream.', headers: { Allow: 'POST, DELETE' } })
+  })
+}
+
+/**
+ * The spec's DNS-rebinding guard: a request carrying `Origin` (a browser) must come from the facade's own host
+ * or its public URL, else 403. Server-to-server callers such as Copilot Studio send no `Origin`.
+ */
+function checkOrigin(c: Context, publicUrl: string | undefined): void {
+  const origin = c.req.header('origin')
+  if (origin === undefined) return
+  let host: string | undefined
+  try {
+    host = new URL(origin).host
+  } catch {
+    host = undefined
+  }
+  const allowed = [c.req.header('host'), publicUrl ? new URL(publicUrl).host : undefined].filter((h): h is string => !!h)
+  if (!host || !allowed.includes(host)) throw new ApiError('origin_forbidden', { detail: 'The MCP endpoint accepts browser requests only from its own origin.' })
+}
+
+async function readBody(c: Context, limitBytes: number): Promise<string> {
+  const declared = c.req.header('content-length')
+  if (declared && Number(declared) > limitBytes) throw new ApiError('payload_too_large', { detail: `The body is ${declared} bytes; the limit is ${limitBytes}.` })
+  if (declared !== undefined) return c.req.text()
+  return c.req.raw.body ? readLimited(c.req.raw, limitBytes) : ''
+}

@@ -1,0 +1,75 @@
+/**
+ * @module mcp-endpoint/runtime-port
+ * The ONLY place the MCP endpoint touches the server runtime. Everything the endpoint needs from the upstream
+ * engine (catalog, caller identity, tool/resource/prompt calls, caller sessions) goes through this narrow port,
+ * so re-pointing the endpoint at a reworked runtime means editing this one file.
+ */
+import type { CatalogTool } from '../catalog/types.js'
+import type { ServerConfig } from '../config/schema.js'
+import { ApiError } from '../errors/api-error.js'
+import type { Logger } from '../log.js'
+import type { CatalogState } from '../runtime/catalog-manager.js'
+import type { ServerRuntime, SessionSelector, ToolCallOutcome } from '../runtime/server-runtime.js'
+import type { CallerContext } from '../sessions/manager.js'
+
+export type { SessionSelector, ToolCallOutcome, CallerContext, CatalogState }
+
+/** Progress of a running tool call, as the vendor reported it. */
+export type Progress = { progress: number; total?: number; message?: string }
+
+/** What the MCP endpoint needs from one server's runtime. */
+export interface McpRuntimePort {
+  /** Config name of the server (for logs and counters). */
+  readonly server: string
+  readonly config: ServerConfig
+  readonly log: Logger
+  readonly bodyLimitBytes: number
+  /** The facade's public URL, when configured. */
+  readonly publicUrl?: string
+  /** Current catalog and validators, or ApiError `not_ready`. */
+  catalog(): CatalogState
+  /** Authenticates the request; ApiError `unauthorized` (401 + WWW-Authenticate) when a credential is missing. */
+  caller(headers: Headers): CallerContext
+  callTool(tool: CatalogTool, args: Record<string, unknown>, caller: CallerContext, selector: SessionSelector, onProgress?: (p: Progress) => void): Promise<ToolCallOutcome>
+  readResource(uri: string, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
+  getPrompt(name: string, args: Record<string, string>, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
+  /** Opens a caller session (one vendor session) bound to the caller's identity; returns its id. */
+  openSession(caller: CallerContext): Promise<string>
+  /** True when `id` is a live caller session of this caller (unknown, expired and foreign ids are all false). */
+  hasSession(id: string, caller: CallerContext): Promise<boolean>
+  /** Ends a caller session; unknown ids are ignored. */
+  endSession(id: string, caller: CallerContext): Promise<void>
+}
+
+/** The port over the current {@link ServerRuntime}. */
+export function runtimePort(runtime: ServerRuntime): McpRuntimePort {
+  return {
+    server: runtime.name,
+    config: runtime.config,
+    log: runtime.log,
+    bodyLimitBytes: runtime.global.bodyLimitBytes,
+    publicUrl: runtime.global.publicUrl,
+    catalog: () => runtime.requireCatalog(),
+    caller: (headers) => runtime.callerFrom(headers),
+    callTool: (tool, args, caller, selector, onProgress) => runtime.callTool(tool, args, caller, selector, onProgress),
+    readResource: (uri, caller, selector) => runtime.readResource(uri, caller, selector),
+    getPrompt: (name, args, caller, selector) => runtime.getPrompt(name, args, caller, selector),
+    openSession: async (caller) => (await runtime.openSession(caller)).id,
+    async hasSession(id, caller) {
+      try {
+        await runtime.sessions.resolve(id, caller)
+        return true
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'session_not_found') return false
+        throw error
+      }
+    },
+    async endSession(id, caller) {
+      try {
+        await runtime.sessions.end(id, caller)
+      } catch (error) {
+        if (!(error instanceof ApiError && error.code === 'session_not_found')) throw error
+      }
+    },
+  }
+}
