@@ -27,7 +27,7 @@ import { startSessionfulVendor } from '../fixtures/sessionful-vendor.js'
 import { startStatelessVendor } from '../fixtures/stateless-vendor.js'
 import { stdioVendorCommand } from '../fixtures/stdio-vendor.js'
 
-const FIXTURE_TOOLS = ['echo', 'counter_increment', 'counter_get', 'whoami', 'slow', 'fail_tool', 'bad_output']
+const FIXTURE_TOOLS = ['echo', 'counter_increment', 'counter_get', 'whoami', 'slow', 'poll_answer', 'fail_tool', 'bad_output']
 
 /** Cleanups run after each test in reverse order, so clients close before their vendors. */
 const cleanups: Array<() => Promise<unknown>> = []
@@ -198,9 +198,9 @@ describe('sessionful vendor', () => {
     const page = await client.request({ method: 'tools/list', params: {} })
     expect(page.tools).toHaveLength(4)
     expect(page.nextCursor).toEqual(expect.any(String))
-    expect((await client.listTools({ cursor: page.nextCursor! })).tools.map((t) => t.name)).toEqual(['slow', 'fail_tool', 'bad_output', 'tool_0001'])
+    expect((await client.listTools({ cursor: page.nextCursor! })).tools.map((t) => t.name)).toEqual(['slow', 'poll_answer', 'fail_tool', 'bad_output'])
     const all = await client.listTools()
-    expect(all.tools).toHaveLength(17)
+    expect(all.tools).toHaveLength(18)
     expect(all.tools.at(-1)?.name).toBe('tool_0010')
     expect(vendor.requests().filter((r) => r.rpcMethod === 'tools/list').length).toBeGreaterThanOrEqual(5)
   })
