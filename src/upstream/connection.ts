@@ -300,6 +300,7 @@ export class UpstreamConnection {
           timeout: options.timeoutMs,
           resetTimeoutOnProgress: true,
           signal: options.signal,
+          headers: this.facts.era === 'modern' ? options.headers : undefined,
           onprogress: options.onProgress
             ? (p: { progress: number; total?: number; message?: string }) => options.onProgress!(p)
             : undefined,
