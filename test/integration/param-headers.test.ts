@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Tool } from '@modelcontextprotocol/server'
+import { buildCatalog } from '../../src/catalog/build.js'
 import { encodeHeaderValue, scanParamHeaders } from '../../src/catalog/param-headers.js'
 import { startParamHeaderVendor, type ParamHeaderVendor } from '../fixtures/param-header-vendor.js'
 import { jsonOf, startTestFacade, type TestFacade } from '../support/facade.js'
@@ -89,6 +90,34 @@ describe('x-mcp-header value encoding (pure)', () => {
       properties: { 'x-mcp-header': { type: 'string' }, v: { type: 'object', default: { 'x-mcp-header': '' }, enum: [{ 'x-mcp-header': 1 }] } },
     })
     expect(scan).toEqual({ valid: true, headers: [] })
+  })
+})
+
+describe('catalog with x-mcp-header (pure)', () => {
+  const listing = {
+    server: { name: 'v' },
+    prompts: [],
+    resources: [],
+    resourceTemplates: [],
+    tools: [
+      { name: 'files read', inputSchema: { type: 'object', properties: { v: annotated('number', 'V') } } },
+      { name: 'files-read', inputSchema: { type: 'object', properties: { r: annotated('string', 'Region') } } },
+    ],
+  }
+  const filter = { exclude: [], deny: [] }
+
+  it('excludes before naming, so an excluded tool takes no slug or operation id from the others', () => {
+    const catalog = buildCatalog(listing, filter, undefined, { paramHeaders: true })
+    expect(catalog.tools.map((t) => [t.name, t.slug, t.operationId])).toEqual([['files-read', 'files-read', 'FilesRead']])
+    expect(catalog.tools[0]!.paramHeaders).toEqual([{ name: 'Region', path: ['r'], type: 'string' }])
+    expect(catalog.excluded).toEqual([{ name: 'files read', reason: expect.stringContaining('type "number"') }])
+  })
+
+  it('keeps every tool and records no annotations when the connection does not mirror headers', () => {
+    const catalog = buildCatalog(listing, filter, undefined, { paramHeaders: false })
+    expect(catalog.tools.map((t) => t.name)).toEqual(['files read', 'files-read'])
+    expect(catalog.tools.every((t) => t.paramHeaders === undefined)).toBe(true)
+    expect(catalog.excluded).toEqual([])
   })
 })
 
