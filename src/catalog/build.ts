@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto'
 import { namePrompts, nameTools } from './naming.js'
-import type { Catalog, CatalogPrompt, CatalogResource, CatalogResourceTemplate, CatalogTool, JsonSchema, ServerInfo } from './types.js'
+import { scanParamHeaders, type ParamHeader } from './param-headers.js'
+import type { Catalog, CatalogPrompt, CatalogResource, CatalogResourceTemplate, CatalogTool, ExcludedTool, JsonSchema, ServerInfo } from './types.js'
 
 /** What the vendor listed, untyped. */
 export interface RawListing {
@@ -20,6 +21,16 @@ export interface ToolFilter {
   include?: string[]
   exclude: string[]
   deny: string[]
+}
+
+/** How the vendor connection treats tool definitions. */
+export interface BuildOptions {
+  /**
+   * True when calls mirror SEP-2243 `x-mcp-header` arguments into `Mcp-Param-*` headers (2026-07-28 over Streamable
+   * HTTP). Then tools with an invalid annotation are excluded, as the spec requires of such clients; other
+   * connections ignore the annotations ("Clients using other transports MAY ignore `x-mcp-header`").
+   */
+  paramHeaders?: boolean
 }
 
 /** Matches a name against a glob where `*` is any run of characters. */
@@ -44,8 +55,10 @@ function stableJson(value: unknown): string {
  * list, so they are stable for the same tool set.
  * @param previous the snapshot being replaced; its version is kept when nothing changed
  */
-export function buildCatalog(listing: RawListing, filter: ToolFilter, previous?: Catalog): Catalog {
+export function buildCatalog(listing: RawListing, filter: ToolFilter, previous?: Catalog, options: BuildOptions = {}): Catalog {
   const seen = new Set<string>()
+  const excluded: ExcludedTool[] = []
+  const paramHeaders = new Map<string, ParamHeader[]>()
   const rawTools = listing.tools
     .filter((t) => typeof t.name === 'string' && t.name.length > 0)
     .filter((t) => {
@@ -53,6 +66,14 @@ export function buildCatalog(listing: RawListing, filter: ToolFilter, previous?:
       if (seen.has(t.name as string)) return false
       seen.add(t.name as string)
       return !filter.deny.some((p) => matchesGlob(t.name as string, p))
+    })
+    .filter((t) => {
+      if (!options.paramHeaders) return true
+      // Excluded before naming, so an excluded tool takes no slug or operation id from the others.
+      const scan = scanParamHeaders(obj(t.inputSchema) ?? {})
+      if (!scan.valid) excluded.push({ name: t.name as string, reason: scan.reason })
+      else if (scan.headers.length) paramHeaders.set(t.name as string, scan.headers)
+      return scan.valid
     })
     .sort((a, b) => ((a.name as string) < (b.name as string) ? -1 : 1))
   const names = nameTools(rawTools.map((t) => t.name as string))
@@ -71,6 +92,7 @@ export function buildCatalog(listing: RawListing, filter: ToolFilter, previous?:
       slug: names.get(name)!.slug,
       operationId: names.get(name)!.operationId,
       typed,
+      ...(paramHeaders.has(name) ? { paramHeaders: paramHeaders.get(name) } : {}),
     }
   })
   const rawPrompts = listing.prompts.filter((p) => typeof p.name === 'string')
@@ -102,7 +124,7 @@ export function buildCatalog(listing: RawListing, filter: ToolFilter, previous?:
       mimeType: str(r.mimeType),
     }))
   const etag = createHash('sha256')
-    .update(stableJson({ tools, prompts, resources, resourceTemplates }))
+    .update(stableJson({ tools, excluded, prompts, resources, resourceTemplates }))
     .digest('base64url')
     .slice(0, 22)
   const changed = previous?.etag !== etag
@@ -112,6 +134,7 @@ export function buildCatalog(listing: RawListing, filter: ToolFilter, previous?:
     loadedAt: changed || !previous ? new Date().toISOString() : previous.loadedAt,
     server: listing.server,
     tools,
+    excluded: excluded.sort((a, b) => (a.name < b.name ? -1 : 1)),
     prompts,
     resources,
     resourceTemplates,

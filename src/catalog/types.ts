@@ -3,6 +3,7 @@
  * The facade's view of a vendor's MCP catalog: plain, serializable data with no SDK types, so the
  * HTTP layer, the document emitters and the session store can all use it without importing the SDK.
  */
+import type { ParamHeader } from './param-headers.js'
 
 /** A JSON Schema object exactly as the vendor sent it (draft-07, 2019-09 or 2020-12). */
 export type JsonSchema = { [key: string]: unknown }
@@ -38,6 +39,17 @@ export interface CatalogTool {
    * connector's generic InvokeTool) but is not described as its own operation.
    */
   typed: boolean
+  /**
+   * SEP-2243 `x-mcp-header` annotations, when the tool has any and the vendor speaks 2026-07-28: the arguments
+   * mirrored into `Mcp-Param-*` request headers on every call.
+   */
+  paramHeaders?: ParamHeader[]
+}
+
+/** A vendor tool left out of the catalog, with the reason (`GET /tools` lists these). */
+export interface ExcludedTool {
+  name: string
+  reason: string
 }
 
 /** A static resource advertised by the vendor. */
@@ -93,6 +105,8 @@ export interface Catalog {
   server: ServerInfo
   /** Every callable tool (the config's `tools.deny` list removes a tool entirely). */
   tools: CatalogTool[]
+  /** Tools the vendor listed that cannot be offered (an invalid SEP-2243 `x-mcp-header` annotation). */
+  excluded: ExcludedTool[]
   resources: CatalogResource[]
   resourceTemplates: CatalogResourceTemplate[]
   prompts: CatalogPrompt[]

@@ -62,7 +62,7 @@ export class CatalogManager {
 
   async #load(): Promise<CatalogState> {
     try {
-      const { value: listing } = await this.session.run(async (conn) => {
+      const { value: loaded } = await this.session.run(async (conn) => {
         const [tools, prompts, resources, resourceTemplates] = await Promise.all([
           conn.listTools(),
           conn.listPrompts(),
@@ -70,15 +70,19 @@ export class CatalogManager {
           conn.listResourceTemplates(),
         ])
         const info = conn.facts.server
-        return { server: info ?? { name: 'mcp-server' }, tools, prompts, resources, resourceTemplates }
+        // SEP-2243 header mirroring is a 2026-07-28 Streamable HTTP feature (only that era and transport carry it).
+        const paramHeaders = conn.facts.era === 'modern' && conn.facts.transport === 'streamable-http'
+        return { listing: { server: info ?? { name: 'mcp-server' }, tools, prompts, resources, resourceTemplates }, paramHeaders }
       })
       const previous = this.#state?.catalog
-      const catalog = buildCatalog(listing, this.filter, previous)
+      const catalog = buildCatalog(loaded.listing, this.filter, previous, { paramHeaders: loaded.paramHeaders })
       this.#lastError = undefined
       if (previous && previous.etag === catalog.etag) return this.#state!
       const state = { catalog, validators: new CatalogValidators() }
       this.#state = state
       this.log.info('catalog loaded', { version: catalog.version, tools: catalog.tools.length, prompts: catalog.prompts.length })
+      // The spec asks for a warning naming the tool and the reason; a reason names a schema location, never a value.
+      for (const { name, reason } of catalog.excluded) this.log.warn('tool excluded', { tool: name, reason })
       for (const listener of this.#listeners) listener(state)
       return state
     } catch (error) {

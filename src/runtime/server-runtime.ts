@@ -15,6 +15,7 @@ import type { SessionStore } from '../sessions/types.js'
 import { NegotiationCache, UpstreamError, UpstreamHttp, UpstreamSession } from '../upstream/index.js'
 import type { ConnectionSettings, SessionPolicy, ToolResult, UpstreamConnection, UpstreamTarget } from '../upstream/index.js'
 import type { CatalogTool } from '../catalog/types.js'
+import { paramHeaderValues } from '../catalog/param-headers.js'
 import { CatalogManager, type CatalogState } from './catalog-manager.js'
 import { JobRegistry } from './jobs.js'
 import { ReadinessProbe } from './readiness.js'
@@ -192,7 +193,9 @@ export class ServerRuntime {
     onProgress?: (p: { progress: number; total?: number; message?: string }) => void,
   ): Promise<ToolCallOutcome> {
     const replayable = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true
-    return this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress }), { replayable })
+    const { headers, problems } = paramHeaderValues(tool.paramHeaders ?? [], args)
+    if (problems.length) throw new ApiError('invalid_arguments', { detail: `Some arguments of tool "${tool.name}" cannot be sent as Mcp-Param headers.`, errors: problems })
+    return this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, headers }), { replayable })
   }
 
   /** Reads a resource through the caller's session. */

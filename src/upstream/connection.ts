@@ -340,9 +340,9 @@ export class UpstreamConnection {
         { name, arguments: args },
         {
           timeout: options.timeoutMs,
-          headers: options.headers,
           resetTimeoutOnProgress: true,
           signal: options.signal,
+          headers: this.facts.era === 'modern' ? options.headers : undefined,
           onprogress: options.onProgress
             ? (p: { progress: number; total?: number; message?: string }) => options.onProgress!(p)
             : undefined,

@@ -88,6 +88,9 @@ export interface CallOptions {
   /** Called on every `notifications/progress` for this call; each one also resets the timeout. */
   onProgress?: (progress: { progress: number; total?: number; message?: string }) => void
   signal?: AbortSignal
-  /** Extra request headers for this call (SEP-2243 `Mcp-Param-*`); transport-managed ones cannot be set here. */
+  /**
+   * SEP-2243 `Mcp-Param-*` headers, already encoded. Sent only on 2026-07-28 connections (the era that defines
+   * them); other connections drop them.
+   */
   headers?: Record<string, string>
 }

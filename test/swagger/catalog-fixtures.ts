@@ -18,6 +18,7 @@ export function makeCatalog(specs: ToolSpec[], server: Catalog['server'] = { nam
     loadedAt: '2025-01-01T00:00:00.000Z',
     server,
     tools: specs.map((s) => ({ ...s, ...names.get(s.name)!, typed: s.typed ?? true })),
+    excluded: [],
     resources: [],
     resourceTemplates: [],
     prompts: [],

@@ -35,7 +35,7 @@ export function registerToolRoutes(app: Hono, runtime: ServerRuntime) {
     runtime.callerFrom(c.req.raw.headers)
     const { catalog } = runtime.requireCatalog()
     c.header('ETag', `"${catalog.etag}"`)
-    return c.json({ catalogVersion: catalog.version, tools: catalog.tools.map((t) => describe(t, runtime.mountPath)) })
+    return c.json({ catalogVersion: catalog.version, tools: catalog.tools.map((t) => describe(t, runtime.mountPath)), excluded: catalog.excluded })
   })
 
   const invoke = (c: Context) => callTool(c, runtime, c.req.param('tool') ?? '')
