@@ -11,7 +11,7 @@ import { createApp } from './http/app.js'
 import type { Logger } from './log.js'
 import { ServerRuntime } from './runtime/server-runtime.js'
 import { IdentityHasher } from './sessions/identity.js'
-import { createSessionStore } from './sessions/create-store.js'
+import { createStores } from './sessions/create-store.js'
 import { OAuthTokenSource } from './upstream/oauth.js'
 
 /** A running facade. */
@@ -26,7 +26,7 @@ export interface RunningFacade {
 
 /** Builds runtimes for every configured server. */
 export async function createRuntimes(config: Config, log: Logger) {
-  const store = await createSessionStore(config.sessions)
+  const store = await createStores(config.sessions, log)
   const identities = new IdentityHasher(config.identitySecret)
   const names = Object.keys(config.servers)
   const runtimes = names.map((name) => {
@@ -34,7 +34,7 @@ export async function createRuntimes(config: Config, log: Logger) {
     const mountPath = names.length === 1 ? '' : `/${name}`
     // One token source per server: every connection of that server (catalog, pooled, caller sessions) shares its token.
     const tokenSource = server.oauth && server.url ? new OAuthTokenSource({ oauth: server.oauth, vendorUrl: server.url, server: name, log }) : undefined
-    return new ServerRuntime(name, mountPath, server, config, store, identities, log, { tokenSource })
+    return new ServerRuntime(name, mountPath, server, config, store.sessions, identities, log, { tokenSource, jobStore: store.jobs })
   })
   return { runtimes, store }
 }

@@ -30,6 +30,7 @@ export const PROBLEMS = {
   vendor_bad_output: { status: 502, title: 'The vendor broke its own output schema' },
   not_ready: { status: 503, title: 'The vendor catalog is not loaded yet' },
   shutting_down: { status: 503, title: 'The service is shutting down' },
+  store_unavailable: { status: 503, title: 'The shared state store cannot be reached' },
   vendor_timeout: { status: 504, title: 'The vendor did not answer in time' },
 } as const satisfies Record<string, { status: number; title: string }>
 

@@ -16,6 +16,7 @@ import { NegotiationCache, UpstreamError, UpstreamSession } from '../upstream/in
 import type { ConnectionSettings, ToolResult, UpstreamConnection, UpstreamTarget } from '../upstream/index.js'
 import type { CatalogTool } from '../catalog/types.js'
 import { CatalogManager, type CatalogState } from './catalog-manager.js'
+import type { JobStore } from './job-store.js'
 import { JobRegistry } from './jobs.js'
 
 /** Which vendor session a call runs on. */
@@ -36,6 +37,8 @@ export interface RuntimeExtras {
    * connection (catalog, pooled and caller sessions), so all of them use one cached token.
    */
   tokenSource?: ConnectionSettings['tokenSource']
+  /** Where 202 job records live (shared by every server of the facade); in-process when absent. */
+  jobStore?: JobStore
 }
 
 /** Runtime state of one upstream server. */
@@ -78,7 +81,7 @@ export class ServerRuntime {
       this.cache,
     )
     this.catalog = new CatalogManager(this.#catalogSession, config.tools, log)
-    this.jobs = new JobRegistry(config.async.resultTtlSeconds * 1000)
+    this.jobs = new JobRegistry(config.async.resultTtlSeconds * 1000, { store: extras.jobStore, server: name })
   }
 
   #target(): UpstreamTarget {

@@ -47,9 +47,9 @@ export function registerToolRoutes(app: Hono, runtime: ServerRuntime) {
   app.post('/tools/:tool{.+}', invoke)
   app.post('/invoke/:tool{.+}', invoke)
 
-  app.get('/jobs/:id', (c) => {
+  app.get('/jobs/:id', async (c) => {
     const caller = runtime.callerFrom(c.req.raw.headers)
-    const job = runtime.jobs.get(c.req.param('id'), caller.identity)
+    const job = await runtime.jobs.get(c.req.param('id'), caller.identity)
     if (!job) throw new ApiError('job_not_found')
     if (!job.outcome) return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress })
     const { status, body, headers } = job.outcome
@@ -82,7 +82,7 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
   if (errors) throw new ApiError('invalid_arguments', { detail: `The arguments do not match the input schema of tool "${tool.name}".`, errors })
 
   const selector = sessionSelector(c)
-  let job: ReturnType<ServerRuntime['jobs']['start']> | undefined
+  let job: Awaited<ReturnType<ServerRuntime['jobs']['start']>> | undefined
   let lastProgress: { progress: number; total?: number; message?: string } | undefined
   const onProgress = (p: { progress: number; total?: number; message?: string }) => {
     lastProgress = p
@@ -132,7 +132,7 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
     }
   }
   if (!outcome) {
-    job = runtime.jobs.start(caller.identity, tool.name, running)
+    job = await runtime.jobs.start(caller.identity, tool.name, running)
     if (lastProgress) runtime.jobs.report(job, lastProgress)
     if (wantsAsync) c.header('Preference-Applied', 'respond-async')
     return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: tool.name, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress })
