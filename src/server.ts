@@ -8,6 +8,7 @@ import { serve, type ServerType } from '@hono/node-server'
 import { isNonLoopback } from './auth/inbound.js'
 import type { Config } from './config/schema.js'
 import { createApp } from './http/app.js'
+import { problemAnsweringServer } from './http/client-error.js'
 import type { Logger } from './log.js'
 import { ServerRuntime } from './runtime/server-runtime.js'
 import { IdentityHasher } from './sessions/identity.js'
@@ -55,7 +56,7 @@ export async function startFacade(config: Config, log: Logger): Promise<RunningF
   let server: ServerType
   try {
     server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s))
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host, createServer: problemAnsweringServer(app.fetch, config.host) }, () => resolve(s))
       s.once('error', reject)
     })
   } catch (error) {

@@ -76,7 +76,7 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
   const tool = findTool(catalog, segment) ?? findTool(catalog, decoded)
   if (!tool) throw new ApiError('tool_not_found', { detail: `No tool "${decoded}" on this server. GET ${runtime.mountPath}/tools lists them.` })
 
-  const body = toVendorNames(tool.inputSchema, await readJsonObject(c, runtime.global.bodyLimitBytes))
+  const body = toVendorNames(tool.inputSchema, await readJsonObject(c, runtime.global.bodyLimitBytes, runtime.global.maxJsonDepth))
   const input = validators.input(tool.name, tool.inputSchema)
   const { args, errors } = validateDroppingEmpties(input.validate, body)
   if (errors) throw new ApiError('invalid_arguments', { detail: `The arguments do not match the input schema of tool "${tool.name}".`, errors })
