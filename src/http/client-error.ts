@@ -1,10 +1,11 @@
 /**
  * @module http/client-error
- * Problem+json for the requests that never reach the app: Node's HTTP parser rejections (`clientError`: bad
- * framing, NUL or CR in a header, headers too large) and @hono/node-server's own request rejections (no Host,
- * a bad Host, a backslash in the path), which both answer an empty body by default.
+ * Problem+json for the requests that never reach the app, which Node and @hono/node-server answer with an empty
+ * body by default: Node's HTTP parser rejections (`clientError`: bad framing, NUL or CR in a header, headers too
+ * large), Node's own 400 for an HTTP/1.1 request without Host and 417 for an unknown `Expect`, and
+ * @hono/node-server's request rejections (a bad Host, a backslash in the path).
  */
-import { createServer, type Server, type ServerOptions } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { getRequestListener, RequestError } from '@hono/node-server'
 import { ApiError } from '../errors/api-error.js'
@@ -41,6 +42,13 @@ function rawProblem(code: ProblemCode): string {
 
 const PHRASES: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }
 
+/** Answers a request the app never sees with a problem document and closes the connection. */
+function answer(res: ServerResponse, error: ApiError) {
+  const body = JSON.stringify(toProblem(error))
+  res.writeHead(error.status, { 'content-type': 'application/problem+json', 'content-length': Buffer.byteLength(body), connection: 'close' })
+  res.end(body)
+}
+
 /**
  * Answers parser-level rejections with a problem document, then closes the connection (after a framing error
  * the rest of the stream cannot be trusted). Nothing of the rejected request is echoed or logged.
@@ -69,9 +77,15 @@ function requestErrorResponse(error: unknown): Response {
  * @example serve({ fetch: app.fetch, port, hostname, createServer: problemAnsweringServer(app.fetch, hostname) })
  */
 export function problemAnsweringServer(fetch: FetchCallback, hostname?: string): typeof createServer {
+  const listener = getRequestListener(fetch, { hostname, errorHandler: requestErrorResponse })
   return ((options: ServerOptions = {}) => {
-    const server = createServer(options, getRequestListener(fetch, { hostname, errorHandler: requestErrorResponse }))
+    // Node's own Host check answers an empty 400; the same rule is applied here with a problem body.
+    const server = createServer({ ...options, requireHostHeader: false }, (req: IncomingMessage, res: ServerResponse) => {
+      if (req.httpVersion === '1.1' && !req.headers.host) return answer(res, new ApiError('bad_request', { detail: 'An HTTP/1.1 request needs a Host header.' }))
+      return listener(req, res)
+    })
     answerClientErrors(server)
+    server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => answer(res, new ApiError('expectation_failed', { detail: 'Only Expect: 100-continue is supported.' })))
     return server
   }) as typeof createServer
 }
