@@ -9,6 +9,7 @@ import { createLogger } from '../../src/log.js'
 import { startFacade } from '../../src/server.js'
 import { classifyUpstreamError } from '../../src/upstream/errors.js'
 import { nestingDepth } from '../../src/http/request.js'
+import { startDemoVendor } from '../../src/demo/vendor.js'
 import { startAwkwardVendor, type AwkwardVendor } from '../fixtures/awkward-vendor.js'
 import { rawHttp } from '../credentials/helpers.js'
 import { jsonOf, startTestFacade, type TestFacade } from '../support/facade.js'
@@ -27,14 +28,21 @@ async function expectProblem(res: Response, status: number | number[], code?: st
 const nested = (depth: number, leaf = '1') => '['.repeat(depth) + leaf + ']'.repeat(depth)
 
 let vendor: AwkwardVendor
+let demo: Awaited<ReturnType<typeof startDemoVendor>>
 let f: TestFacade
+/** A facade in front of the demo vendor, which has a prompt (an empty prompt list never decodes a name). */
+let withPrompts: TestFacade
 beforeAll(async () => {
   vendor = await startAwkwardVendor()
+  demo = await startDemoVendor()
   f = await startTestFacade({ default: { url: vendor.url, forwardHeaders: { allow: ['X-Tenant'] } } }, {}, 'warn')
+  withPrompts = await startTestFacade({ default: { url: demo.url } }, {}, 'warn')
 })
 afterAll(async () => {
   await f?.close()
+  await withPrompts?.close()
   await vendor?.close()
+  await demo?.close()
 })
 
 describe('malformed percent-encoding in paths is 404 or 400, never 500', () => {
@@ -51,7 +59,8 @@ describe('malformed percent-encoding in paths is 404 or 400, never 500', () => {
   ]
   for (const [method, path, code] of cases)
     it(`${method} ${path} → ${code}`, async () => {
-      const res = await fetch(f.url + path, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined })
+      const target = path.startsWith('/prompts/') ? withPrompts : f
+      const res = await fetch(target.url + path, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined })
       await expectProblem(res, 404, code)
     })
 
@@ -92,7 +101,7 @@ describe('JSON nested deeper than the limit is refused with 400 before validatio
     const before = vendor.calls().length
     for (const depth of [5000, 100_000]) {
       await expectProblem(await f.call('/tools/tree.insert', { method: 'POST', body: `{"root":${nested(depth)}}`, headers: { 'content-type': 'application/json' } }), 400, 'invalid_json')
-      await expectProblem(await f.call('/prompts/any', { method: 'POST', body: `{"a":${nested(depth)}}`, headers: { 'content-type': 'application/json' } }), [400, 404])
+      await expectProblem(await withPrompts.call('/prompts/summarize', { method: 'POST', body: `{"topic":${nested(depth)}}`, headers: { 'content-type': 'application/json' } }), 400, 'invalid_json')
     }
     expect(vendor.calls().length).toBe(before)
   })
@@ -131,9 +140,9 @@ describe('non-finite numbers are refused with 400 and a pointer', () => {
     expect(vendor.calls().length).toBe(before)
   })
   it('on prompts too (the body is read the same way)', async () => {
-    const res = await f.call('/prompts/anything', { method: 'POST', body: '{"a":1e999}', headers: { 'content-type': 'application/json' } })
-    expect([400, 404]).toContain(res.status)
-    expect(res.status).not.toBe(500)
+    const res = await withPrompts.call('/prompts/summarize', { method: 'POST', body: '{"topic":1e999}', headers: { 'content-type': 'application/json' } })
+    expect((await expectProblem(res, 400, 'invalid_arguments')).errors).toEqual([{ pointer: '/topic', message: 'must be a finite number' }])
+    expect((await withPrompts.call('/prompts/summarize', { method: 'POST', json: { topic: 1e300 } })).status).toBe(200)
   })
   it('large finite numbers still pass', async () => {
     const res = await f.call('/tools/billing.invoice.create', { method: 'POST', body: '{"customerId":"abc","amounts":{"a":1e308}}', headers: { 'content-type': 'application/json' } })
