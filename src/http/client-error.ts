@@ -55,13 +55,15 @@ function answer(res: ServerResponse, error: ApiError) {
  */
 export function answerClientErrors(server: Server): void {
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    // A reset peer cannot read an answer; a socket already answering a request must not get a second status line.
+    // A reset peer cannot read an answer, and a response whose head is already on the wire must not get a second
+    // status line in its middle. A response the app has not started yet (a body that broke framing mid-read) is
+    // replaced: the problem goes out first, then the socket is destroyed, so the app's late writes go nowhere.
     const busy = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent
     if (error.code === 'ECONNRESET' || !socket.writable || busy) {
       socket.destroy()
       return
     }
-    socket.end(rawProblem(problemCodeOf(error)))
+    socket.end(rawProblem(problemCodeOf(error)), () => socket.destroy())
   })
 }
 

@@ -89,7 +89,7 @@ describe.skipIf(!REDIS_URL)('a job started on facade A is polled on facade B sha
   beforeAll(async () => {
     vendor = await startSessionfulVendor()
     const shared = { sessions: { store: 'redis', redisUrl: REDIS_URL, redisKeyPrefix: PREFIX }, identitySecret: 'jobs-shared-secret-0123456789' }
-    const servers = { default: { url: vendor.url, auth: { mode: 'apiKey', keys: [keyA, keyB] }, async: { thresholdMs: 0, retryAfterSeconds: 1 } } }
+    const servers = { default: { url: vendor.url, auth: { mode: 'apiKey', keys: [keyA, keyB] }, async: { thresholdMs: 0, retryAfterSeconds: 1, resultTtlSeconds: 60 } } }
     a = await startTestFacade(servers, shared)
     b = await startTestFacade(servers, shared)
   })
