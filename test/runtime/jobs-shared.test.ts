@@ -80,6 +80,22 @@ describe('JobRegistry', () => {
   })
 })
 
+describe.skipIf(!REDIS_URL)('a job store that cannot be reached', () => {
+  it('start and get fail with 503 store_unavailable (never a 500); the call itself still settles', async () => {
+    const store = await RedisJobStore.connect(REDIS_URL!, PREFIX)
+    await store.close()
+    const jobs = new JobRegistry(60_000, { store })
+    let settled = false
+    const outcome = new Promise<JobOutcome>((r) => setTimeout(() => r({ status: 200, body: {} }), 50)).then((o) => ((settled = true), o))
+    await expect(jobs.start('id_a', 'slow', outcome)).rejects.toMatchObject({ code: 'store_unavailable', status: 503 })
+    await expect(jobs.get('job_' + 'A'.repeat(24), 'id_a')).rejects.toMatchObject({ code: 'store_unavailable' })
+    await outcome
+    expect(settled).toBe(true)
+    await jobs.shutdown(1000)
+    expect(jobs.running).toBe(0)
+  })
+})
+
 describe.skipIf(!REDIS_URL)('a job started on facade A is polled on facade B sharing Redis', () => {
   let vendor: SessionfulVendor
   let a: TestFacade
