@@ -8,10 +8,11 @@ import { serve, type ServerType } from '@hono/node-server'
 import { isNonLoopback } from './auth/inbound.js'
 import type { Config } from './config/schema.js'
 import { createApp } from './http/app.js'
+import { problemAnsweringServer } from './http/client-error.js'
 import type { Logger } from './log.js'
 import { ServerRuntime } from './runtime/server-runtime.js'
 import { IdentityHasher } from './sessions/identity.js'
-import { createSessionStore } from './sessions/create-store.js'
+import { createStores } from './sessions/create-store.js'
 import { OAuthTokenSource } from './upstream/oauth.js'
 
 /** A running facade. */
@@ -26,7 +27,7 @@ export interface RunningFacade {
 
 /** Builds runtimes for every configured server. */
 export async function createRuntimes(config: Config, log: Logger) {
-  const store = await createSessionStore(config.sessions)
+  const store = await createStores(config.sessions, log)
   const identities = new IdentityHasher(config.identitySecret)
   const names = Object.keys(config.servers)
   const runtimes = names.map((name) => {
@@ -34,7 +35,7 @@ export async function createRuntimes(config: Config, log: Logger) {
     const mountPath = names.length === 1 ? '' : `/${name}`
     // One token source per server: every connection of that server (catalog, pooled, caller sessions) shares its token.
     const tokenSource = server.oauth && server.url ? new OAuthTokenSource({ oauth: server.oauth, vendorUrl: server.url, server: name, log }) : undefined
-    return new ServerRuntime(name, mountPath, server, config, store, identities, log, { tokenSource })
+    return new ServerRuntime(name, mountPath, server, config, store.sessions, identities, log, { tokenSource, jobStore: store.jobs })
   })
   return { runtimes, store }
 }
@@ -55,7 +56,7 @@ export async function startFacade(config: Config, log: Logger): Promise<RunningF
   let server: ServerType
   try {
     server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s))
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host, createServer: problemAnsweringServer(app.fetch, config.host) }, () => resolve(s))
       s.once('error', reject)
     })
   } catch (error) {

@@ -50,9 +50,18 @@ function connectionNominated(incoming: Headers): Set<string> {
 }
 
 /**
+ * True when a value holds anything but visible ASCII, space and tab. RFC 9110 allows obs-text (bytes 0x80–0xFF)
+ * only for compatibility, and the facade would pass such bytes on in an encoding nobody agreed on (Node reads them
+ * as Latin-1, fetch re-encodes), so they are refused rather than forwarded to the vendor garbled.
+ */
+export function hasNonVisibleAscii(value: string): boolean {
+  return /[^\t\x20-\x7e]/.test(value)
+}
+
+/**
  * The caller headers to forward, validated.
- * @throws ApiError `invalid_header` for a value with CR/LF/NUL or another control character, or over the size cap
- *   (the detail names the header, never the value)
+ * @throws ApiError `invalid_header` for a value with CR/LF/NUL or another control character, with a byte outside
+ *   visible ASCII (space and tab allowed), or over the size cap (the detail names the header, never the value)
  */
 export function forwardedHeaders(rules: ForwardRules, incoming: Headers): Record<string, string> {
   const out: Record<string, string> = {}
@@ -63,6 +72,8 @@ export function forwardedHeaders(rules: ForwardRules, incoming: Headers): Record
     if (value === null) continue
     // Node's HTTP parser already rejects raw CR/LF/NUL; this guards other entry points (app.request, proxies).
     if (hasForbiddenHeaderChars(value)) throw new ApiError('invalid_header', { detail: `Header ${incomingName} contains a line break or control character.` })
+    if (hasNonVisibleAscii(value))
+      throw new ApiError('invalid_header', { detail: `Header ${incomingName} contains a character outside visible ASCII (only printable ASCII, space and tab are forwarded).` })
     if (Buffer.byteLength(value, 'utf8') > rules.maxValueBytes)
       throw new ApiError('invalid_header', { detail: `Header ${incomingName} is longer than ${rules.maxValueBytes} bytes.` })
     out[outgoingName] = value

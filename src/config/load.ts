@@ -143,8 +143,10 @@ export function loadConfig(flags: CliFlags, env: NodeJS.ProcessEnv): Config {
     const ttl = toInt(env.SESSION_IDLE_TTL_SECONDS, 'SESSION_IDLE_TTL_SECONDS', problems)
     raw.sessions = { ...((raw.sessions as object) ?? {}), idleTtlSeconds: ttl }
   }
-  if (env.REDIS_URL !== undefined && (raw.sessions as { store?: string } | undefined)?.store === 'redis')
-    raw.sessions = { ...((raw.sessions as object) ?? {}), redisUrl: env.REDIS_URL }
+  // REDIS_URL alone is enough to share state between replicas; only a config that explicitly asks for the memory
+  // store keeps it (e.g. a single-replica install whose environment happens to carry REDIS_URL).
+  if (env.REDIS_URL !== undefined && env.REDIS_URL !== '' && (raw.sessions as { store?: string } | undefined)?.store !== 'memory')
+    raw.sessions = { ...((raw.sessions as object) ?? {}), store: 'redis', redisUrl: env.REDIS_URL }
   if (env.FACADE_IDENTITY_SECRET !== undefined) raw.identitySecret = env.FACADE_IDENTITY_SECRET
   if (env.LOG_LEVEL !== undefined) raw.logLevel = env.LOG_LEVEL
   layer({ url: flags.upstream, command: flags.upstreamCommand, port: flags.port, host: flags.host, publicUrl: flags.publicUrl }, '--flag')

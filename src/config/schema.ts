@@ -277,12 +277,21 @@ export const ConfigSchema = z
     publicUrl: z.string().url().optional(),
     /** Largest accepted request body. */
     bodyLimitBytes: z.number().int().positive().default(1_048_576),
+    /**
+     * Deepest nesting of arrays and objects accepted in a JSON body; deeper bodies are refused with 400 before
+     * validation. Capped so no setting lets a body reach depths that overflow the stack in validation or
+     * serialization.
+     */
+    maxJsonDepth: z.number().int().min(1).max(512).default(64),
     sessions: z
       .object({
         /** Idle expiry of caller sessions (and pooled vendor sessions). */
         idleTtlSeconds: z.number().int().positive().default(1800),
+        /** Where caller sessions and 202 job records live. `REDIS_URL` in the environment selects redis unless this says memory. */
         store: z.enum(['memory', 'redis']).default('memory'),
         redisUrl: z.string().optional(),
+        /** Prepended to every Redis key (sessions and jobs), e.g. to share one Redis between deployments. */
+        redisKeyPrefix: z.string().max(64).default(''),
         /** Most pooled vendor sessions kept per server. */
         maxPooled: z.number().int().positive().default(1000),
         /**
@@ -292,7 +301,7 @@ export const ConfigSchema = z
         connectionIdleMs: z.number().int().min(0).default(30_000),
       })
       .strict()
-      .default({ idleTtlSeconds: 1800, store: 'memory', maxPooled: 1000, connectionIdleMs: 30_000 }),
+      .default({ idleTtlSeconds: 1800, store: 'memory', redisKeyPrefix: '', maxPooled: 1000, connectionIdleMs: 30_000 }),
     /**
      * Key for the caller-identity hash. Set the same value on every replica so sessions work across them;
      * when absent a random key is generated at start (fine for one replica).

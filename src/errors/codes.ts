@@ -10,6 +10,7 @@ export const PROBLEMS = {
   invalid_arguments: { status: 400, title: 'Arguments do not match the tool input schema' },
   invalid_request: { status: 400, title: 'Invalid request' },
   invalid_header: { status: 400, title: 'A request header value is not acceptable' },
+  bad_request: { status: 400, title: 'The request could not be parsed' },
   unauthorized: { status: 401, title: 'Authentication required' },
   vendor_unauthorized: { status: 401, title: 'The vendor rejected the credentials' },
   vendor_forbidden: { status: 403, title: 'The vendor refused access' },
@@ -21,8 +22,11 @@ export const PROBLEMS = {
   job_not_found: { status: 404, title: 'Unknown or expired job' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
+  request_timeout: { status: 408, title: 'The request was not received in time' },
   payload_too_large: { status: 413, title: 'Request body too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
+  expectation_failed: { status: 417, title: 'The Expect header cannot be met' },
+  headers_too_large: { status: 431, title: 'Request header fields too large' },
   tool_error: { status: 422, title: 'The tool reported an error' },
   internal_error: { status: 500, title: 'Internal error' },
   vendor_unavailable: { status: 502, title: 'The vendor could not be reached' },
@@ -31,6 +35,7 @@ export const PROBLEMS = {
   vendor_bad_output: { status: 502, title: 'The vendor broke its own output schema' },
   not_ready: { status: 503, title: 'The vendor catalog is not loaded yet' },
   shutting_down: { status: 503, title: 'The service is shutting down' },
+  store_unavailable: { status: 503, title: 'The shared state store cannot be reached' },
   vendor_timeout: { status: 504, title: 'The vendor did not answer in time' },
 } as const satisfies Record<string, { status: number; title: string }>
 

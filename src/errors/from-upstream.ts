@@ -17,6 +17,8 @@ const MAP: Record<UpstreamErrorCode, ProblemCode> = {
   NOT_FOUND: 'tool_not_found',
   INVALID_PARAMS: 'invalid_arguments',
   PROTOCOL: 'vendor_bad_response',
+  // Our own failure: never reported as the vendor's (the vendor never saw the request).
+  LOCAL: 'internal_error',
 }
 
 /**

@@ -2,90 +2,146 @@
  * @module runtime/jobs
  * Long-running calls answered with 202 + Location (the asynchronous pattern the Power Platform flow engine
  * polls by itself). A job is bound to the identity that started it and kept for a while after it finishes.
+ *
+ * The call runs in the process that started it; its status, progress and final answer are written to a
+ * {@link JobStore}. With a shared store (Redis) a poll on any replica answers.
  */
 import { randomBytes } from 'node:crypto'
+import { ApiError } from '../errors/api-error.js'
+import type { JobOutcome, JobProgress, JobRecord, JobStore } from './job-store.js'
+import { MemoryJobStore } from './job-store-memory.js'
 
-/** What a finished job produced: an HTTP status and a JSON body (an envelope or a problem document). */
-export interface JobOutcome {
-  status: number
-  body: unknown
-  headers?: Record<string, string>
+export type { JobOutcome, JobProgress } from './job-store.js'
+
+/** A job (the stored record). */
+export type Job = JobRecord
+
+/** Options of {@link JobRegistry}. */
+export interface JobRegistryOptions {
+  /** Where records live; an in-process store when absent. */
+  store?: JobStore
+  /** Config name of the server whose jobs these are (a shared store holds every server's jobs). */
+  server?: string
 }
 
-/** Progress reported through MCP progress notifications. */
-export interface JobProgress {
-  progress: number
-  total?: number
-  message?: string
-  /** 0–100 when the vendor gave a total. */
-  percent?: number
+/** The shape of ids this registry hands out; anything else is unknown without asking the store. */
+const JOB_ID = /^job_[A-Za-z0-9_-]{24}$/
+
+/** A running job of this process and the state of its writes to the store. */
+interface LocalJob {
+  record: JobRecord
+  /** The write in flight, if any. */
+  writing?: Promise<void>
+  /** A change arrived while a write was in flight: write again after it. */
+  dirty: boolean
 }
 
-/** A job. */
-export interface Job {
-  id: string
-  identity: string
-  tool: string
-  startedAt: number
-  progress?: JobProgress
-  outcome?: JobOutcome
-  finishedAt?: number
-}
-
-/** In-process registry of jobs. */
+/** Jobs of one server: runs them here, keeps their records in the store. */
 export class JobRegistry {
-  #jobs = new Map<string, Job>()
-  #sweeper: NodeJS.Timeout
+  readonly #store: JobStore
+  readonly #server: string
+  readonly #ttlSeconds: number
+  #local = new Map<string, LocalJob>()
+  #heartbeat: NodeJS.Timeout
 
-  constructor(private readonly resultTtlMs: number) {
-    this.#sweeper = setInterval(() => this.#sweep(), Math.min(60_000, resultTtlMs))
-    this.#sweeper.unref()
+  /** @param resultTtlMs how long a finished job's answer stays available */
+  constructor(resultTtlMs: number, options: JobRegistryOptions = {}) {
+    this.#store = options.store ?? new MemoryJobStore()
+    this.#server = options.server ?? 'default'
+    this.#ttlSeconds = Math.max(1, Math.ceil(resultTtlMs / 1000))
+    // A running job's record is rewritten (TTL renewed) while it runs, so a long call outlives the TTL but the
+    // record of a job whose process died disappears after one TTL instead of reading "running" forever.
+    this.#heartbeat = setInterval(() => {
+      for (const job of this.#local.values()) this.#write(job)
+    }, Math.max(250, Math.min(30_000, (this.#ttlSeconds * 1000) / 2)))
+    this.#heartbeat.unref()
   }
 
-  #sweep() {
-    const now = Date.now()
-    for (const [id, job] of this.#jobs) if (job.finishedAt && now - job.finishedAt > this.resultTtlMs) this.#jobs.delete(id)
-  }
-
-  /** Number of jobs still running. */
+  /** Number of jobs still running in this process. */
   get running(): number {
-    let n = 0
-    for (const job of this.#jobs.values()) if (!job.outcome) n++
-    return n
+    return this.#local.size
   }
 
   /**
-   * Registers a running call as a job.
+   * Registers a running call as a job. Resolves once the record is stored, so a poll on any replica finds it.
    * @param outcome settles with the final response (it must never reject)
+   * @throws ApiError `store_unavailable` when the record cannot be stored
    */
-  start(identity: string, tool: string, outcome: Promise<JobOutcome>, progress?: JobProgress): Job {
-    const job: Job = { id: 'job_' + randomBytes(18).toString('base64url'), identity, tool, startedAt: Date.now(), progress }
-    this.#jobs.set(job.id, job)
+  async start(identity: string, tool: string, outcome: Promise<JobOutcome>, progress?: JobProgress): Promise<Job> {
+    const record: JobRecord = { id: 'job_' + randomBytes(18).toString('base64url'), server: this.#server, identity, tool, startedAt: Date.now(), progress }
+    const local: LocalJob = { record, dirty: false }
+    this.#local.set(record.id, local)
     void outcome.then((o) => {
-      job.outcome = o
-      job.finishedAt = Date.now()
+      record.outcome = o
+      record.finishedAt = Date.now()
+      // Forget it locally once the final answer is stored (or the store failed): the record serves polls from now on.
+      void this.#write(local)
+        .catch(() => {})
+        .finally(() => this.#local.delete(record.id))
     })
-    return job
+    try {
+      await this.#write(local)
+    } catch (error) {
+      throw new ApiError('store_unavailable', { detail: 'The job could not be recorded; the call still runs but cannot be polled.', cause: error })
+    }
+    return record
   }
 
-  /** Records progress of a job. */
+  /** Records progress of a job (written to the store in the background; bursts are coalesced). */
   report(job: Job, p: { progress: number; total?: number; message?: string }) {
-    job.progress = {
+    const local = this.#local.get(job.id)
+    const record = local?.record ?? job
+    record.progress = {
       ...p,
       percent: p.total && p.total > 0 ? Math.max(0, Math.min(100, Math.round((p.progress / p.total) * 100))) : undefined,
     }
+    if (local) void this.#write(local).catch(() => {})
   }
 
-  /** The job, if it exists and belongs to this identity (a foreign job looks unknown). */
-  get(id: string, identity: string): Job | undefined {
-    const job = this.#jobs.get(id)
-    return job && job.identity === identity ? job : undefined
+  /**
+   * The job, if it exists and belongs to this identity and server (a foreign job looks unknown).
+   * @throws ApiError `store_unavailable` when the store cannot be read
+   */
+  async get(id: string, identity: string): Promise<Job | undefined> {
+    if (!JOB_ID.test(id)) return undefined
+    let job: JobRecord | undefined
+    try {
+      job = await this.#store.get(id)
+    } catch (error) {
+      throw new ApiError('store_unavailable', { detail: 'The job store cannot be read right now.', cause: error })
+    }
+    return job && job.identity === identity && job.server === this.#server ? job : undefined
   }
 
-  /** Waits (bounded) for running jobs, then stops timers. */
+  /**
+   * Writes the current record, one write at a time per job: a change during a write triggers one more write
+   * with the newest state, so the store never ends on an older state (a late progress over the final answer).
+   */
+  #write(local: LocalJob): Promise<void> {
+    if (local.writing) {
+      local.dirty = true
+      return local.writing
+    }
+    const run = async () => {
+      try {
+        do {
+          local.dirty = false
+          await this.#store.put(local.record, this.#ttlSeconds)
+        } while (local.dirty)
+      } finally {
+        local.writing = undefined
+      }
+    }
+    local.writing = run()
+    // Background writes (progress, heartbeat) must not crash the process; start() awaits and reports its own.
+    local.writing.catch(() => {})
+    return local.writing
+  }
+
+  /** Waits (bounded) for running jobs and their last writes, then stops timers. The store is closed by its owner. */
   async shutdown(drainMs: number) {
-    clearInterval(this.#sweeper)
     const deadline = Date.now() + drainMs
     while (this.running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    clearInterval(this.#heartbeat)
   }
 }

@@ -17,6 +17,7 @@ import type { ConnectionSettings, SessionPolicy, ToolResult, UpstreamConnection,
 import type { CatalogTool } from '../catalog/types.js'
 import { paramHeaderValues } from '../catalog/param-headers.js'
 import { CatalogManager, type CatalogState } from './catalog-manager.js'
+import type { JobStore } from './job-store.js'
 import { JobRegistry } from './jobs.js'
 import { ReadinessProbe } from './readiness.js'
 
@@ -38,6 +39,8 @@ export interface RuntimeExtras {
    * connection (catalog, pooled and caller sessions), so all of them use one cached token.
    */
   tokenSource?: ConnectionSettings['tokenSource']
+  /** Where 202 job records live (shared by every server of the facade); in-process when absent. */
+  jobStore?: JobStore
 }
 
 /** Runtime state of one upstream server. */
@@ -97,7 +100,7 @@ export class ServerRuntime {
       config.readiness.probeIntervalMs,
     )
     this.catalog = new CatalogManager(this.#catalogSession, config.tools, log)
-    this.jobs = new JobRegistry(config.async.resultTtlSeconds * 1000)
+    this.jobs = new JobRegistry(config.async.resultTtlSeconds * 1000, { store: extras.jobStore, server: name })
   }
 
   #target(): UpstreamTarget {

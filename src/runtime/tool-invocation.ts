@@ -90,9 +90,10 @@ export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): P
     const outcome = threshold <= 0 ? await running : await withinThreshold(running, threshold)
     if (outcome) return { kind: 'done', outcome }
   }
-  job = runtime.jobs.start(inv.caller.identity, tool.name, running)
-  if (lastProgress) runtime.jobs.report(job, lastProgress)
-  return { kind: 'accepted', job }
+  const started = await runtime.jobs.start(inv.caller.identity, tool.name, running)
+  job = started
+  if (lastProgress) runtime.jobs.report(started, lastProgress)
+  return { kind: 'accepted', job: started }
 }
 
 /** The outcome if it settles within `ms`, else undefined (the call keeps running). */

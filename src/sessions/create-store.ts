@@ -1,17 +1,48 @@
 /**
  * @module sessions/create-store
- * Picks the session store from config. Redis is loaded lazily so single-replica installs never need it.
+ * Picks the stores from config: caller sessions and 202 job records live together, in process memory (one
+ * replica) or in Redis (shared by every replica). Redis is loaded lazily so single-replica installs never need it.
+ * The choice is logged once at start, with the URL stripped of credentials.
  */
 import type { Config } from '../config/schema.js'
+import { redactUrl, type Logger } from '../log.js'
+import type { JobStore } from '../runtime/job-store.js'
+import { MemoryJobStore } from '../runtime/job-store-memory.js'
 import { MemorySessionStore } from './memory-store.js'
 import type { SessionStore } from './types.js'
 
-/** Creates the configured session store. */
-export async function createSessionStore(settings: Config['sessions']): Promise<SessionStore> {
+/** The shared-state stores of a facade. */
+export interface Stores {
+  sessions: SessionStore
+  jobs: JobStore
+  /** Closes both. */
+  close(): Promise<void>
+}
+
+/**
+ * Creates the configured session and job stores.
+ * @param log receives one info line naming the store in use
+ * @throws Error when the store is redis without a URL, or Redis does not answer
+ */
+export async function createStores(settings: Config['sessions'], log?: Logger): Promise<Stores> {
   if (settings.store === 'redis') {
     if (!settings.redisUrl) throw new Error('sessions.store is "redis" but no redisUrl (or REDIS_URL) is set')
-    const { RedisSessionStore } = await import('./redis-store.js')
-    return RedisSessionStore.connect(settings.redisUrl)
+    const [{ RedisSessionStore }, { RedisJobStore }] = await Promise.all([import('./redis-store.js'), import('../runtime/job-store-redis.js')])
+    const prefix = settings.redisKeyPrefix ?? ''
+    const sessions = await RedisSessionStore.connect(settings.redisUrl, prefix)
+    const jobs = await RedisJobStore.connect(settings.redisUrl, prefix).catch(async (error: unknown) => {
+      await sessions.close()
+      throw error
+    })
+    log?.info('state store: redis (sessions and jobs shared by every replica)', { store: 'redis', url: redactUrl(settings.redisUrl), ...(prefix ? { keyPrefix: prefix } : {}) })
+    return { sessions, jobs, close: () => closeBoth(sessions, jobs) }
   }
-  return new MemorySessionStore()
+  const sessions = new MemorySessionStore()
+  const jobs = new MemoryJobStore()
+  log?.info('state store: memory (sessions and jobs stay in this process; set REDIS_URL to share them between replicas)', { store: 'memory' })
+  return { sessions, jobs, close: () => closeBoth(sessions, jobs) }
+}
+
+async function closeBoth(sessions: SessionStore, jobs: JobStore) {
+  await Promise.allSettled([sessions.close(), jobs.close()])
 }

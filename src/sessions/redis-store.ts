@@ -11,9 +11,12 @@ export class RedisSessionStore implements SessionStore {
   readonly shared = true
   private constructor(private readonly redis: Redis) {}
 
-  /** Connects and checks the server answers. */
-  static async connect(url: string): Promise<RedisSessionStore> {
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false })
+  /**
+   * Connects and checks the server answers.
+   * @param keyPrefix prepended to every key (ioredis `keyPrefix`), e.g. to keep test runs apart
+   */
+  static async connect(url: string, keyPrefix = ''): Promise<RedisSessionStore> {
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false, keyPrefix })
     await redis.connect()
     await redis.ping()
     return new RedisSessionStore(redis)

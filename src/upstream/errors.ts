@@ -25,6 +25,8 @@ export type UpstreamErrorCode =
   | 'INVALID_PARAMS'
   /** The vendor answered something that is not valid MCP, or another JSON-RPC / HTTP error. */
   | 'PROTOCOL'
+  /** The facade failed on its own side (e.g. a stack overflow serializing the request): not the vendor's fault. */
+  | 'LOCAL'
 
 /** An upstream failure, already classified. `message` never contains credentials. */
 export class UpstreamError extends Error {
@@ -60,6 +62,15 @@ export function isSessionLost(error: unknown): boolean {
   if (!(error instanceof SdkHttpError)) return false
   if (error.status === 404) return true
   return error.status === 400 && SESSION_TEXT.test(String(error.data?.text ?? error.message))
+}
+
+/**
+ * True for failures of this process rather than of the vendor: the stack or string limits (`RangeError`), and
+ * values JSON cannot carry (circular, BigInt), all thrown while building the request before anything is sent.
+ */
+function isLocalFailure(error: unknown): boolean {
+  if (error instanceof RangeError) return true
+  return error instanceof TypeError && /circular structure|serialize a BigInt/i.test(error.message)
 }
 
 /** Every string error code (ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT, DEPTH_ZERO_SELF_SIGNED_CERT …) in a cause chain. */
@@ -157,6 +168,7 @@ export function classifyUpstreamError(error: unknown, sessionHeld: boolean): Ups
   if (neverSent(error)) return new UpstreamError('UNAVAILABLE', `vendor unreachable (${code})`)
   if (code) return new UpstreamError('INTERRUPTED', `connection to vendor failed (${code})`)
   if (error instanceof SyntaxError) return new UpstreamError('PROTOCOL', `vendor answered garbage: ${short(error.message)}`)
+  if (isLocalFailure(error)) return new UpstreamError('LOCAL', 'the facade could not prepare the request')
   if (error instanceof Error && /fetch failed|socket|terminated|aborted/i.test(error.message))
     return new UpstreamError('INTERRUPTED', short(error.message))
   return new UpstreamError('PROTOCOL', short(error instanceof Error ? error.message : error))

@@ -5,11 +5,14 @@
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { startSessionfulVendor } from '../fixtures/sessionful-vendor.js'
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
 const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url))
+
+/** Every child started by a test; afterEach kills those still running, so a failing test leaves no process. */
+const children = new Set<ReturnType<typeof spawn>>()
 
 function run(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, ['--import', tsx, cli, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -17,11 +20,30 @@ function run(args: string[], env: Record<string, string> = {}) {
   let stderr = ''
   child.stdout.on('data', (d) => (stdout += d))
   child.stderr.on('data', (d) => (stderr += d))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  children.add(child)
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      children.delete(child)
+      resolve(code)
+    }),
+  )
   return { child, exited, out: () => stdout, err: () => stderr }
 }
 
 describe('cli', () => {
+  afterEach(async () => {
+    const running = [...children]
+    await Promise.all(
+      running.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            child.once('exit', () => resolve())
+            if (!child.kill('SIGKILL')) resolve()
+          }),
+      ),
+    )
+  })
+
   it('--help prints usage and exits 0', async () => {
     const p = run(['--help'])
     expect(await p.exited).toBe(0)

@@ -230,17 +230,25 @@ describe('timeouts, async 202, tool errors and shutdown', () => {
     }
   })
 
-  it('a call that outlives the threshold turns into a job by itself', async () => {
-    const f = await startTestFacade({ default: { url: vendor.url, async: { thresholdMs: 100 } } })
+  it('a call that outlives the threshold turns into a job by itself; only its caller can read it', async () => {
+    const owner = { 'X-API-Key': 'job-owner-key-0123456789' }
+    const someoneElse = { 'X-API-Key': 'job-other-key-0123456789' }
+    const f = await startTestFacade({ default: { url: vendor.url, async: { thresholdMs: 100 }, auth: { mode: 'apiKey', keys: [owner['X-API-Key'], someoneElse['X-API-Key']] } } })
     try {
-      const res = await post(f, '/tools/slow', { ms: 500 })
+      const res = await post(f, '/tools/slow', { ms: 500 }, owner)
       expect(res.status).toBe(202)
       const loc = new URL(res.headers.get('location')!)
       expect(loc.origin).toBe(f.url)
-      await expect.poll(async () => (await f.call(loc.pathname)).status, { timeout: 5000, interval: 100 }).toBe(200)
-      // Someone else cannot read the job.
-      const other = await startTestFacade({ default: { url: vendor.url } })
-      await other.close()
+      // Someone else cannot read the job, while it runs or after: it looks exactly like an unknown id.
+      const whileRunning = await f.call(loc.pathname, { headers: someoneElse })
+      expect(whileRunning.status).toBe(404)
+      expect((await jsonOf(whileRunning)).code).toBe('job_not_found')
+      expect((await f.call(loc.pathname)).status).toBe(401)
+      await expect.poll(async () => (await f.call(loc.pathname, { headers: owner })).status, { timeout: 5000, interval: 100 }).toBe(200)
+      const afterwards = await f.call(loc.pathname, { headers: someoneElse })
+      expect(afterwards.status).toBe(404)
+      expect(await jsonOf(afterwards)).toMatchObject({ code: 'job_not_found' })
+      expect(await jsonOf(await f.call(loc.pathname, { headers: owner }))).toMatchObject({ isError: false })
     } finally {
       await f.close()
     }

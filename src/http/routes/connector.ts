@@ -6,6 +6,7 @@
 import type { Hono } from 'hono'
 import { findTool } from '../../catalog/build.js'
 import { ApiError } from '../../errors/api-error.js'
+import { decodeSegment } from '../request.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { connectorInputSchema, connectorOutputSchema, connectorToolList } from '../../swagger/tool-schemas.js'
 
@@ -13,7 +14,8 @@ import { connectorInputSchema, connectorOutputSchema, connectorToolList } from '
 export function registerConnectorRoutes(app: Hono, runtime: ServerRuntime) {
   const toolOf = (segment: string) => {
     const { catalog } = runtime.requireCatalog()
-    const tool = findTool(catalog, segment) ?? findTool(catalog, decodeURIComponent(segment))
+    const decoded = decodeSegment(segment)
+    const tool = findTool(catalog, segment) ?? (decoded === undefined ? undefined : findTool(catalog, decoded))
     if (!tool) throw new ApiError('tool_not_found', { detail: `No tool "${segment}" on this server.` })
     return tool
   }

@@ -6,7 +6,7 @@
 import type { Context, Hono } from 'hono'
 import { ApiError } from '../../errors/api-error.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
-import { readJsonObject, sessionSelector } from '../request.js'
+import { decodeSegment, readJsonObject, sessionSelector } from '../request.js'
 
 function withSession(c: Context, body: Record<string, unknown>, outcome: { sessionId?: string; renewed: boolean }) {
   if (outcome.sessionId) {
@@ -42,9 +42,10 @@ export function registerMcpExtraRoutes(app: Hono, runtime: ServerRuntime) {
     const caller = runtime.callerFrom(c.req.raw.headers)
     const { catalog } = runtime.requireCatalog()
     const segment = c.req.param('name')
-    const prompt = catalog.prompts.find((p) => p.slug === segment) ?? catalog.prompts.find((p) => p.name === decodeURIComponent(segment))
+    const decoded = decodeSegment(segment)
+    const prompt = catalog.prompts.find((p) => p.slug === segment) ?? catalog.prompts.find((p) => p.name === decoded)
     if (!prompt) throw new ApiError('prompt_not_found', { detail: `No prompt "${segment}" on this server.` })
-    const body = await readJsonObject(c, runtime.global.bodyLimitBytes)
+    const body = await readJsonObject(c, runtime.global.bodyLimitBytes, runtime.global.maxJsonDepth)
     const errors = []
     const args: Record<string, string> = {}
     for (const [k, v] of Object.entries(body)) {

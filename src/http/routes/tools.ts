@@ -42,9 +42,9 @@ export function registerToolRoutes(app: Hono, runtime: ServerRuntime) {
   app.post('/tools/:tool{.+}', invoke)
   app.post('/invoke/:tool{.+}', invoke)
 
-  app.get('/jobs/:id', (c) => {
+  app.get('/jobs/:id', async (c) => {
     const caller = runtime.callerFrom(c.req.raw.headers)
-    const job = runtime.jobs.get(c.req.param('id'), caller.identity)
+    const job = await runtime.jobs.get(c.req.param('id'), caller.identity)
     if (!job) throw new ApiError('job_not_found')
     if (!job.outcome) return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress })
     const { status, body, headers } = job.outcome
@@ -65,7 +65,7 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
   const tool = resolveTool(runtime, segment)
   const result = await invokeTool(runtime, {
     tool,
-    body: await readJsonObject(c, runtime.global.bodyLimitBytes),
+    body: await readJsonObject(c, runtime.global.bodyLimitBytes, runtime.global.maxJsonDepth),
     caller,
     selector: sessionSelector(c),
     fromConnector: c.req.header(CONNECTOR_CLIENT_HEADER) === CONNECTOR_CLIENT_VALUE,
