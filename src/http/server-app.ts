@@ -5,6 +5,7 @@
 import { Hono } from 'hono'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { registerConnectorRoutes } from './routes/connector.js'
+import { registerDocsPageRoutes } from './routes/docs-page.js'
 import { registerDocumentRoutes } from './routes/documents.js'
 import { registerMcpExtraRoutes } from './routes/mcp-extras.js'
 import { registerOperationRoutes } from './routes/operations.js'
@@ -16,6 +17,7 @@ export function createServerApp(runtime: ServerRuntime): Hono {
   const app = new Hono()
   registerOperationRoutes(app, runtime)
   registerDocumentRoutes(app, runtime)
+  registerDocsPageRoutes(app)
   registerToolRoutes(app, runtime)
   registerSessionRoutes(app, runtime)
   registerMcpExtraRoutes(app, runtime)

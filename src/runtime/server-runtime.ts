@@ -17,6 +17,9 @@ import type { ConnectionSettings, ToolResult, UpstreamConnection, UpstreamTarget
 import type { CatalogTool } from '../catalog/types.js'
 import { CatalogManager, type CatalogState } from './catalog-manager.js'
 import { JobRegistry } from './jobs.js'
+import { measureVendorCall } from '../metrics/vendor-call.js'
+import { recordSessionRenewal } from '../metrics/instruments.js'
+import { retryWithBackoff } from './retry.js'
 
 /** Which vendor session a call runs on. */
 export type SessionSelector = { kind: 'pooled' } | { kind: 'existing'; id: string } | { kind: 'new' }
@@ -47,6 +50,7 @@ export class ServerRuntime {
   readonly #rules: ForwardRules
   readonly #catalogSession: UpstreamSession
   #stopping = false
+  #stopRetry?: () => void
 
   /**
    * @param name the server's config name (`default` for a single upstream)
@@ -139,6 +143,7 @@ export class ServerRuntime {
     const session = active?.session ?? this.sessions.pooled(caller)
     const run = await this.#upstream(() => session.run(operation, { replayable: options.replayable }), options.notFound)
     if (active) await this.sessions.touch(active)
+    if (run.renewed) recordSessionRenewal(this.name)
     return { result: run.value, renewed: run.renewed, sessionId: active?.id }
   }
 
@@ -172,7 +177,9 @@ export class ServerRuntime {
     onProgress?: (p: { progress: number; total?: number; message?: string }) => void,
   ): Promise<ToolCallOutcome> {
     const replayable = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true
-    return this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress }), { replayable })
+    return measureVendorCall(this.name, tool.name, () =>
+      this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress }), { replayable }),
+    )
   }
 
   /** Reads a resource through the caller's session. */
@@ -202,23 +209,18 @@ export class ServerRuntime {
     }
   }
 
-  /** Loads the catalog (retrying in the background until the vendor answers). */
+  /**
+   * Loads the catalog; resolves after the first attempt, and when that fails keeps retrying in the background with
+   * exponential backoff until the vendor answers. /healthz serves all along; /readyz says 503 until loaded.
+   */
   async start(): Promise<void> {
-    try {
-      await this.catalog.refresh()
-    } catch {
-      // Keep serving /healthz; /readyz says not ready until a retry succeeds.
-      const retry = setInterval(() => {
-        if (this.#stopping || this.catalog.state) return clearInterval(retry)
-        this.catalog.refresh().then(() => clearInterval(retry), () => {})
-      }, 2000)
-      retry.unref()
-    }
+    this.#stopRetry = await retryWithBackoff(() => this.catalog.refresh(), { stopped: () => this.#stopping || !!this.catalog.state })
   }
 
   /** Stops accepting work, drains, and ends every vendor session. */
   async shutdown(drainMs: number): Promise<void> {
     this.#stopping = true
+    this.#stopRetry?.()
     this.catalog.stop()
     await Promise.allSettled([this.jobs.shutdown(drainMs), this.sessions.shutdown(drainMs)])
     await this.#catalogSession.terminate(0)
