@@ -11,12 +11,12 @@ import type { UpstreamTarget } from './types.js'
 /** Certificate failures Node reports (OpenSSL verify codes and Node's own). */
 const TLS_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_UNTRUSTED|ERR_SSL_[A-Z_]+|EPROTO)$/
 
-/** The first error code in a cause chain (errno names such as ECONNREFUSED and TLS codes alike). */
+/** The first network or TLS code in a cause chain (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT …), not the SDK's own codes. */
 function codeIn(error: unknown): string | undefined {
   let e: unknown = error
-  for (let i = 0; i < 6 && e; i++) {
+  for (let i = 0; i < 8 && e; i++) {
     const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) return code
+    if (typeof code === 'string' && (/^E[A-Z]+$/.test(code) || TLS_CODES.test(code))) return code
     e = (e as { cause?: unknown }).cause
   }
   return undefined
@@ -50,6 +50,8 @@ export function explainConnectFailure(error: UpstreamError, raw: unknown, target
   const where = target.kind === 'http' ? redactUrl(target.url) : `stdio command "${target.command}"`
   const hint = hintFor(code, error)
   const kind = code && TLS_CODES.test(code) ? 'UNAVAILABLE' : error.code
-  const message = `cannot connect to ${where}${code ? ` (${code})` : ''}: ${error.message}${hint ? `; hint: ${hint}` : ''}`
+  // Some failures quote the URL as configured; the message goes to logs and problem details, so only the redacted form.
+  const detail = target.kind === 'http' ? error.message.split(target.url).join(where) : error.message
+  const message = `cannot connect to ${where}${code ? ` (${code})` : ''}: ${detail}${hint ? `; hint: ${hint}` : ''}`
   return new UpstreamError(kind, message, error.details)
 }
