@@ -59,7 +59,7 @@ describe('access log and request ids', () => {
     expect(unrouted.headers.get('content-type')).toBe('application/problem+json')
     const id = unrouted.headers.get('x-request-id')
     expect(id).toMatch(/^[0-9a-f-]{36}$/)
-    expect((await unrouted.json()).requestId).toBe(id)
+    expect(((await unrouted.json()) as { requestId?: string }).requestId).toBe(id)
 
     const badJson = await facade.call('/alpha/tools/echo', { method: 'POST', body: '{nope', headers: { 'content-type': 'application/json' } })
     expect(badJson.status).toBe(400)
