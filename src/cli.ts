@@ -134,12 +134,17 @@ async function main(argv: string[]): Promise<number> {
   // Listen first: /healthz answers at once, /readyz says 503 until the catalog is in (a slow vendor must not keep the
   // orchestrator from seeing a live process).
   const facade = await startFacade(config, log, { awaitCatalog: false })
-  const lines = facade.runtimes.map((r) => {
-    const base = facade.url + r.mountPath
-    return `  ${r.name}: docs ${base}/docs | OpenAPI 3.1 ${base}/openapi.json | Swagger 2.0 ${base}/swagger.json`
-  })
   const metricsLine = facade.metricsUrl ? `\n  metrics: ${facade.metricsUrl}/metrics` : ''
-  process.stdout.write(`mcp-rest-facade listening on ${facade.url}\n${lines.join('\n')}${metricsLine}\n`)
+  process.stdout.write(`mcp-rest-facade listening on ${facade.url}${metricsLine}\n`)
+  // The document URLs once each catalog had its first try: they answer from then on (or say why not).
+  void facade.catalogsAttempted.then(() => {
+    const lines = facade.runtimes.map((r) => {
+      const base = facade.url + r.mountPath
+      const state = r.catalog.state ? '' : ' (catalog not loaded yet: retrying)'
+      return `  ${r.name}${state}: docs ${base}/docs | OpenAPI 3.1 ${base}/openapi.json | Swagger 2.0 ${base}/swagger.json`
+    })
+    process.stdout.write(lines.join('\n') + '\n')
+  })
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

@@ -89,9 +89,9 @@ export const ServerConfigSchema = z
     url: z
       .string()
       .url()
-      .refine((u) => /^https?:$/i.test(new URL(u).protocol), 'only http:// and https:// upstream URLs are supported')
+      .refine((u) => !URL.canParse(u) || /^https?:$/i.test(new URL(u).protocol), 'only http:// and https:// upstream URLs are supported')
       // fetch refuses such URLs, and a password in a URL ends up in every message that quotes it.
-      .refine((u) => !new URL(u).username && !new URL(u).password, 'put credentials in headers or oauth, not in the URL (user:password@)')
+      .refine((u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password), 'put credentials in headers or oauth, not in the URL (user:password@)')
       .optional(),
     /** stdio child: the executable. */
     command: z.string().min(1).optional(),
