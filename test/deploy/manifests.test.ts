@@ -122,3 +122,32 @@ describe('Dockerfile', () => {
       for (const src of m[1]!.split(/\s+/)) expect(ignored, src).not.toContain(src)
   })
 })
+
+describe('deploy/azure/containerapp.yaml', () => {
+  const app = parseAllDocuments(readFileSync(join(root, 'deploy/azure/containerapp.yaml'), 'utf8'))[0]!.toJSON() as any
+  it('has https-only external ingress to the container port, two or more replicas, probes, and every secret it references', () => {
+    const { configuration, template } = app.properties
+    expect(configuration.ingress).toMatchObject({ external: true, targetPort: 8080, allowInsecure: false })
+    expect(template.scale.minReplicas).toBeGreaterThanOrEqual(2)
+    const container = template.containers[0]
+    const probes = Object.fromEntries(container.probes.map((p: { type: string; httpGet: { path: string } }) => [p.type, p.httpGet.path]))
+    expect(probes).toMatchObject({ Liveness: '/healthz', Readiness: '/readyz' })
+    const secrets = new Set(configuration.secrets.map((s: { name: string }) => s.name))
+    for (const e of container.env) if (e.secretRef) expect(secrets, e.name).toContain(e.secretRef)
+    for (const v of template.volumes) for (const s of v.secrets) expect(secrets).toContain(s.secretRef)
+
+    // The config it mounts is valid with the environment it gets.
+    const env: Record<string, string> = {}
+    for (const e of container.env) env[e.name] = e.value ?? configuration.secrets.find((s: { name: string }) => s.name === e.secretRef).value
+    const tmp = mkdtempSync(join(tmpdir(), 'facade-aca-'))
+    try {
+      const file = join(tmp, 'facade.json')
+      writeFileSync(file, configuration.secrets.find((s: { name: string }) => s.name === 'facade-config').value)
+      const config = loadConfig({}, { ...env, MCP_FACADE_CONFIG: file })
+      expect(config.sessions).toMatchObject({ store: 'redis', redisUrl: env.REDIS_URL })
+      expect(config.metrics.key).toBe(env.METRICS_KEY)
+    } finally {
+      rmSync(tmp, { recursive: true, force: true })
+    }
+  })
+})
