@@ -3,7 +3,7 @@
  * stdio and HTTP entries, headers, disabledTools, disabled entries, client-only fields ignored; and what cannot be
  * converted is reported with the entry's path.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -79,5 +79,17 @@ describe('mcpServers', () => {
     expect(problemsOf(configFile({ mcpServers: { My_Server: { command: 'x' }, 'my-server': { command: 'y' } } }))).toMatch(/mcpServers\.my-server: becomes server "my-server", which another entry already uses/)
     expect(problemsOf(configFile({ mcpServers: { a: { command: 'x', disabledTools: 'all' } } }))).toMatch(/mcpServers\.a\.disabledTools: expected a list/)
     expect(problemsOf(configFile({ mcpServers: { a: { command: 'x', surprise: true } } }))).toMatch(/servers\.a.*surprise/)
+  })
+
+  it('loads the README example as documented', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const section = readme.slice(readme.indexOf('### A config you already have (`mcpServers`)'))
+    const example = /```json\n([\s\S]*?)```/.exec(section)![1]!
+    const config = loadConfig({ config: configFile(JSON.parse(example)) }, { BRAVE_API_KEY: 'brave-key', CRM_TOKEN: 'crm-token' })
+    expect(Object.keys(config.servers).sort()).toEqual(['brave-search', 'crm', 'filesystem', 'legacy'])
+    expect(config.servers.filesystem).toMatchObject({ command: 'npx', tools: { deny: ['write_file', 'move_file'] } })
+    expect(config.servers['brave-search']!.env).toEqual({ BRAVE_API_KEY: 'brave-key' })
+    expect(config.servers.crm).toMatchObject({ transport: 'streamable-http', headers: { Authorization: 'Bearer crm-token' } })
+    expect(config.servers.legacy!.transport).toBe('sse')
   })
 })
