@@ -58,7 +58,8 @@ describe('/docs offline', () => {
       const bundle = await (await fetch(new URL('docs/assets/swagger-ui-bundle.js', pageUrl))).text()
       expect(bundle).toContain('SwaggerUIBundle')
       const init = await (await fetch(new URL('docs/assets/init.js', pageUrl))).text()
-      expect(init).toContain("new URL('openapi.json', document.baseURI)")
+      expect(init).toContain("new URL(root.getAttribute('data-openapi'), document.baseURI)")
+      expect(html).toContain('data-openapi="openapi.json"')
       expect((await fetch(new URL('openapi.json', pageUrl))).status).toBe(200)
     })
   }

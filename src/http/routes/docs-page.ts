@@ -12,10 +12,14 @@ import { ApiError } from '../../errors/api-error.js'
 
 const distDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
 
-/** Our initializer: the page's own `openapi.json`, resolved against the page URL, in the plain layout (no URL bar). */
+/**
+ * Our initializer: the document the page names (`data-openapi`, relative: this server's own `openapi.json`), resolved
+ * against the page URL, in the plain layout (no URL bar to wander to other hosts).
+ */
 const INIT_SCRIPT = `window.onload = function () {
+  var root = document.getElementById('swagger-ui')
   window.ui = SwaggerUIBundle({
-    url: new URL('openapi.json', document.baseURI).href,
+    url: new URL(root.getAttribute('data-openapi'), document.baseURI).href,
     dom_id: '#swagger-ui',
     deepLinking: true,
     presets: [SwaggerUIBundle.presets.apis],
@@ -43,7 +47,7 @@ const PAGE = `<!DOCTYPE html>
     <link rel="icon" type="image/png" href="docs/assets/favicon-16x16.png" sizes="16x16">
   </head>
   <body>
-    <div id="swagger-ui"></div>
+    <div id="swagger-ui" data-openapi="openapi.json"></div>
     <script src="docs/assets/swagger-ui-bundle.js" charset="utf-8"></script>
     <script src="docs/assets/init.js" charset="utf-8"></script>
   </body>
