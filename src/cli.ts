@@ -4,12 +4,17 @@
  * `mcp-rest-facade [flags]` serves the facade; `mcp-rest-facade export --out <dir>` writes the Power Platform
  * connector folder. The only file that calls `process.exit`.
  */
+import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, type CliFlags } from './config/load.js'
 import { ServerConfigSchema, type Config } from './config/schema.js'
 import { credentialConfigProblems } from './auth/config-checks.js'
 import { createLogger } from './log.js'
 import { startFacade } from './server.js'
+import { startTelemetry } from './telemetry/start.js'
+
+// src/cli.ts and dist/cli.js both sit one level below package.json.
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version
 
 const HELP = `mcp-rest-facade: typed REST (OpenAPI 3.1 and Power Platform Swagger 2.0) in front of an MCP server
 
@@ -27,7 +32,20 @@ Options:
   --config <file>               JSON config file (several servers, headers, auth, timeouts)        env MCP_FACADE_CONFIG
   --out <dir>                   export: target folder
   --mcp-only                    export: only the InvokeMCP operation (x-ms-agentic-protocol)
+  -v, --version                 print the version
   -h, --help                    show this help
+
+Environment only (no flag):
+  LOG_LEVEL                     debug | info | warn | error | silent (default info)
+  REDIS_URL                     Redis for sessions shared by replicas (redis://[user:pass@]host:6379)
+  SESSION_IDLE_TTL_SECONDS      idle expiry of caller and pooled sessions (default 1800)
+  FACADE_IDENTITY_SECRET        key of the caller-identity hash; the same on every replica (16+ chars)
+  METRICS_PORT                  serve GET /metrics on this port only (not on the API port)
+  METRICS_KEY                   require Authorization: Bearer <key> on GET /metrics (16+ chars)
+  CORS_ORIGINS                  comma-separated origins allowed by CORS ("*" for any); off when unset
+  OTEL_EXPORTER_OTLP_ENDPOINT   send OpenTelemetry traces to this OTLP/HTTP endpoint (off when unset);
+                                the other standard OTEL_* variables (OTEL_SERVICE_NAME, …) apply
+  NODE_EXTRA_CA_CERTS           extra CA certificates (PEM file) to trust a vendor's private TLS certificate
 
 Precedence: defaults < config file < environment < flags.
 With no upstream configured, a built-in demo vendor is started and fronted.`
@@ -48,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
         out: { type: 'string' },
         'mcp-only': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
       },
     })
   } catch (error) {
@@ -57,6 +76,10 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed
   if (values.help) {
     process.stdout.write(HELP + '\n')
+    return 0
+  }
+  if (values.version) {
+    process.stdout.write(`mcp-rest-facade ${VERSION}\n`)
     return 0
   }
   const command = positionals[0] ?? 'serve'
@@ -110,12 +133,21 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
 
-  const facade = await startFacade(config, log)
-  const lines = facade.runtimes.map((r) => {
-    const base = facade.url + r.mountPath
-    return `  ${r.name}: docs ${base}/docs | OpenAPI 3.1 ${base}/openapi.json | Swagger 2.0 ${base}/swagger.json`
+  const telemetry = await startTelemetry(process.env, log, VERSION)
+  // Listen first: /healthz answers at once, /readyz says 503 until the catalog is in (a slow vendor must not keep the
+  // orchestrator from seeing a live process).
+  const facade = await startFacade(config, log, { awaitCatalog: false })
+  const metricsLine = facade.metricsUrl ? `\n  metrics: ${facade.metricsUrl}/metrics` : ''
+  process.stdout.write(`mcp-rest-facade listening on ${facade.url}${metricsLine}\n`)
+  // The document URLs once each catalog had its first try: they answer from then on (or say why not).
+  void facade.catalogsAttempted.then(() => {
+    const lines = facade.runtimes.map((r) => {
+      const base = facade.url + r.mountPath
+      const state = r.catalog.state ? '' : ' (catalog not loaded yet: retrying)'
+      return `  ${r.name}${state}: docs ${base}/docs | OpenAPI 3.1 ${base}/openapi.json | Swagger 2.0 ${base}/swagger.json`
+    })
+    process.stdout.write(lines.join('\n') + '\n')
   })
-  process.stdout.write(`mcp-rest-facade listening on ${facade.url}\n${lines.join('\n')}\n`)
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -126,6 +158,7 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'))
   })
   await facade.close()
+  await telemetry?.shutdown()
   await demo?.close()
   return 0
 }

@@ -7,9 +7,10 @@ import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
 import { isNonLoopback } from './auth/inbound.js'
 import type { Config } from './config/schema.js'
-import { createApp } from './http/app.js'
+import { createApp, createMetricsApp } from './http/app.js'
 import { problemAnsweringServer } from './http/client-error.js'
-import type { Logger } from './log.js'
+import { childLogger, type Logger } from './log.js'
+import { FacadeMetrics } from './metrics/gauges.js'
 import { ServerRuntime } from './runtime/server-runtime.js'
 import { IdentityHasher } from './sessions/identity.js'
 import { createStores } from './sessions/create-store.js'
@@ -19,6 +20,10 @@ import { OAuthTokenSource } from './upstream/oauth.js'
 export interface RunningFacade {
   /** Base URL, e.g. `http://127.0.0.1:8080`. */
   url: string
+  /** Base URL of the separate metrics listener, when `metrics.port` is set. */
+  metricsUrl?: string
+  /** Settles when every server's first catalog attempt is over (loaded or failed; retries go on in the background). */
+  catalogsAttempted: Promise<void>
   runtimes: ServerRuntime[]
   app: ReturnType<typeof createApp>
   /** Graceful shutdown: stop accepting, let calls in flight finish (bounded), end vendor sessions. */
@@ -32,42 +37,75 @@ export async function createRuntimes(config: Config, log: Logger) {
   const names = Object.keys(config.servers)
   const runtimes = names.map((name) => {
     const server = config.servers[name]!
+    // Every line a server's parts log names the server.
+    const serverLog = childLogger(log, { server: name })
     const mountPath = names.length === 1 ? '' : `/${name}`
     // One token source per server: every connection of that server (catalog, pooled, caller sessions) shares its token.
-    const tokenSource = server.oauth && server.url ? new OAuthTokenSource({ oauth: server.oauth, vendorUrl: server.url, server: name, log }) : undefined
-    return new ServerRuntime(name, mountPath, server, config, store.sessions, identities, log, { tokenSource, jobStore: store.jobs })
+    const tokenSource = server.oauth && server.url ? new OAuthTokenSource({ oauth: server.oauth, vendorUrl: server.url, server: name, log: serverLog }) : undefined
+    return new ServerRuntime(name, mountPath, server, config, store.sessions, identities, serverLog, { tokenSource, jobStore: store.jobs })
   })
   return { runtimes, store }
 }
 
+/** Options of {@link startFacade}. */
+export interface StartOptions {
+  /**
+   * Resolve only after each server's first catalog attempt (default true, what tests and embedders want). The CLI
+   * passes false: the port opens at once, /healthz answers, /readyz says 503 until the catalog is loaded.
+   */
+  awaitCatalog?: boolean
+}
+
+/** Listens on `port`/`host`; a taken port becomes a plain message. */
+async function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, host: string): Promise<ServerType> {
+  try {
+    return await new Promise<ServerType>((resolve, reject) => {
+      // Node's parser-level rejections (bad framing, oversized headers, NUL) get problem+json too (http/client-error).
+      const s = serve({ fetch, port, hostname: host, createServer: problemAnsweringServer(fetch, host) }, () => resolve(s))
+      s.once('error', reject)
+    })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new Error(code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use` : (error as Error).message)
+  }
+}
+
+function urlOf(server: ServerType): string {
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return `http://${host}:${address.port}`
+}
+
 /**
- * Starts the facade.
+ * Starts the facade: listens first, then loads every server's catalog.
  * @param config validated config with at least one server
  */
-export async function startFacade(config: Config, log: Logger): Promise<RunningFacade> {
+export async function startFacade(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningFacade> {
   const { runtimes, store } = await createRuntimes(config, log)
   let stopping = false
-  const app = createApp(runtimes, { log, isStopping: () => stopping })
+  const facadeMetrics = new FacadeMetrics(runtimes)
+  const app = createApp(runtimes, { log, isStopping: () => stopping, cors: config.cors, metrics: config.metrics, facadeMetrics })
   for (const r of runtimes)
     if (r.config.auth.mode === 'none' && isNonLoopback(config.host))
       log.warn('inbound auth is "none" but the facade listens on a non-loopback address; anyone who can reach it can call the vendor', { server: r.name, host: config.host })
 
-  await Promise.all(runtimes.map((r) => r.start()))
   let server: ServerType
+  let metricsServer: ServerType | undefined
   try {
-    server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host, createServer: problemAnsweringServer(app.fetch, config.host) }, () => resolve(s))
-      s.once('error', reject)
-    })
+    server = await listen(app.fetch, config.port, config.host)
+    if (config.metrics.enabled && config.metrics.port !== undefined)
+      metricsServer = await listen(createMetricsApp(facadeMetrics, config.metrics.key).fetch, config.metrics.port, config.host).catch((error: Error) => {
+        server.close()
+        throw error
+      })
   } catch (error) {
     await Promise.allSettled(runtimes.map((r) => r.shutdown(0)))
     await store.close()
-    const code = (error as NodeJS.ErrnoException).code
-    throw new Error(code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is already in use` : (error as Error).message)
+    throw error
   }
-  const address = server.address() as AddressInfo
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  const url = `http://${host}:${address.port}`
+  const url = urlOf(server)
+  const catalogsAttempted = Promise.all(runtimes.map((r) => r.start())).then(() => undefined)
+  if (options.awaitCatalog !== false) await catalogsAttempted
 
   let closing: Promise<void> | undefined
   const close = () =>
@@ -77,7 +115,8 @@ export async function startFacade(config: Config, log: Logger): Promise<RunningF
       await Promise.allSettled(runtimes.map((r) => r.shutdown(config.shutdownGraceMs)))
       ;(server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.()
       await closed
+      if (metricsServer) await new Promise<void>((resolve) => metricsServer!.close(() => resolve()))
       await store.close()
     })())
-  return { url, runtimes, app, close }
+  return { url, metricsUrl: metricsServer && urlOf(metricsServer), catalogsAttempted, runtimes, app, close }
 }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { fromMcpServers } from './mcp-servers.js'
 import { ConfigSchema, type Config } from './schema.js'
 
 /** Thrown when the configuration is invalid. `problems` lists every issue, one line each. */
@@ -102,6 +103,12 @@ export function loadConfig(flags: CliFlags, env: NodeJS.ProcessEnv): Config {
     }
   }
   raw = interpolate(raw, env, '', problems) as Record<string, unknown>
+  if (raw.mcpServers !== undefined) {
+    // The file other MCP clients use: one map or the other, so no server is silently defined twice.
+    if (raw.servers !== undefined) problems.push('(root): set either servers or mcpServers, not both')
+    else raw.servers = fromMcpServers(raw.mcpServers, problems)
+    delete raw.mcpServers
+  }
 
   // Environment, then flags: each layer overwrites the one before.
   const layer = (src: { url?: string; command?: string; port?: string; host?: string; publicUrl?: string }, label: string) => {
@@ -149,6 +156,16 @@ export function loadConfig(flags: CliFlags, env: NodeJS.ProcessEnv): Config {
     raw.sessions = { ...((raw.sessions as object) ?? {}), store: 'redis', redisUrl: env.REDIS_URL }
   if (env.FACADE_IDENTITY_SECRET !== undefined) raw.identitySecret = env.FACADE_IDENTITY_SECRET
   if (env.LOG_LEVEL !== undefined) raw.logLevel = env.LOG_LEVEL
+  if (env.METRICS_PORT !== undefined || env.METRICS_KEY !== undefined) {
+    const metrics: Record<string, unknown> = { ...((raw.metrics as object) ?? {}) }
+    if (env.METRICS_PORT !== undefined) metrics.port = toInt(env.METRICS_PORT, 'METRICS_PORT', problems)
+    if (env.METRICS_KEY !== undefined) metrics.key = env.METRICS_KEY
+    raw.metrics = metrics
+  }
+  if (env.CORS_ORIGINS !== undefined) {
+    const origins = env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)
+    raw.cors = origins.length ? { ...((raw.cors as object) ?? {}), origins } : undefined
+  }
   layer({ url: flags.upstream, command: flags.upstreamCommand, port: flags.port, host: flags.host, publicUrl: flags.publicUrl }, '--flag')
 
   const parsed = ConfigSchema.safeParse(raw)

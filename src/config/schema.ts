@@ -85,8 +85,14 @@ export const OutboundOAuthSchema = z
 /** One upstream MCP server. */
 export const ServerConfigSchema = z
   .object({
-    /** Streamable HTTP (or legacy HTTP+SSE) endpoint. */
-    url: z.string().url().optional(),
+    /** Streamable HTTP (or legacy HTTP+SSE) endpoint: http or https only (the transports speak nothing else). */
+    url: z
+      .string()
+      .url()
+      .refine((u) => !URL.canParse(u) || /^https?:$/i.test(new URL(u).protocol), 'only http:// and https:// upstream URLs are supported')
+      // fetch refuses such URLs, and a password in a URL ends up in every message that quotes it.
+      .refine((u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password), 'put credentials in headers or oauth, not in the URL (user:password@)')
+      .optional(),
     /** stdio child: the executable. */
     command: z.string().min(1).optional(),
     args: z.array(z.string()).default([]),
@@ -310,6 +316,26 @@ export const ConfigSchema = z
     /** How long SIGTERM waits for calls in flight. */
     shutdownGraceMs: z.number().int().min(0).default(10_000),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    /** Browser access from other origins (CORS). Off unless origins are listed; `"*"` allows any origin. */
+    cors: z
+      .object({
+        origins: z.array(z.union([z.literal('*'), z.string().url()])).min(1),
+        /** Preflight cache time. */
+        maxAgeSeconds: z.number().int().min(0).default(600),
+      })
+      .strict()
+      .optional(),
+    /** `GET /metrics` (Prometheus text). */
+    metrics: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Serve /metrics only on this port (same host), not on the API port. */
+        port: z.number().int().min(0).max(65535).optional(),
+        /** Require `Authorization: Bearer <key>` on /metrics (`${ENV_VAR}` interpolation applies). */
+        key: z.string().min(16, 'the metrics key must be at least 16 characters').optional(),
+      })
+      .strict()
+      .default({ enabled: true }),
     servers: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'server names are lowercase letters, digits and -'), ServerConfigSchema).default({}),
   })
   .strict()

@@ -1,16 +1,24 @@
 /**
  * @module http/app
- * The root app: request ids, one error handler for everything (RFC 9457 problems, no stack traces, no
- * secrets), and the server apps mounted at the root (one upstream) or under `/{server}` (several).
+ * The root app: request ids on every response, one access log line and metrics per request, an optional trace
+ * span, CORS when configured, one error handler for everything (RFC 9457 problems, no stack traces, no secrets),
+ * and the server apps mounted at the root (one upstream) or under `/{server}` (several).
  */
-import { randomUUID } from 'node:crypto'
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
+import { cors } from 'hono/cors'
+import { requestId } from 'hono/request-id'
+import { matchedRoutes } from 'hono/route'
+import type { Config } from '../config/schema.js'
 import { ApiError } from '../errors/api-error.js'
 import { fromUpstream } from '../errors/from-upstream.js'
 import { problemResponse } from '../errors/problem.js'
 import type { Logger } from '../log.js'
+import { FacadeMetrics } from '../metrics/gauges.js'
+import { recordHttpRequest } from '../metrics/instruments.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
+import { withServerSpan } from '../telemetry/spans.js'
 import { UpstreamError } from '../upstream/index.js'
+import { registerMetricsRoute } from './metrics-route.js'
 import { createServerApp } from './server-app.js'
 
 /** Options of {@link createApp}. */
@@ -18,22 +26,66 @@ export interface AppOptions {
   log: Logger
   /** Set while shutting down: new requests get 503. */
   isStopping?: () => boolean
+  /** CORS settings (`config.cors`); absent means no CORS headers at all. */
+  cors?: Config['cors']
+  /** Metrics settings (`config.metrics`). With `port` set, /metrics is not on this app (see {@link createMetricsApp}). */
+  metrics?: Config['metrics']
+  /** Shared metrics of these runtimes (created when absent). */
+  facadeMetrics?: FacadeMetrics
+}
+
+/** Headers a browser script may read from our answers. */
+const EXPOSED_HEADERS = ['X-Request-Id', 'X-Session-Id', 'Location', 'Retry-After', 'ETag', 'WWW-Authenticate']
+
+/** The route template that answered (e.g. `/crm/tools/:tool{.+}`), or `unmatched`: a label of bounded cardinality. */
+function routeTemplate(c: Context): string {
+  const routes = matchedRoutes(c)
+  for (let i = routes.length - 1; i >= 0; i--) if (routes[i]!.method !== 'ALL') return routes[i]!.path
+  return 'unmatched'
+}
+
+/** The tool a request named, if its route has one (as the caller wrote it: slug or name). */
+function toolOf(c: Context): string | undefined {
+  try {
+    return c.req.param('tool') || undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** Builds the root app for the given runtimes. */
 export function createApp(runtimes: ServerRuntime[], options: AppOptions): Hono {
   const app = new Hono()
   const { log } = options
+  const serverOf = (path: string) =>
+    runtimes.length === 1 ? runtimes[0]!.name : runtimes.find((r) => path === r.mountPath || path.startsWith(r.mountPath + '/'))?.name
 
+  // Our own ids are UUIDs; a caller's id is kept when it is short and plain, so it can follow a request across systems.
+  app.use(requestId({ limitLength: 64 }))
   app.use(async (c, next) => {
-    const requestId = c.req.header('x-request-id')?.match(/^[\w.-]{1,64}$/)?.[0] ?? randomUUID()
-    c.set('requestId' as never, requestId as never)
-    c.header('X-Request-Id', requestId)
-    if (options.isStopping?.()) throw new ApiError('shutting_down', { headers: { Connection: 'close' } })
     const started = performance.now()
+    await withServerSpan(c.req.method, c.req.raw.headers, next, () => ({ route: routeTemplate(c), status: c.res.status }))
+    const route = routeTemplate(c)
+    const requestId = c.get('requestId' as never) as string
+    // Error and not-found answers are built as fresh Responses: make sure they carry the id too.
+    if (!c.res.headers.has('X-Request-Id')) c.res.headers.set('X-Request-Id', requestId)
+    const durationMs = Math.round((performance.now() - started) * 10) / 10
+    recordHttpRequest(route, c.req.method, c.res.status, durationMs)
+    // Route template and names only: never headers, bodies or query strings (they may carry secrets).
+    log.info('request', { requestId, method: c.req.method, route, status: c.res.status, durationMs, server: serverOf(c.req.path), tool: toolOf(c) })
+  })
+  if (options.cors)
+    app.use(
+      cors({
+        origin: options.cors.origins.includes('*') ? '*' : options.cors.origins,
+        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+        exposeHeaders: EXPOSED_HEADERS,
+        maxAge: options.cors.maxAgeSeconds,
+      }),
+    )
+  app.use(async (c, next) => {
+    if (options.isStopping?.()) return problemResponse(new ApiError('shutting_down', { headers: { Connection: 'close' } }), c.req.path, c.get('requestId' as never) as string | undefined)
     await next()
-    // Log method, path and status only: never headers, bodies or query strings (they may carry secrets).
-    log.debug('request', { requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) })
   })
 
   app.onError((error, c) => {
@@ -49,7 +101,10 @@ export function createApp(runtimes: ServerRuntime[], options: AppOptions): Hono 
     return problemResponse(apiError, c.req.path, requestId)
   })
 
-  app.notFound((c) => problemResponse(new ApiError('not_found', { detail: `No route ${c.req.method} ${c.req.path}.` }), c.req.path))
+  app.notFound((c) => problemResponse(new ApiError('not_found', { detail: `No route ${c.req.method} ${c.req.path}.` }), c.req.path, c.get('requestId' as never) as string | undefined))
+
+  const metrics = options.metrics ?? { enabled: true }
+  if (metrics.enabled && metrics.port === undefined) registerMetricsRoute(app, options.facadeMetrics ?? new FacadeMetrics(runtimes), metrics.key)
 
   if (runtimes.length === 1) app.route('/', createServerApp(runtimes[0]!))
   else {
@@ -58,6 +113,21 @@ export function createApp(runtimes: ServerRuntime[], options: AppOptions): Hono 
       c.json({ servers: runtimes.map((r) => ({ name: r.name, base: r.mountPath, docs: `${r.mountPath}/docs`, openapi: `${r.mountPath}/openapi.json`, swagger: `${r.mountPath}/swagger.json` })) }),
     )
     app.get('/healthz', (c) => c.json({ status: 'ok' }))
+    // One probe for the whole process: ready when every server is (a Deployment's readiness probe takes one path).
+    app.get('/readyz', async (c) => {
+      const states = await Promise.all(runtimes.map(async (r) => ({ name: r.name, ready: await r.ready(), reason: r.catalog.state ? undefined : (r.catalog.lastError ?? 'catalog not loaded yet') })))
+      const ready = states.every((s) => s.ready)
+      return c.json({ status: ready ? 'ready' : 'not_ready', servers: Object.fromEntries(states.map((s) => [s.name, { status: s.ready ? 'ready' : 'not_ready', ...(s.reason && !s.ready ? { reason: s.reason } : {}) }])) }, ready ? 200 : 503)
+    })
   }
+  return app
+}
+
+/** A separate app that serves only `GET /metrics` (for `metrics.port`). */
+export function createMetricsApp(metrics: FacadeMetrics, key: string | undefined): Hono {
+  const app = new Hono()
+  registerMetricsRoute(app, metrics, key)
+  app.onError((error, c) => problemResponse(error instanceof ApiError ? error : new ApiError('internal_error'), c.req.path))
+  app.notFound((c) => problemResponse(new ApiError('not_found', { detail: `No route ${c.req.method} ${c.req.path}.` }), c.req.path))
   return app
 }

@@ -6,6 +6,7 @@ import { Hono } from 'hono'
 import { registerMcpEndpoint } from '../mcp-endpoint/route.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { registerConnectorRoutes } from './routes/connector.js'
+import { registerDocsPageRoutes } from './routes/docs-page.js'
 import { registerDocumentRoutes } from './routes/documents.js'
 import { registerMcpExtraRoutes } from './routes/mcp-extras.js'
 import { registerOperationRoutes } from './routes/operations.js'
@@ -17,6 +18,7 @@ export function createServerApp(runtime: ServerRuntime): Hono {
   const app = new Hono()
   registerOperationRoutes(app, runtime)
   registerDocumentRoutes(app, runtime)
+  registerDocsPageRoutes(app)
   registerToolRoutes(app, runtime)
   registerSessionRoutes(app, runtime)
   registerMcpExtraRoutes(app, runtime)

@@ -76,6 +76,7 @@ export class CatalogManager {
       })
       const previous = this.#state?.catalog
       const catalog = buildCatalog(loaded.listing, this.filter, previous, { paramHeaders: loaded.paramHeaders })
+      if (this.#lastError !== undefined) this.log.info('catalog load recovered', { previousError: this.#lastError })
       this.#lastError = undefined
       if (previous && previous.etag === catalog.etag) return this.#state!
       const state = { catalog, validators: new CatalogValidators() }
@@ -86,8 +87,11 @@ export class CatalogManager {
       for (const listener of this.#listeners) listener(state)
       return state
     } catch (error) {
-      this.#lastError = (error as Error).message
-      this.log.warn('catalog load failed', { error: this.#lastError })
+      const message = (error as Error).message
+      // One warning per change of state: a vendor down for an hour is one line, not one per retry.
+      if (message !== this.#lastError) this.log.warn('catalog load failed', { error: message })
+      else this.log.debug('catalog load failed again', { error: message })
+      this.#lastError = message
       throw error
     }
   }

@@ -20,6 +20,9 @@ import { CatalogManager, type CatalogState } from './catalog-manager.js'
 import type { JobStore } from './job-store.js'
 import { JobRegistry } from './jobs.js'
 import { ReadinessProbe } from './readiness.js'
+import { measureVendorCall } from '../metrics/vendor-call.js'
+import { recordSessionRenewal } from '../metrics/instruments.js'
+import { retryWithBackoff } from './retry.js'
 
 /** Which vendor session a call runs on. */
 export type SessionSelector = { kind: 'pooled' } | { kind: 'existing'; id: string } | { kind: 'new' }
@@ -55,6 +58,7 @@ export class ServerRuntime {
   readonly #http?: UpstreamHttp
   readonly #readiness: ReadinessProbe
   #stopping = false
+  #stopRetry?: () => void
 
   /**
    * @param name the server's config name (`default` for a single upstream)
@@ -163,6 +167,7 @@ export class ServerRuntime {
     const session = active?.session ?? this.sessions.pooled(caller)
     const run = await this.#upstream(() => session.run(operation, { replayable: options.replayable }), options.notFound)
     if (active) await this.sessions.touch(active)
+    if (run.renewed) recordSessionRenewal(this.name)
     return { result: run.value, renewed: run.renewed, sessionId: active?.id }
   }
 
@@ -198,7 +203,9 @@ export class ServerRuntime {
     const replayable = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true
     const { headers, problems } = paramHeaderValues(tool.paramHeaders ?? [], args)
     if (problems.length) throw new ApiError('invalid_arguments', { detail: `Some arguments of tool "${tool.name}" cannot be sent as Mcp-Param headers.`, errors: problems })
-    return this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, headers }), { replayable })
+    return measureVendorCall(this.name, tool.name, () =>
+      this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, headers }), { replayable }),
+    )
   }
 
   /** Reads a resource through the caller's session. */
@@ -223,23 +230,18 @@ export class ServerRuntime {
     return this.#readiness.ready()
   }
 
-  /** Loads the catalog (retrying in the background until the vendor answers). */
+  /**
+   * Loads the catalog; resolves after the first attempt, and when that fails keeps retrying in the background with
+   * exponential backoff until the vendor answers. /healthz serves all along; /readyz says 503 until loaded.
+   */
   async start(): Promise<void> {
-    try {
-      await this.catalog.refresh()
-    } catch {
-      // Keep serving /healthz; /readyz says not ready until a retry succeeds.
-      const retry = setInterval(() => {
-        if (this.#stopping || this.catalog.state) return clearInterval(retry)
-        this.catalog.refresh().then(() => clearInterval(retry), () => {})
-      }, 2000)
-      retry.unref()
-    }
+    this.#stopRetry = await retryWithBackoff(() => this.catalog.refresh(), { stopped: () => this.#stopping || !!this.catalog.state })
   }
 
   /** Stops accepting work, drains, and ends every vendor session. */
   async shutdown(drainMs: number): Promise<void> {
     this.#stopping = true
+    this.#stopRetry?.()
     this.catalog.stop()
     await Promise.allSettled([this.jobs.shutdown(drainMs), this.sessions.shutdown(drainMs)])
     await this.#catalogSession.terminate(0)

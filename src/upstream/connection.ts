@@ -4,6 +4,7 @@
  * era negotiation (2025 `initialize` or 2026-07-28 `server/discover`), and thin typed wrappers around the
  * SDK calls the facade uses. Every SDK error is classified into an {@link UpstreamError} here.
  */
+import { explainConnectFailure } from './connect-errors.js'
 import { Client, SSEClientTransport, SdkHttpError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import type { Transport } from '@modelcontextprotocol/client'
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio'
@@ -236,7 +237,7 @@ export class UpstreamConnection {
         cache.rememberLegacy()
         return conn
       }
-      throw classified
+      throw explainConnectFailure(classified, error, target)
     }
     if (protocol === 'auto' && !settings.resume) cache.remember(client)
     const info = client.getServerVersion()

@@ -1,10 +1,9 @@
 /**
  * @module http/routes/documents
- * `GET /openapi.json` (OpenAPI 3.1), `GET /docs` (Swagger UI), `GET /swagger.json` (Swagger 2.0 for Power
+ * `GET /openapi.json` (OpenAPI 3.1), `GET /swagger.json` (Swagger 2.0 for Power
  * Platform) and the connector's internal helper operations. Documents are cached per catalog version, so
  * they follow the catalog without a restart and cost nothing on repeated requests.
  */
-import { swaggerUI } from '@hono/swagger-ui'
 import type { Hono } from 'hono'
 import type { Catalog } from '../../catalog/types.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
@@ -43,8 +42,6 @@ export function registerDocumentRoutes(app: Hono, runtime: ServerRuntime) {
     c.header('ETag', `"${catalog.etag}"`)
     return c.body(openapi(catalog, baseUrl(c, runtime.global.publicUrl, runtime.mountPath)), 200, { 'content-type': 'application/json' })
   })
-  app.get('/docs', swaggerUI({ url: `${runtime.mountPath}/openapi.json`, title: 'mcp-rest-facade' }))
-
 
   const swagger = perVersion((catalog) => serializeDefinition(swaggerFor(runtime, catalog).document))
   app.get('/swagger.json', (c) => {
