@@ -96,7 +96,8 @@ export class ServerRuntime {
     this.#catalogSession = new UpstreamSession(
       { ...this.#settings(() => config.headers), listen: true, onListChanged: () => this.catalog.refreshSoon() },
       this.cache,
-      { ...policy, connectionIdleMs: 0 },
+      // Its loads are retried by the catalog's own backoff (start()), so no in-call retry budget on top.
+      { connectionIdleMs: 0, retryBudgetMs: 0 },
     )
     this.#readiness = new ReadinessProbe(
       () => this.#http?.health.lastGoodAt ?? 0,
