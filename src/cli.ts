@@ -25,6 +25,7 @@ Options:
   --public-url <url>            public https URL (Swagger host, async Location headers)            env PUBLIC_URL
   --config <file>               JSON config file (several servers, headers, auth, timeouts)        env MCP_FACADE_CONFIG
   --out <dir>                   export: target folder
+  --allow-http                  export: accept an http:// public URL (local tests only)
   -h, --help                    show this help
 
 Precedence: defaults < config file < environment < flags.
@@ -42,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
         port: { type: 'string' },
         host: { type: 'string' },
         'public-url': { type: 'string' },
+        'allow-http': { type: 'boolean' },
         config: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -99,8 +101,12 @@ async function main(argv: string[]): Promise<number> {
       return 2
     }
     try {
-      const report = await exportConnector(config, values.out, log)
+      const report = await exportConnector(config, values.out, log, { allowHttp: values['allow-http'] === true })
       process.stdout.write(report + '\n')
+    } catch (error) {
+      if ((error as Error).name !== 'ExportError') throw error
+      process.stderr.write(`export failed: ${(error as Error).message}\n`)
+      return 1
     } finally {
       await demo?.close()
     }

@@ -1,8 +1,10 @@
 /**
  * @module http/server-app
  * The routes of one upstream server. Mounted at the root with one upstream, or under `/{server}` with several.
+ * An OpenAPIHono app: the fixed routes are declared with `createRoute`, and their definitions (in
+ * `app.openAPIRegistry`) are the fixed part of the server's `/openapi.json`.
  */
-import { Hono } from 'hono'
+import { OpenAPIHono } from '@hono/zod-openapi'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { registerConnectorRoutes } from './routes/connector.js'
 import { registerDocumentRoutes } from './routes/documents.js'
@@ -10,10 +12,11 @@ import { registerMcpExtraRoutes } from './routes/mcp-extras.js'
 import { registerOperationRoutes } from './routes/operations.js'
 import { registerSessionRoutes } from './routes/sessions.js'
 import { registerToolRoutes } from './routes/tools.js'
+import { problemHook } from './validation-hook.js'
 
 /** Builds the Hono app of one server. */
-export function createServerApp(runtime: ServerRuntime): Hono {
-  const app = new Hono()
+export function createServerApp(runtime: ServerRuntime): OpenAPIHono {
+  const app = new OpenAPIHono({ defaultHook: problemHook as never })
   registerOperationRoutes(app, runtime)
   registerDocumentRoutes(app, runtime)
   registerToolRoutes(app, runtime)

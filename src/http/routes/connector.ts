@@ -3,14 +3,14 @@
  * Internal operations the connector's generic InvokeTool uses at design time: the tool list for the picker and
  * each tool's input and response schema as Swagger 2.0 schema objects (x-ms-dynamic-schema / -properties).
  */
-import type { Hono } from 'hono'
+import type { OpenAPIHono } from "@hono/zod-openapi"
 import { findTool } from '../../catalog/build.js'
 import { ApiError } from '../../errors/api-error.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { connectorInputSchema, connectorOutputSchema, connectorToolList } from '../../swagger/tool-schemas.js'
 
 /** Registers the connector helper routes. */
-export function registerConnectorRoutes(app: Hono, runtime: ServerRuntime) {
+export function registerConnectorRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
   const toolOf = (segment: string) => {
     const { catalog } = runtime.requireCatalog()
     const tool = findTool(catalog, segment) ?? findTool(catalog, decodeURIComponent(segment))

@@ -5,7 +5,8 @@
  * A call: authenticate → find the tool → parse and validate the body against the vendor's original schema →
  * pick the vendor session → call (synchronously, or as a 202 job) → check the output → envelope.
  */
-import type { Context, Hono } from 'hono'
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import { findTool } from '../../catalog/build.js'
 import type { CatalogTool } from '../../catalog/types.js'
 import { validateDroppingEmpties } from '../../catalog/validator.js'
@@ -18,6 +19,7 @@ import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../../connector
 import { toConnectorNames, toVendorNames } from '../../connector/property-mapping.js'
 import { toEnvelope } from '../envelope.js'
 import { prefersAsync, readJsonObject, sessionSelector } from '../request.js'
+import { CALLER_CODES, headerRefs, JOB_CODES, JobSchema, problemContextOf, problemResponses, ToolEnvelopeSchema } from '../openapi-components.js'
 
 /** Describes a tool for `GET /tools`. */
 function describe(tool: CatalogTool, mountPath: string) {
@@ -34,27 +36,72 @@ function describe(tool: CatalogTool, mountPath: string) {
   }
 }
 
+const ToolListSchema = z
+  .object({
+    catalogVersion: z.number().int(),
+    tools: z.array(
+      z.object({
+        name: z.string(),
+        title: z.string().optional(),
+        description: z.string().optional(),
+        path: z.string().openapi({ description: 'Path of the tool operation.' }),
+        operationId: z.string(),
+        typed: z.boolean().openapi({ description: 'False when the config keeps the tool out of the documents (still callable).' }),
+        inputSchema: z.record(z.string(), z.unknown()).openapi({ description: 'The vendor input schema, unchanged.' }),
+        outputSchema: z.record(z.string(), z.unknown()).optional(),
+        annotations: z.record(z.string(), z.unknown()).optional(),
+      }),
+    ),
+  })
+  .openapi('ToolList')
+
 /** Registers the tool routes on a server app. */
-export function registerToolRoutes(app: Hono, runtime: ServerRuntime) {
-  app.get('/tools', (c) => {
+export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
+  const ctx = problemContextOf(runtime)
+  const listTools = createRoute({
+    method: 'get',
+    path: '/tools',
+    operationId: 'ListTools',
+    summary: 'List the tools with their schemas',
+    tags: ['Tools'],
+    responses: {
+      200: { description: 'Tools.', headers: headerRefs('ETag') as never, content: { 'application/json': { schema: ToolListSchema } } },
+      ...problemResponses(ctx, [...CALLER_CODES, 'not_ready']),
+    },
+  })
+  app.openapi(listTools, (c) => {
     runtime.callerFrom(c.req.raw.headers)
     const { catalog } = runtime.requireCatalog()
     c.header('ETag', `"${catalog.etag}"`)
-    return c.json({ catalogVersion: catalog.version, tools: catalog.tools.map((t) => describe(t, runtime.mountPath)) })
+    return c.json({ catalogVersion: catalog.version, tools: catalog.tools.map((t) => describe(t, runtime.mountPath)) } as z.infer<typeof ToolListSchema>, 200)
   })
 
   const invoke = (c: Context) => callTool(c, runtime, c.req.param('tool') ?? '')
   app.post('/tools/:tool{.+}', invoke)
   app.post('/invoke/:tool{.+}', invoke)
 
-  app.get('/jobs/:id', (c) => {
+  const getJob = createRoute({
+    method: 'get',
+    path: '/jobs/{jobId}',
+    operationId: 'GetJob',
+    summary: 'Poll a long-running call',
+    description: 'Answers 202 while the call runs, then what the call itself answered (the tool envelope or its problem).',
+    tags: ['Tools'],
+    request: { params: z.object({ jobId: z.string().min(1).openapi({ description: 'From the Location header of the 202.' }) }) },
+    responses: {
+      200: { description: 'Finished: the tool envelope.', headers: headerRefs('SessionId') as never, content: { 'application/json': { schema: ToolEnvelopeSchema } } },
+      202: { description: 'Still running: poll again after Retry-After seconds.', headers: headerRefs('Location', 'RetryAfter') as never, content: { 'application/json': { schema: JobSchema } } },
+      ...problemResponses(ctx, JOB_CODES),
+    },
+  })
+  app.openapi(getJob, (c) => {
     const caller = runtime.callerFrom(c.req.raw.headers)
-    const job = runtime.jobs.get(c.req.param('id'), caller.identity)
+    const job = runtime.jobs.get(c.req.valid('param').jobId, caller.identity)
     if (!job) throw new ApiError('job_not_found')
-    if (!job.outcome) return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress })
+    if (!job.outcome) return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress }) as never
     const { status, body, headers } = job.outcome
     for (const [k, v] of Object.entries(headers ?? {})) c.header(k, v)
-    return c.body(JSON.stringify(body), status as 200, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' })
+    return c.body(JSON.stringify(body), status as 200, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' }) as never
   })
 }
 
