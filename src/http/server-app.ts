@@ -12,11 +12,14 @@ import { registerMcpExtraRoutes } from './routes/mcp-extras.js'
 import { registerOperationRoutes } from './routes/operations.js'
 import { registerSessionRoutes } from './routes/sessions.js'
 import { registerToolRoutes } from './routes/tools.js'
+import { ProblemSchema } from './openapi-components.js'
 import { problemHook } from './validation-hook.js'
 
 /** Builds the Hono app of one server. */
 export function createServerApp(runtime: ServerRuntime): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: problemHook as never })
+  // Problem responses reference it by name (they are shared components, not zod schemas of one route).
+  app.openAPIRegistry.register('Problem', ProblemSchema)
   registerOperationRoutes(app, runtime)
   registerDocumentRoutes(app, runtime)
   registerToolRoutes(app, runtime)

@@ -9,6 +9,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ApiError } from '../../errors/api-error.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
+import { authenticated, callerOf } from '../caller.js'
 import { CALLER_CODES, headerRefs, problemContextOf, problemResponses, VENDOR_CODES } from '../openapi-components.js'
 import { readJsonObject, sessionSelector } from '../request.js'
 import { SessionQuery, SessionHeaders } from './session-parameters.js'
@@ -60,6 +61,9 @@ function withSession(c: Context, body: Record<string, unknown>, outcome: { sessi
 /** Registers the resource and prompt routes. */
 export function registerMcpExtraRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
   const ctx = problemContextOf(runtime)
+  const auth = authenticated(runtime)
+  // Referenced by the per-prompt operations the document generates.
+  app.openAPIRegistry.register('PromptMessages', PromptMessagesSchema)
   const listProblems = problemResponses(ctx, [...CALLER_CODES, 'not_ready'])
   const ok = (description: string, schema: z.ZodType, ...headers: string[]) => ({
     description,
@@ -67,13 +71,13 @@ export function registerMcpExtraRoutes(app: OpenAPIHono, runtime: ServerRuntime)
     content: { 'application/json': { schema } },
   })
 
-  const listResources = createRoute({ method: 'get', path: '/resources', operationId: 'ListResources', summary: 'List resources', tags: ['Resources'], responses: { 200: ok('Resources.', ResourceListSchema), ...listProblems } })
+  const listResources = createRoute({ middleware: [auth], method: 'get', path: '/resources', operationId: 'ListResources', summary: 'List resources', tags: ['Resources'], responses: { 200: ok('Resources.', ResourceListSchema), ...listProblems } })
   app.openapi(listResources, (c) => {
-    runtime.callerFrom(c.req.raw.headers)
     return c.json({ resources: runtime.requireCatalog().catalog.resources }, 200)
   })
 
   const listTemplates = createRoute({
+    middleware: [auth],
     method: 'get',
     path: '/resources/templates',
     operationId: 'ListResourceTemplates',
@@ -82,11 +86,11 @@ export function registerMcpExtraRoutes(app: OpenAPIHono, runtime: ServerRuntime)
     responses: { 200: ok('Templates.', ResourceTemplateListSchema), ...listProblems },
   })
   app.openapi(listTemplates, (c) => {
-    runtime.callerFrom(c.req.raw.headers)
     return c.json({ resourceTemplates: runtime.requireCatalog().catalog.resourceTemplates }, 200)
   })
 
   const readResource = createRoute({
+    middleware: [auth],
     method: 'get',
     path: '/resources/read',
     operationId: 'ReadResource',
@@ -99,14 +103,13 @@ export function registerMcpExtraRoutes(app: OpenAPIHono, runtime: ServerRuntime)
     },
   })
   app.openapi(readResource, async (c) => {
-    const caller = runtime.callerFrom(c.req.raw.headers)
+    const caller = callerOf(c)
     const outcome = await runtime.readResource(c.req.valid('query').uri, caller, sessionSelector(c))
     return c.json(withSession(c, { contents: outcome.result.contents ?? [] }, outcome) as z.infer<typeof ResourceContentsSchema>, 200)
   })
 
-  const listPrompts = createRoute({ method: 'get', path: '/prompts', operationId: 'ListPrompts', summary: 'List prompts', tags: ['Prompts'], responses: { 200: ok('Prompts.', PromptListSchema), ...listProblems } })
+  const listPrompts = createRoute({ middleware: [auth], method: 'get', path: '/prompts', operationId: 'ListPrompts', summary: 'List prompts', tags: ['Prompts'], responses: { 200: ok('Prompts.', PromptListSchema), ...listProblems } })
   app.openapi(listPrompts, (c) => {
-    runtime.callerFrom(c.req.raw.headers)
     return c.json({ prompts: runtime.requireCatalog().catalog.prompts }, 200)
   })
 

@@ -6,6 +6,7 @@
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
+import { authenticated } from '../caller.js'
 import { CALLER_CODES, headerRefs, problemContextOf, problemResponses, VENDOR_CODES } from '../openapi-components.js'
 
 const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health')
@@ -24,6 +25,7 @@ const RefreshedSchema = z
 /** Registers the operational routes. */
 export function registerOperationRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
   const ctx = problemContextOf(runtime)
+  const auth = authenticated(runtime)
   const shuttingDown = problemResponses(ctx, ['shutting_down'])
   const health = createRoute({
     method: 'get',
@@ -60,6 +62,7 @@ export function registerOperationRoutes(app: OpenAPIHono, runtime: ServerRuntime
   })
 
   const refresh = createRoute({
+    middleware: [auth],
     method: 'post',
     path: '/catalog/refresh',
     operationId: 'RefreshCatalog',
@@ -71,7 +74,6 @@ export function registerOperationRoutes(app: OpenAPIHono, runtime: ServerRuntime
     },
   })
   app.openapi(refresh, async (c) => {
-    runtime.callerFrom(c.req.raw.headers)
     const before = runtime.catalog.state?.catalog.version
     const { catalog } = await runtime.catalog.refresh()
     return c.json({ catalogVersion: catalog.version, changed: catalog.version !== before, tools: catalog.tools.length, etag: catalog.etag }, 200)

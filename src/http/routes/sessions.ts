@@ -6,6 +6,7 @@
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
+import { authenticated, callerOf } from '../caller.js'
 import { CALLER_CODES, headerRefs, problemContextOf, problemResponses, VENDOR_CODES } from '../openapi-components.js'
 
 export const SessionCreatedSchema = z
@@ -15,7 +16,9 @@ export const SessionCreatedSchema = z
 /** Registers the session routes. */
 export function registerSessionRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
   const ctx = problemContextOf(runtime)
+  const auth = authenticated(runtime)
   const createSession = createRoute({
+    middleware: [auth],
     method: 'post',
     path: '/sessions',
     operationId: 'CreateSession',
@@ -27,13 +30,14 @@ export function registerSessionRoutes(app: OpenAPIHono, runtime: ServerRuntime) 
     },
   })
   app.openapi(createSession, async (c) => {
-    const caller = runtime.callerFrom(c.req.raw.headers)
+    const caller = callerOf(c)
     const active = await runtime.openSession(caller)
     c.header('X-Session-Id', active.id)
     return c.json({ sessionId: active.id, expiresAt: new Date(active.record.expiresAt).toISOString() }, 201)
   })
 
   const endSession = createRoute({
+    middleware: [auth],
     method: 'delete',
     path: '/sessions/{sessionId}',
     operationId: 'EndSession',
@@ -46,7 +50,7 @@ export function registerSessionRoutes(app: OpenAPIHono, runtime: ServerRuntime) 
     },
   })
   app.openapi(endSession, async (c) => {
-    const caller = runtime.callerFrom(c.req.raw.headers)
+    const caller = callerOf(c)
     await runtime.sessions.end(c.req.valid('param').sessionId, caller)
     return c.body(null, 204)
   })

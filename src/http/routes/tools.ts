@@ -19,6 +19,7 @@ import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../../connector
 import { toConnectorNames, toVendorNames } from '../../connector/property-mapping.js'
 import { toEnvelope } from '../envelope.js'
 import { prefersAsync, readJsonObject, sessionSelector } from '../request.js'
+import { authenticated, callerOf } from '../caller.js'
 import { CALLER_CODES, headerRefs, JOB_CODES, JobSchema, problemContextOf, problemResponses, ToolEnvelopeSchema } from '../openapi-components.js'
 
 /** Describes a tool for `GET /tools`. */
@@ -58,7 +59,9 @@ const ToolListSchema = z
 /** Registers the tool routes on a server app. */
 export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
   const ctx = problemContextOf(runtime)
+  const auth = authenticated(runtime)
   const listTools = createRoute({
+    middleware: [auth],
     method: 'get',
     path: '/tools',
     operationId: 'ListTools',
@@ -70,7 +73,6 @@ export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
     },
   })
   app.openapi(listTools, (c) => {
-    runtime.callerFrom(c.req.raw.headers)
     const { catalog } = runtime.requireCatalog()
     c.header('ETag', `"${catalog.etag}"`)
     return c.json({ catalogVersion: catalog.version, tools: catalog.tools.map((t) => describe(t, runtime.mountPath)) } as z.infer<typeof ToolListSchema>, 200)
@@ -81,6 +83,7 @@ export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
   app.post('/invoke/:tool{.+}', invoke)
 
   const getJob = createRoute({
+    middleware: [auth],
     method: 'get',
     path: '/jobs/{jobId}',
     operationId: 'GetJob',
@@ -95,7 +98,7 @@ export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
     },
   })
   app.openapi(getJob, (c) => {
-    const caller = runtime.callerFrom(c.req.raw.headers)
+    const caller = callerOf(c)
     const job = runtime.jobs.get(c.req.valid('param').jobId, caller.identity)
     if (!job) throw new ApiError('job_not_found')
     if (!job.outcome) return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress }) as never
