@@ -72,7 +72,38 @@ export function headerRefs(...names: (keyof typeof HEADER_COMPONENTS | string)[]
   return Object.fromEntries(['RequestId', ...names].map((n) => [wire[n]!, ref('headers', n)]))
 }
 
-const pascal = (code: string) => code.replace(/(^|_)([a-z])/g, (_m, _s, ch: string) => ch.toUpperCase())
+/**
+ * Short, distinct aliases of the codes for component names (`E404SessionTool`): an operation references ten or so
+ * problem responses, once per tool, so the names are a large share of the document's bytes. The description of
+ * each component lists the full codes.
+ */
+const ALIAS: Record<ProblemCode, string> = {
+  invalid_json: 'Json',
+  invalid_arguments: 'Args',
+  invalid_request: 'Req',
+  invalid_header: 'Hdr',
+  unauthorized: 'Auth',
+  vendor_unauthorized: 'VAuth',
+  vendor_forbidden: 'VDeny',
+  tool_not_found: 'Tool',
+  prompt_not_found: 'Prompt',
+  resource_not_found: 'Res',
+  session_not_found: 'Session',
+  job_not_found: 'Job',
+  not_found: 'Route',
+  method_not_allowed: 'Method',
+  payload_too_large: 'Size',
+  unsupported_media_type: 'Media',
+  tool_error: 'ToolError',
+  internal_error: 'Internal',
+  vendor_unavailable: 'VDown',
+  vendor_interrupted: 'VCut',
+  vendor_bad_response: 'VBad',
+  vendor_bad_output: 'VOutput',
+  not_ready: 'NotReady',
+  shutting_down: 'Stopping',
+  vendor_timeout: 'VTimeout',
+}
 
 /** Every problem response component used so far, by name (the name encodes the codes). */
 const problemComponents = new Map<string, ProblemCode[]>()
@@ -124,7 +155,7 @@ export function problemResponses(ctx: ProblemContext, codes: readonly ProblemCod
   const out: Record<string, { $ref: string }> = {}
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
     const sorted = group.sort()
-    const name = sorted.map(pascal).join('Or')
+    const name = `E${status}${sorted.map((c) => ALIAS[c]).join('')}`
     problemComponents.set(name, sorted)
     out[String(status)] = ref('responses', name)
   }

@@ -51,7 +51,7 @@ export const EMPTY_VALUE_RULE =
   `With \`${CONNECTOR_CLIENT_HEADER}: ${CONNECTOR_CLIENT_VALUE}\` (sent by the Power Platform connector), optional arguments that are \`""\`, \`null\` or \`[]\` are dropped before validation, because Power Automate sends empty optional inputs that way. Without that header every argument is validated as sent.`
 
 const PARAMETERS: Record<string, Json> = {
-  SessionIdHeader: { name: 'X-Session-Id', in: 'header', required: false, description: SESSION_DESCRIPTION, schema: { type: 'string' } },
+  SessionId: { name: 'X-Session-Id', in: 'header', required: false, description: SESSION_DESCRIPTION, schema: { type: 'string' } },
   SessionIdQuery: { name: 'sessionId', in: 'query', required: false, description: 'Same as the X-Session-Id header, for clients that cannot set headers.', schema: { type: 'string' } },
   Prefer: { name: 'Prefer', in: 'header', required: false, description: '`respond-async` answers 202 with a Location to poll instead of waiting.', schema: { type: 'string' } },
   FacadeClient: {
@@ -62,7 +62,7 @@ const PARAMETERS: Record<string, Json> = {
     schema: { type: 'string', enum: [CONNECTOR_CLIENT_VALUE] },
   },
 }
-const CALL_PARAMETERS = ['SessionIdHeader', 'SessionIdQuery', 'Prefer', 'FacadeClient'].map((n) => ref('parameters', n))
+const CALL_PARAMETERS = ['SessionId', 'SessionIdQuery', 'Prefer', 'FacadeClient'].map((n) => ref('parameters', n))
 
 const RESPONSES: Record<string, Json> = {
   Accepted: {
@@ -123,7 +123,7 @@ function promptOperation(prompt: CatalogPrompt, problems: Json): Json {
     ...(prompt.description ? { description: prompt.description } : {}),
     tags: ['Prompts'],
     'x-mcp-prompt': prompt.name,
-    parameters: [ref('parameters', 'SessionIdHeader'), ref('parameters', 'SessionIdQuery')],
+    parameters: [ref('parameters', 'SessionId'), ref('parameters', 'SessionIdQuery')],
     requestBody: {
       required: required.length > 0,
       content: {
