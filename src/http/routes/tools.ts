@@ -128,7 +128,7 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
 
   const body = toVendorNames(tool.inputSchema, await readJsonObject(c, runtime.global.bodyLimitBytes))
   const input = validators.input(tool.name, tool.inputSchema)
-  const { args, errors } = validateDroppingEmpties(input.validate, body)
+  const { args, errors } = c.req.header(CONNECTOR_CLIENT_HEADER) === CONNECTOR_CLIENT_VALUE ? validateDroppingEmpties(input.validate, body) : { args: body, errors: input.validate(body) }
   if (errors) throw new ApiError('invalid_arguments', { detail: `The arguments do not match the input schema of tool "${tool.name}".`, errors })
 
   const selector = sessionSelector(c)
