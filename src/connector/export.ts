@@ -102,6 +102,11 @@ export function readIcon(path: string | URL): Buffer {
   return png
 }
 
+/** The rulebook errors (import rules, apiProperties rules) of a definition and its apiProperties. */
+export function importErrors(document: unknown, properties: unknown): string[] {
+  return [...checkConnectorDocument(document), ...checkApiProperties(properties, document)].filter((v) => v.severity === 'error').map((v) => `${v.rule} ${v.path}: ${v.message}`)
+}
+
 /** Writes one server's connector folder. Returns a summary line with the size of every file written. */
 export function writeConnectorFolder(runtime: ServerRuntime, dir: string, options: ExportOptions = {}): string {
   requirePublicUrl(runtime, options)
@@ -109,9 +114,8 @@ export function writeConnectorFolder(runtime: ServerRuntime, dir: string, option
   const { document, report, text } = swaggerFor(runtime, catalog)
   const c = runtime.config.connector
   const properties = buildApiProperties({ inboundAuth: swaggerInboundAuth(runtime.config.auth), iconBrandColor: c.iconBrandColor, publisher: c.publisher, stackOwner: c.stackOwner })
-  const errors = [...checkConnectorDocument(document), ...checkApiProperties(properties, document)].filter((v) => v.severity === 'error')
-  if (errors.length)
-    throw new ExportError(`${runtime.name}: the connector would not import:\n${errors.map((v) => `  - ${v.rule} ${v.path}: ${v.message}`).join('\n')}`)
+  const errors = importErrors(document, properties)
+  if (errors.length) throw new ExportError(`${runtime.name}: the connector would not import:\n${errors.map((e) => `  - ${e}`).join('\n')}`)
   const icon = readIcon(c.icon ?? DEFAULT_ICON)
 
   const files: [string, string | Buffer][] = [
