@@ -1,7 +1,8 @@
 /**
  * @module http/routes/tools
  * `POST /tools/{tool}` (one operation per tool), `POST /invoke/{tool}` (the connector's generic operation),
- * `GET /tools` and `GET /jobs/{id}`.
+ * `GET /tools` and `GET /jobs/{jobId}` (these two declared with `createRoute`; the tool calls follow the catalog
+ * and are documented by http/openapi-document).
  * A call: authenticate → find the tool → parse and validate the body against the vendor's original schema →
  * pick the vendor session → call (synchronously, or as a 202 job) → check the output → envelope.
  */
