@@ -365,6 +365,28 @@ describe('limits and naming', () => {
     expect(report.warnings.some((w) => w.includes('bytes'))).toBe(true)
   })
 
+  it('checks the limits on the final file, with the tool-call headers and the extra operations in it', () => {
+    const client: NonBodyParameter = { name: 'X-Client', in: 'header', type: 'string', required: true, default: 'c', 'x-ms-visibility': 'internal', 'x-ms-summary': 'Client', description: 'Client.' }
+    const extra = { '/mcp': { post: { operationId: 'InvokeMCP', summary: 'MCP', description: 'The MCP endpoint.', 'x-ms-visibility': 'internal' as const, responses: { '200': { description: 'OK.' } } } } }
+    const catalog = bigCatalog(40)
+    const options = { toolParameters: { Client: client }, extraOperations: extra, maxOperations: 30 }
+    // below the compact size of the full document: only dropping operations can make it fit
+    const limit = serializedBytes(emitSwagger2(catalog, options).document) - 1500
+    const { document, report, text } = emitSwagger2(catalog, { ...options, maxBytes: limit })
+    expect(report.omittedTools.some((t) => t.reason === 'max-bytes')).toBe(true)
+    // the extra operation is kept and counted like a fixed one: 30 - 7 = 23 tool operations at most
+    expect(document.paths['/mcp']).toEqual(extra['/mcp'])
+    expect(report.operations).toBeLessThanOrEqual(30)
+    expect(report.omittedTools.filter((t) => t.reason === 'max-operations').length).toBe(40 - 23)
+    expect(document.paths['/invoke/{tool}']!.post!.parameters).toContainEqual({ $ref: '#/parameters/Client' })
+    // every tool call references the header, and the size was measured with it: the written text is within the limit
+    for (const item of Object.values(document.paths)) if (item.post?.['x-mcp-tool']) expect(item.post.parameters).toContainEqual({ $ref: '#/parameters/Client' })
+    expect(document.parameters!.Client).toEqual(client)
+    expect(text.length).toBe(report.bytes)
+    expect(report.bytes).toBeLessThanOrEqual(limit)
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(document)))
+  })
+
   it('honours a custom maxOperations and keeps the fixed operations', () => {
     const { report, document } = emitSwagger2(bigCatalog(10), { maxOperations: 9 })
     expect(report.operations).toBe(9)
