@@ -33,6 +33,7 @@ Options:
   --out <dir>                   export: target folder
   --mcp-only                    export: only the InvokeMCP operation (x-ms-agentic-protocol)
   -v, --version                 print the version
+  --allow-http                  export: accept an http:// public URL (local tests only)
   -h, --help                    show this help
 
 Environment only (no flag):
@@ -62,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
         port: { type: 'string' },
         host: { type: 'string' },
         'public-url': { type: 'string' },
+        'allow-http': { type: 'boolean' },
         config: { type: 'string' },
         out: { type: 'string' },
         'mcp-only': { type: 'boolean' },
@@ -125,8 +127,12 @@ async function main(argv: string[]): Promise<number> {
       return 2
     }
     try {
-      const report = await exportConnector(config, values.out, log, { mcpOnly: values['mcp-only'] === true })
+      const report = await exportConnector(config, values.out, log, { mcpOnly: values['mcp-only'] === true, allowHttp: values['allow-http'] === true })
       process.stdout.write(report + '\n')
+    } catch (error) {
+      if ((error as Error).name !== 'ExportError') throw error
+      process.stderr.write(`export failed: ${(error as Error).message}\n`)
+      return 1
     } finally {
       await demo?.close()
     }

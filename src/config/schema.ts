@@ -189,6 +189,11 @@ export const ServerConfigSchema = z
         website: z.string().url().optional(),
         privacyPolicy: z.string().url().optional(),
         categories: z.array(z.string()).max(2).default(['AI', 'Productivity']),
+        /** PNG written as the export's `icon.png` (square, < 1 MB, background = iconBrandColor); default the project's own. */
+        icon: z.string().min(1).optional(),
+        /** apiProperties `publisher` and `stackOwner` (certification; `stackOwner` breaks `paconn update`). */
+        publisher: z.string().min(1).optional(),
+        stackOwner: z.string().min(1).optional(),
       })
       .strict()
       .default({ iconBrandColor: '#da3b01', categories: ['AI', 'Productivity'] }),

@@ -1,196 +1,218 @@
 /**
  * @module http/openapi-document
- * The OpenAPI 3.1 document of one server, built with @hono/zod-openapi's registry from the current catalog:
- * one typed operation per tool (request = the vendor's input schema, response `data` = its output schema),
- * plus the facade's own operations. Rebuilt only when the catalog version changes.
+ * The OpenAPI 3.1 document of one server. Two parts:
+ * - the fixed operations (sessions, jobs, resources, prompts lists, catalog, health, ready, …) come from the
+ *   server app's own registry: each is declared once with `createRoute` beside its handler;
+ * - the catalog-following operations (one per typed tool, one per prompt, and InvokeTool) are generated here as
+ *   plain JSON, because they follow the vendor's JSON Schemas, not zod ones.
+ * Everything that repeats per operation (problem responses, the 202 answer, the session and Prefer parameters,
+ * response headers) is a component referenced by `$ref`, which keeps the document near 1 KB per tool beyond the
+ * tool's own schemas. The empty-value leniency of connector calls is stated in `info.description` and on the
+ * `X-Facade-Client` parameter.
  */
-import { OpenAPIHono, z } from '@hono/zod-openapi'
-import type { Catalog, CatalogTool } from '../catalog/types.js'
-import { PROBLEMS } from '../errors/codes.js'
+import { OpenApiGeneratorV31, type OpenAPIRegistry } from '@asteasolutions/zod-to-openapi'
+import type { Catalog, CatalogPrompt, CatalogTool } from '../catalog/types.js'
+import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../connector/swagger-options.js'
+import {
+  componentRef as ref,
+  HEADER_COMPONENTS,
+  headerRefs,
+  problemResponseComponents,
+  problemResponses,
+  TOOL_CALL_CODES,
+  type ProblemContext,
+} from './openapi-components.js'
 import { relocateSchema } from './openapi-schema.js'
+import { PROMPT_CALL_CODES } from './routes/mcp-extras.js'
+import { SESSION_DESCRIPTION } from './routes/session-parameters.js'
 
-const ProblemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    code: z.enum(Object.keys(PROBLEMS) as [string, ...string[]]),
-    detail: z.string().optional(),
-    instance: z.string().optional(),
-    errors: z.array(z.object({ pointer: z.string(), message: z.string() })).optional(),
-  })
-  .openapi('Problem')
+type Json = Record<string, unknown>
 
-const ContentBlockSchema = z
-  .object({ type: z.string(), text: z.string().optional(), mimeType: z.string().optional(), data: z.string().optional(), uri: z.string().optional(), name: z.string().optional() })
-  .passthrough()
-  .openapi('ContentBlock')
-
-const SessionCreatedSchema = z.object({ sessionId: z.string(), expiresAt: z.string() }).openapi('SessionCreated')
-const JobSchema = z
-  .object({
-    status: z.literal('running'),
-    jobId: z.string(),
-    tool: z.string(),
-    startedAt: z.string(),
-    progress: z.object({ progress: z.number(), total: z.number().optional(), message: z.string().optional(), percent: z.number().optional() }).optional(),
-  })
-  .openapi('Job')
-
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } })
-const PROBLEM_RESPONSES = {
-  400: problem('Invalid arguments (`errors[]` lists each failing field as a JSON pointer), malformed JSON or a bad header.'),
-  401: problem('Missing or invalid credentials, or the vendor rejected the forwarded credentials.'),
-  403: problem('The vendor refused access.'),
-  404: problem('Unknown tool, or unknown/expired/foreign session (`session_not_found`).'),
-  413: problem('Request body too large.'),
-  415: problem('The body is not application/json.'),
-  502: problem('The vendor is unreachable, answered garbage, or broke its own output schema.'),
-  503: problem('The catalog is not loaded yet or the service is shutting down.'),
-  504: problem('The vendor did not answer in time.'),
+/** Options of {@link buildOpenApiDocument}. */
+export interface OpenApiOptions {
+  title: string
+  version: string
+  /** `servers` entries, most specific first (relative URLs resolve against the document's own URL). */
+  servers: string[]
+  /** The route definitions of the server app (`app.openAPIRegistry.definitions`). */
+  fixed: OpenAPIRegistry['definitions']
+  problems: ProblemContext
+  /** Inbound API key header, or undefined when the facade runs without a key. */
+  apiKeyHeader?: string
+  bearer?: boolean
+  /** Passthrough of the vendor's OAuth token: an `oauth2` authorization-code scheme. */
+  oauth2?: { authorizationUrl: string; tokenUrl: string; refreshUrl?: string; scopes: Record<string, string> }
+  /** More operations, by path (e.g. the MCP endpoint); added as they are, after the generated ones. */
+  extraPaths?: Record<string, Json>
 }
 
-const SESSION_DESCRIPTION =
-  'A sessionId from POST /sessions or an earlier response keeps vendor-side state across calls; `new` opens a session. Without it the call runs on your pooled session.'
-const callHeaders = z.object({
-  'X-Session-Id': z.string().optional().openapi({ description: SESSION_DESCRIPTION }),
-  Prefer: z.string().optional().openapi({ description: '`respond-async` answers 202 with a Location to poll instead of waiting.' }),
-})
-const callQuery = z.object({
-  sessionId: z.string().optional().openapi({ description: 'Same as the X-Session-Id header, for clients that cannot set headers.' }),
-})
+/** Connector calls only: the empty-value rule, stated where callers read it. */
+export const EMPTY_VALUE_RULE =
+  `With \`${CONNECTOR_CLIENT_HEADER}: ${CONNECTOR_CLIENT_VALUE}\` (sent by the Power Platform connector), optional arguments that are \`""\`, \`null\` or \`[]\` are dropped before validation, because Power Automate sends empty optional inputs that way. Without that header every argument is validated as sent.`
 
-function envelopeSchema(dataRef?: Record<string, unknown>): Record<string, unknown> {
-  return {
-    type: 'object',
-    required: ['isError', 'text', 'content'],
-    properties: {
-      isError: { type: 'boolean', description: 'True when the tool reported an error (MCP `isError`).' },
-      text: { type: 'string', description: 'All text blocks of the result joined with newlines.' },
-      ...(dataRef ? { data: dataRef } : {}),
-      content: { type: 'array', items: { $ref: '#/components/schemas/ContentBlock' }, description: 'Every content block as the vendor returned it.' },
-      sessionId: { type: 'string', description: 'The caller session this call ran in; pass it back as X-Session-Id.' },
-      sessionRenewed: { type: 'boolean', description: 'True when the vendor lost the session and it was re-created: vendor-side state is gone.' },
-    },
-  }
+const PARAMETERS: Record<string, Json> = {
+  SessionId: { name: 'X-Session-Id', in: 'header', required: false, description: SESSION_DESCRIPTION, schema: { type: 'string' } },
+  SessionIdQuery: { name: 'sessionId', in: 'query', required: false, description: 'Same as the X-Session-Id header, for clients that cannot set headers.', schema: { type: 'string' } },
+  Prefer: { name: 'Prefer', in: 'header', required: false, description: '`respond-async` answers 202 with a Location to poll instead of waiting.', schema: { type: 'string' } },
+  FacadeClient: {
+    name: CONNECTOR_CLIENT_HEADER,
+    in: 'header',
+    required: false,
+    description: `Set by the Power Platform connector only. Results then use the connector's property names. ${EMPTY_VALUE_RULE}`,
+    schema: { type: 'string', enum: [CONNECTOR_CLIENT_VALUE] },
+  },
+}
+const CALL_PARAMETERS = ['SessionId', 'SessionIdQuery', 'Prefer', 'FacadeClient'].map((n) => ref('parameters', n))
+
+const RESPONSES: Record<string, Json> = {
+  Accepted: {
+    description: 'Still running: poll the Location header (GET /jobs/{jobId}) after Retry-After seconds.',
+    headers: headerRefs('Location', 'RetryAfter', 'PreferenceApplied'),
+    content: { 'application/json': { schema: ref('schemas', 'Job') } },
+  },
+  ToolResult: {
+    description: 'The tool result.',
+    headers: headerRefs('SessionId'),
+    content: { 'application/json': { schema: ref('schemas', 'ToolEnvelope') } },
+  },
 }
 
 /** `data` schema: outputSchema wrapped with the same rule as the runtime (arrays → items, scalars → value). */
-function dataSchema(tool: CatalogTool, outputRef: string): Record<string, unknown> {
+function dataSchema(tool: CatalogTool, outputRef: string): Json {
   const t = tool.outputSchema?.type
   if (t === 'object' || t === undefined) return { $ref: outputRef }
   if (t === 'array') return { type: 'object', properties: { items: { $ref: outputRef } } }
   return { type: 'object', properties: { value: { $ref: outputRef } } }
 }
 
-/** Options of {@link buildOpenApiDocument}. */
-export interface OpenApiOptions {
-  title: string
-  version: string
-  serverUrl?: string
-  /** Inbound API key header, or undefined when the facade runs without a key. */
-  apiKeyHeader?: string
-  bearer?: boolean
-  /** Passthrough of the vendor's OAuth token: an `oauth2` authorization-code scheme. */
-  oauth2?: { authorizationUrl: string; tokenUrl: string; refreshUrl?: string; scopes: Record<string, string> }
+function toolOperation(tool: CatalogTool, schemas: Json, callProblems: Json): Json {
+  const inputName = `${tool.operationId}Input`
+  const input = relocateSchema(tool.inputSchema, inputName)
+  Object.assign(schemas, input.components, { [inputName]: input.root })
+  let ok: Json = ref('responses', 'ToolResult')
+  if (tool.outputSchema) {
+    const outputName = `${tool.operationId}Output`
+    const output = relocateSchema(tool.outputSchema, outputName)
+    Object.assign(schemas, output.components, { [outputName]: output.root })
+    ok = {
+      description: 'The tool result.',
+      headers: headerRefs('SessionId'),
+      content: {
+        'application/json': { schema: { allOf: [ref('schemas', 'ToolEnvelope'), { type: 'object', properties: { data: dataSchema(tool, `#/components/schemas/${outputName}`) } }] } },
+      },
+    }
+  }
+  return {
+    operationId: tool.operationId,
+    summary: tool.title ?? tool.name,
+    ...(tool.description ? { description: tool.description } : {}),
+    tags: ['Tools'],
+    'x-mcp-tool': tool.name,
+    parameters: CALL_PARAMETERS,
+    requestBody: { required: true, content: { 'application/json': { schema: ref('schemas', inputName) } } },
+    responses: { 200: ok, 202: ref('responses', 'Accepted'), ...callProblems },
+  }
 }
 
-/** Builds the OpenAPI 3.1 document for a catalog. */
-export function buildOpenApiDocument(catalog: Catalog, options: OpenApiOptions): Record<string, unknown> {
-  const app = new OpenAPIHono()
-  const registry = app.openAPIRegistry
-  registry.register('Problem', ProblemSchema)
-  registry.register('ContentBlock', ContentBlockSchema)
-  if (options.apiKeyHeader) registry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: options.apiKeyHeader })
-  if (options.bearer) registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
-  const o = options.oauth2
-  if (o) {
-    const flow = { authorizationUrl: o.authorizationUrl, tokenUrl: o.tokenUrl, ...(o.refreshUrl ? { refreshUrl: o.refreshUrl } : {}), scopes: o.scopes }
-    registry.registerComponent('securitySchemes', 'oauth2', { type: 'oauth2', flows: { authorizationCode: flow } })
-  }
-  const security = options.apiKeyHeader
-    ? [{ apiKey: [] }]
-    : options.bearer
-      ? [{ bearer: [] }]
-      : o
-        ? [{ oauth2: Object.keys(o.scopes).sort() }]
-        : undefined
-
-  for (const tool of catalog.tools.filter((t) => t.typed)) {
-    const input = relocateSchema(tool.inputSchema, `${tool.operationId}Input`)
-    for (const [name, s] of Object.entries(input.components)) registry.registerComponent('schemas', name, s as never)
-    registry.registerComponent('schemas', `${tool.operationId}Input`, input.root as never)
-    let data: Record<string, unknown> | undefined
-    if (tool.outputSchema) {
-      const output = relocateSchema(tool.outputSchema, `${tool.operationId}Output`)
-      for (const [name, s] of Object.entries(output.components)) registry.registerComponent('schemas', name, s as never)
-      registry.registerComponent('schemas', `${tool.operationId}Output`, output.root as never)
-      data = dataSchema(tool, `#/components/schemas/${tool.operationId}Output`)
-    } else data = { type: 'object', description: 'Structured content, when the vendor returns any (arrays as {items}, scalars as {value}).' }
-    registry.registerPath({
-      method: 'post',
-      path: `/tools/${tool.slug}`,
-      operationId: tool.operationId,
-      summary: tool.title ?? tool.name,
-      description: tool.description,
-      tags: ['Tools'],
-      security,
-      'x-mcp-tool': tool.name,
-      request: {
-        headers: callHeaders,
-        query: callQuery,
-        body: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${tool.operationId}Input` } as never } } },
-      },
-      responses: {
-        200: { description: 'The tool result.', content: { 'application/json': { schema: envelopeSchema(data) as never } } },
-        202: { description: 'Still running: poll the Location header (GET /jobs/{id}).', content: { 'application/json': { schema: JobSchema } } },
-        ...PROBLEM_RESPONSES,
-        422: problem('The tool reported an error (only when toolErrors is "problem"); `text` and `content` are included.'),
-      },
-    } as never)
-  }
-
-  const fixed = (method: 'get' | 'post' | 'delete', path: string, operationId: string, summary: string, responses: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-    registry.registerPath({ method, path, operationId, summary, tags: ['Facade'], security, responses, ...extra } as never)
-  fixed('get', '/tools', 'ListTools', 'List the tools with their schemas', { 200: { description: 'Tools.' } })
-  fixed('post', '/invoke/{tool}', 'InvokeTool', 'Call any tool by its original name', { 200: { description: 'The tool result.', content: { 'application/json': { schema: envelopeSchema({ type: 'object' }) } } }, 202: { description: 'Still running.' }, ...PROBLEM_RESPONSES }, {
-    request: { params: z.object({ tool: z.string() }), headers: callHeaders, query: callQuery, body: { content: { 'application/json': { schema: { type: 'object' } } } } },
-  })
-  fixed('post', '/sessions', 'CreateSession', 'Open a caller session', { 201: { description: 'Created.', content: { 'application/json': { schema: SessionCreatedSchema } } }, ...PROBLEM_RESPONSES })
-  fixed('delete', '/sessions/{sessionId}', 'EndSession', 'End a caller session and its vendor session', { 204: { description: 'Ended.' }, 404: PROBLEM_RESPONSES[404] }, { request: { params: z.object({ sessionId: z.string() }) } })
-  fixed('get', '/jobs/{jobId}', 'GetJob', 'Poll a long-running call', { 200: { description: 'Finished: the tool envelope.' }, 202: { description: 'Still running.', content: { 'application/json': { schema: JobSchema } } }, 404: PROBLEM_RESPONSES[404] }, { request: { params: z.object({ jobId: z.string() }) } })
-  fixed('get', '/resources', 'ListResources', 'List resources', { 200: { description: 'Resources.' } })
-  fixed('get', '/resources/templates', 'ListResourceTemplates', 'List resource templates', { 200: { description: 'Templates.' } })
-  fixed('get', '/resources/read', 'ReadResource', 'Read a resource', { 200: { description: 'Contents.' }, ...PROBLEM_RESPONSES }, { request: { query: z.object({ uri: z.string() }) } })
-  fixed('get', '/prompts', 'ListPrompts', 'List prompts', { 200: { description: 'Prompts.' } })
-  for (const prompt of catalog.prompts)
-    fixed('post', `/prompts/${prompt.slug}`, prompt.operationId, prompt.title ?? prompt.name, { 200: { description: 'Rendered prompt messages.' }, ...PROBLEM_RESPONSES }, {
-      description: prompt.description,
-      request: {
-        body: {
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                properties: Object.fromEntries((prompt.arguments ?? []).map((a) => [a.name, { type: 'string', description: a.description }])),
-                required: (prompt.arguments ?? []).filter((a) => a.required).map((a) => a.name),
-              },
-            },
+function promptOperation(prompt: CatalogPrompt, problems: Json): Json {
+  const args = prompt.arguments ?? []
+  const required = args.filter((a) => a.required).map((a) => a.name)
+  return {
+    operationId: prompt.operationId,
+    summary: prompt.title ?? prompt.name,
+    ...(prompt.description ? { description: prompt.description } : {}),
+    tags: ['Prompts'],
+    'x-mcp-prompt': prompt.name,
+    parameters: [ref('parameters', 'SessionId'), ref('parameters', 'SessionIdQuery')],
+    requestBody: {
+      required: required.length > 0,
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            properties: Object.fromEntries(args.map((a) => [a.name, { type: 'string', ...(a.description ? { description: a.description } : {}) }])),
+            ...(required.length ? { required } : {}),
           },
         },
       },
-    })
-  fixed('post', '/catalog/refresh', 'RefreshCatalog', 'Reload the vendor catalog now', { 200: { description: 'Reloaded.' } })
-  fixed('get', '/healthz', 'Health', 'Process liveness', { 200: { description: 'Alive.' } }, { security: [] })
-  fixed('get', '/readyz', 'Ready', 'Vendor reachable and catalog loaded', { 200: { description: 'Ready.' }, 503: { description: 'Not ready.' } }, { security: [] })
+    },
+    responses: {
+      200: { description: 'Rendered prompt messages.', headers: headerRefs('SessionId'), content: { 'application/json': { schema: ref('schemas', 'PromptMessages') } } },
+      ...problems,
+    },
+  }
+}
 
-  return app.getOpenAPI31Document({
+function invokeToolOperation(callProblems: Json): Json {
+  return {
+    operationId: 'InvokeTool',
+    summary: 'Call any tool by its original name',
+    description: 'Calls any tool of the server by its vendor name (URL-encoded), including tools without their own operation.',
+    tags: ['Tools'],
+    parameters: [{ name: 'tool', in: 'path', required: true, description: 'The vendor tool name, URL-encoded.', schema: { type: 'string' } }, ...CALL_PARAMETERS],
+    requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', description: 'The tool arguments; GET /tools has each input schema.' } } } },
+    responses: { 200: ref('responses', 'ToolResult'), 202: ref('responses', 'Accepted'), ...callProblems },
+  }
+}
+
+function securityOf(options: OpenApiOptions): { schemes: Json; security: Json[] } {
+  const o = options.oauth2
+  if (options.apiKeyHeader) return { schemes: { apiKey: { type: 'apiKey', in: 'header', name: options.apiKeyHeader } }, security: [{ apiKey: [] }] }
+  if (options.bearer) return { schemes: { bearer: { type: 'http', scheme: 'bearer' } }, security: [{ bearer: [] }] }
+  if (o) {
+    const flow = { authorizationUrl: o.authorizationUrl, tokenUrl: o.tokenUrl, ...(o.refreshUrl ? { refreshUrl: o.refreshUrl } : {}), scopes: o.scopes }
+    return { schemes: { oauth2: { type: 'oauth2', flows: { authorizationCode: flow } } }, security: [{ oauth2: Object.keys(o.scopes).sort() }] }
+  }
+  // No inbound auth: the empty requirement says so explicitly (anonymous access).
+  return { schemes: {}, security: [{}] }
+}
+
+/** Builds the OpenAPI 3.1 document for a catalog. */
+export function buildOpenApiDocument(catalog: Catalog, options: OpenApiOptions): Json {
+  const { schemes, security } = securityOf(options)
+  const fixed = new OpenApiGeneratorV31(options.fixed).generateDocument({
     openapi: '3.1.0',
     info: {
       title: options.title,
       version: options.version,
-      description: `REST facade for the MCP server "${catalog.server.title ?? catalog.server.name}" (catalog version ${catalog.version}).`,
+      description: `REST facade for the MCP server "${catalog.server.title ?? catalog.server.name}" (catalog version ${catalog.version}). Every error is RFC 9457 problem+json with a stable \`code\`. ${EMPTY_VALUE_RULE}`,
     },
-    servers: options.serverUrl ? [{ url: options.serverUrl }] : undefined,
-  }) as unknown as Record<string, unknown>
+    servers: options.servers.map((url) => ({ url })),
+    security: security as never,
+  }) as unknown as Json & { paths: Record<string, Json>; components?: Record<string, Json> }
+
+  const schemas: Json = {}
+  const callProblems = problemResponses(options.problems, TOOL_CALL_CODES)
+  const paths: Record<string, Json> = {}
+  for (const tool of catalog.tools) if (tool.typed) paths[`/tools/${tool.slug}`] = { post: toolOperation(tool, schemas, callProblems) }
+  paths['/invoke/{tool}'] = { post: invokeToolOperation(callProblems) }
+  const promptProblems = problemResponses(options.problems, PROMPT_CALL_CODES)
+  for (const prompt of catalog.prompts) paths[`/prompts/${prompt.slug}`] = { post: promptOperation(prompt, promptProblems) }
+  Object.assign(paths, fixed.paths, options.extraPaths ?? {})
+
+  const components = fixed.components ?? {}
+  const document: Json = {
+    ...fixed,
+    paths,
+    components: {
+      ...components,
+      schemas: { ...(components.schemas as Json), ...schemas },
+      parameters: PARAMETERS,
+      headers: HEADER_COMPONENTS,
+      responses: { ...RESPONSES, ...usedProblemResponses(paths) },
+      ...(Object.keys(schemes).length ? { securitySchemes: schemes } : {}),
+    },
+  }
+  delete document.webhooks
+  return document
+}
+
+/** The problem response components the paths reference (components are shared across servers; keep only ours). */
+function usedProblemResponses(paths: Record<string, Json>): Json {
+  const used = new Set<string>()
+  for (const item of Object.values(paths))
+    for (const op of Object.values(item) as { responses?: Record<string, { $ref?: string }> }[])
+      for (const r of Object.values(op.responses ?? {})) if (r.$ref?.startsWith('#/components/responses/')) used.add(r.$ref.slice(23))
+  const all = problemResponseComponents()
+  return Object.fromEntries(Object.entries(all).filter(([name]) => used.has(name)))
 }

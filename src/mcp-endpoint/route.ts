@@ -9,7 +9,8 @@
  * which the spec allows. A browser `Origin` other than the facade's own host is refused (403).
  */
 import { createMcpHandler, isInitializeRequest, type McpRequestContext } from '@modelcontextprotocol/server'
-import type { Context, Hono } from 'hono'
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import { ApiError } from '../errors/api-error.js'
 import { readLimited } from '../http/request.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
@@ -23,7 +24,7 @@ export const MCP_ENDPOINT_PATH = '/mcp'
 const SESSION_HEADER = 'mcp-session-id'
 
 /** Registers the MCP endpoint on a server app (no-op when `mcpEndpoint.enabled` is false). */
-export function registerMcpEndpoint(app: Hono, runtime: ServerRuntime): void {
+export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): void {
   if (!runtime.config.mcpEndpoint.enabled) return
   const port = runtimePort(runtime)
   const conversations = new Conversations(port)

@@ -58,13 +58,16 @@ export function resolveTool(runtime: ServerRuntime, segment: string): CatalogToo
 }
 
 /**
- * Maps connector names back to the vendor's and validates against the vendor's original input schema.
+ * Maps connector names back to the vendor's and validates against the vendor's original input schema; calls
+ * through the connector may leave optional inputs empty (see catalog/validator `validateDroppingEmpties`).
  * @throws ApiError `invalid_arguments` with JSON pointers
  */
-export function validatedArguments(runtime: ServerRuntime, tool: CatalogTool, body: Record<string, unknown>): Record<string, unknown> {
+export function validatedArguments(runtime: ServerRuntime, tool: CatalogTool, body: Record<string, unknown>, fromConnector: boolean): Record<string, unknown> {
   const { validators } = runtime.requireCatalog()
   const input = validators.input(tool.name, tool.inputSchema)
-  const { args, errors } = validateDroppingEmpties(input.validate, toVendorNames(tool.inputSchema, body))
+  const named = toVendorNames(tool.inputSchema, body)
+  // Power Automate sends "", null or [] for inputs left empty; only connector calls get that leniency.
+  const { args, errors } = fromConnector ? validateDroppingEmpties(input.validate, named) : { args: named, errors: input.validate(named) }
   if (errors) throw new ApiError('invalid_arguments', { detail: `The arguments do not match the input schema of tool "${tool.name}".`, errors })
   return args
 }
@@ -75,7 +78,7 @@ export function validatedArguments(runtime: ServerRuntime, tool: CatalogTool, bo
  */
 export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): Promise<InvocationResult> {
   const { tool } = inv
-  const args = validatedArguments(runtime, tool, inv.body)
+  const args = validatedArguments(runtime, tool, inv.body, inv.fromConnector)
 
   let job: Job | undefined
   let lastProgress: Progress | undefined

@@ -21,6 +21,7 @@
  * | H-23 | no `$ref` on a path item |
  * | H-24 | `{var}` ↔ `in: path` parameters, which are `required: true` |
  * | H-30, H-31, H-32 | operationId present and unique; (warning) PascalCase; <= 64 chars |
+ * | H-37, H-49 | `#/responses/…` and `#/parameters/…` references resolve; shared entries are not references |
  * | H-34 | responses present, keys 3-digit or `default`, a 2xx exists, each has a description |
  * | H-35 | (warning) only one response carries a schema |
  * | H-36 | `default` has no schema |
@@ -129,7 +130,7 @@ export function checkConnectorDocument(doc: unknown, options: CheckOptions = {})
     return sink.violations
   }
   checkRoot(doc, sink, options)
-  const paths = isRecord(doc.paths) ? doc.paths : {}
+  const paths = isRecord(doc.paths) ? resolveSharedRefs(doc, doc.paths, sink) : {}
   if (!isRecord(doc.paths)) sink.add('H-03', '/paths', 'paths is required.')
 
   const index = new Map<string, OperationIndexEntry>()
@@ -324,6 +325,50 @@ function checkPathKey(
       else seenTemplates.set(key, route)
     }
   }
+}
+
+/**
+ * H-37, H-49: operations may reference document-level `parameters`/`responses` (`#/parameters/X`,
+ * `#/responses/X`); the references must resolve and a shared entry may not itself be a reference. Returns the
+ * paths with every such reference replaced by its target, so the per-operation rules see the real objects.
+ */
+function resolveSharedRefs(doc: Record<string, unknown>, paths: Record<string, unknown>, sink: ViolationSink): Record<string, unknown> {
+  const shared = { parameters: isRecord(doc.parameters) ? doc.parameters : {}, responses: isRecord(doc.responses) ? doc.responses : {} }
+  const rule = { parameters: 'H-49', responses: 'H-37' } as const
+  for (const kind of ['parameters', 'responses'] as const)
+    for (const [name, value] of Object.entries(shared[kind]))
+      if (isRecord(value) && value.$ref !== undefined) sink.add(rule[kind], pointer(`/${kind}`, name), `A shared ${kind.slice(0, -1)} may not itself be a $ref.`)
+  const resolve = (kind: 'parameters' | 'responses', value: unknown, at: string): unknown => {
+    if (!isRecord(value) || value.$ref === undefined) return value
+    const prefix = `#/${kind}/`
+    const ref = value.$ref
+    const target = typeof ref === 'string' && ref.startsWith(prefix) ? shared[kind][ref.slice(prefix.length).replace(/~1/g, '/').replace(/~0/g, '~')] : undefined
+    if (!isRecord(target) || target.$ref !== undefined) {
+      sink.add(rule[kind], at, `The reference ${String(ref)} must start with ${prefix} and resolve to a ${kind.slice(0, -1)}.`)
+      return value
+    }
+    return target
+  }
+  const out: Record<string, unknown> = {}
+  for (const [route, item] of Object.entries(paths)) {
+    if (!isRecord(item)) {
+      out[route] = item
+      continue
+    }
+    const copy: Record<string, unknown> = { ...item }
+    for (const method of METHODS) {
+      const op = item[method]
+      if (!isRecord(op)) continue
+      const opPath = pointer(pointer('/paths', route), method)
+      const resolved: Record<string, unknown> = { ...op }
+      if (Array.isArray(op.parameters)) resolved.parameters = op.parameters.map((p, i) => resolve('parameters', p, pointer(opPath, 'parameters', i)))
+      if (isRecord(op.responses))
+        resolved.responses = Object.fromEntries(Object.entries(op.responses).map(([code, r]) => [code, resolve('responses', r, pointer(opPath, 'responses', code))]))
+      copy[method] = resolved
+    }
+    out[route] = copy
+  }
+  return out
 }
 
 function checkOperation(

@@ -10,19 +10,21 @@
  * 3. Operation limit: the fixed operations always stay; the first `maxOperations - 6` tools in name order keep
  *    their operation, the rest are omitted (`max-operations`). Name order keeps the choice predictable: which tools
  *    are typed never depends on the size of their schemas.
- * 4. Size limit: while the compact serialization ({@link serializedBytes}) exceeds `maxBytes`, the typed operation with the largest
- *    serialized size is dropped (ties: the later name) (`max-bytes`), which keeps as many tools as possible.
+ * 4. Size limit: while the final file text ({@link serializeDefinition}: indented, or compact when indentation
+ *    alone would cross the limit) exceeds `maxBytes`, the typed operations with the largest serialized size are
+ *    dropped (ties: the later name) (`max-bytes`), which keeps as many tools as possible. The document measured is
+ *    complete: shared parameters and responses, the tool-call headers and the extra operations are in it.
  * Omitted tools stay callable through `InvokeTool`, whose tool list and schemas are served at run time.
  */
 
 import type { Catalog, CatalogTool } from '../catalog/types.js'
 import { buildConnectorMetadata, buildInfo, buildSecurity, parsePublicUrl } from './document-info.js'
-import { FIXED_OPERATION_IDS, fixedOperations, toolOperation, type ToolOperation } from './operations.js'
-import { serializedBytes, serializeSwagger2 } from './serialize.js'
+import { FIXED_OPERATION_IDS, fixedOperations, sharedParameters, sharedResponses, toolOperation, type ToolCallShape, type ToolOperation } from './operations.js'
+import { serializeDefinition, serializedBytes } from './serialize.js'
 import { compare } from './tool-schemas.js'
 import type { EmitReport, OmitReason, Swagger2Document, Swagger2Options, Swagger2PathItem } from './types.js'
 
-export { serializeSwagger2, serializedBytes } from './serialize.js'
+export { serializeDefinition, serializeSwagger2, serializedBytes } from './serialize.js'
 export { connectorInputSchema, connectorOutputSchema, connectorToolList } from './tool-schemas.js'
 
 /** Default operation limit (rulebook H-11). */
@@ -42,7 +44,7 @@ const OPERATION_ID = /^[A-Z][A-Za-z0-9]{0,63}$/
  * Emits the connector's `apiDefinition.swagger.json` for a catalog.
  * @returns the document and a report of its size, omitted tools, conversion notes and warnings
  */
-export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): { document: Swagger2Document; report: EmitReport } {
+export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): { document: Swagger2Document; report: EmitReport; text: string } {
   const warnings: string[] = []
   const omitted: { name: string; reason: OmitReason }[] = []
   const maxOperations = options.maxOperations ?? DEFAULT_MAX_OPERATIONS
@@ -53,12 +55,14 @@ export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): {
   const { metadata, warnings: metaWarnings } = buildConnectorMetadata(options)
   warnings.push(...hostParts.warnings, ...infoWarnings, ...metaWarnings)
 
-  const fixed = fixedOperations()
-  const candidates = typedCandidates(catalog.tools, omitted, warnings)
+  const shape: ToolCallShape = { parameters: Object.keys(options.toolParameters ?? {}), toolErrorProblems: options.toolErrorProblems ?? false }
+  const fixed = { ...fixedOperations(shape), ...(options.extraOperations ?? {}) }
+  const fixedCount = countOperations({ paths: fixed })
+  const candidates = typedCandidates(catalog.tools, omitted, warnings, shape, fixed)
 
-  const budget = Math.max(0, maxOperations - FIXED_OPERATION_IDS.length)
-  if (maxOperations < FIXED_OPERATION_IDS.length) {
-    warnings.push(`maxOperations ${maxOperations} is below the ${FIXED_OPERATION_IDS.length} fixed operations`)
+  const budget = Math.max(0, maxOperations - fixedCount)
+  if (maxOperations < fixedCount) {
+    warnings.push(`maxOperations ${maxOperations} is below the ${fixedCount} fixed operations`)
   }
   const kept = candidates.slice(0, budget)
   for (const c of candidates.slice(budget)) omitted.push({ name: c.tool.name, reason: 'max-operations' })
@@ -79,6 +83,8 @@ export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): {
       consumes: ['application/json'],
       produces: ['application/json'],
       paths,
+      parameters: sharedParameters(options.toolParameters),
+      responses: sharedResponses(),
       ...buildSecurity(options.inboundAuth ?? { mode: 'none' }),
     }
     if (metadata) document['x-ms-connector-metadata'] = metadata
@@ -86,7 +92,8 @@ export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): {
   }
 
   let document = build(kept)
-  let bytes = serializedBytes(document)
+  let text = serializeDefinition(document, maxBytes)
+  let bytes = Buffer.byteLength(text)
   if (bytes > maxBytes) {
     const sizes = new Map(kept.map((c) => [c, serializedBytes({ [c.op.path]: c.op.item })]))
     // largest first; among equals the later name goes first, so the earlier names are kept
@@ -102,15 +109,15 @@ export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): {
         overshoot -= sizes.get(c)!
       }
       document = build(kept.filter((c) => !dropped.has(c)))
-      bytes = serializedBytes(document)
+      text = serializeDefinition(document, maxBytes)
+      bytes = Buffer.byteLength(text)
     }
     for (const c of kept) if (dropped.has(c)) omitted.push({ name: c.tool.name, reason: 'max-bytes' })
     warnings.push(`${dropped.size} typed tool operations were dropped to stay within ${maxBytes} bytes; those tools are reachable through InvokeTool`)
     if (bytes > maxBytes) warnings.push(`the document is ${bytes} bytes even without typed tool operations, above the ${maxBytes}-byte limit`)
   }
 
-  const prettyBytes = serializeSwagger2(document).length
-  if (prettyBytes > maxBytes) warnings.push(`the indented file is ${prettyBytes} bytes; write it compact (serializeSwagger2(document, 0), ${bytes} bytes)`)
+  if (!text.startsWith('{\n')) warnings.push(`the indented file would be over ${maxBytes} bytes; it is written compact (${bytes} bytes)`)
 
   const operations = countOperations(document)
   if (operations > SOFT_OPERATIONS) warnings.push(`${operations} operations: large connectors are slow in the designer; consider tools.include`)
@@ -128,7 +135,7 @@ export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): {
   }
 
   omitted.sort((a, b) => compare(a.name, b.name))
-  return { document, report: { operations, bytes, omittedTools: omitted, warnings, schemaNotes } }
+  return { document, text, report: { operations, bytes, omittedTools: omitted, warnings, schemaNotes } }
 }
 
 interface Candidate {
@@ -137,8 +144,15 @@ interface Candidate {
 }
 
 /** Typed tools in name order with their operations; invalid or colliding names are omitted with a warning. */
-function typedCandidates(tools: readonly CatalogTool[], omitted: { name: string; reason: OmitReason }[], warnings: string[]): Candidate[] {
-  const takenIds = new Set<string>(FIXED_OPERATION_IDS.map((id) => id.toLowerCase()))
+function typedCandidates(
+  tools: readonly CatalogTool[],
+  omitted: { name: string; reason: OmitReason }[],
+  warnings: string[],
+  shape: ToolCallShape,
+  fixed: Record<string, Swagger2PathItem>,
+): Candidate[] {
+  const fixedIds = Object.values(fixed).flatMap((item) => Object.values(item).map((op) => op!.operationId))
+  const takenIds = new Set<string>([...FIXED_OPERATION_IDS, ...fixedIds].map((id) => id.toLowerCase()))
   const takenSlugs = new Set<string>()
   const out: Candidate[] = []
   for (const tool of [...tools].sort((a, b) => compare(a.name, b.name))) {
@@ -155,11 +169,11 @@ function typedCandidates(tools: readonly CatalogTool[], omitted: { name: string;
     }
     takenIds.add(id)
     takenSlugs.add(slug)
-    out.push({ tool, op: toolOperation(tool) })
+    out.push({ tool, op: toolOperation(tool, shape) })
   }
   return out
 }
 
-function countOperations(document: Swagger2Document): number {
+function countOperations(document: Pick<Swagger2Document, 'paths'>): number {
   return Object.values(document.paths).reduce((n, item) => n + Object.keys(item).length, 0)
 }

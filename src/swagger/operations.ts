@@ -12,13 +12,14 @@
  * | `GET /connector/tools/{tool}/input-schema` | `GetToolInputSchema` | internal | 200 `{ schema }` |
  * | `GET /connector/tools/{tool}/output-schema` | `GetToolOutputSchema` | internal | 200 `{ schema }` |
  *
- * Only the success response carries a schema (rulebook H-35); errors are described, never typed (H-36).
+ * Only the success response carries a schema (rulebook H-35); errors are described, never typed (H-36). The session
+ * header, the tool-call headers, the 202 answer and the errors are document-level `parameters`/`responses`, referenced.
  */
 
 import type { CatalogTool } from '../catalog/types.js'
 import { buildInputSchema, buildOutputSchema, hasInputFields, type ToolSchemaBuild } from './tool-schemas.js'
 import { escapeNonAscii, humanize, toOperationSummary, toSentence } from './text-rules.js'
-import type { NonBodyParameter, Swagger2Operation, Swagger2PathItem, Swagger2Response, Swagger2Schema } from './types.js'
+import type { NonBodyParameter, Swagger2Operation, Swagger2PathItem, Swagger2Ref, Swagger2Response, Swagger2Schema } from './types.js'
 
 /** Operation ids of the fixed operations, in document order. */
 export const FIXED_OPERATION_IDS = ['InvokeTool', 'CreateSession', 'EndSession', 'ListTools', 'GetToolInputSchema', 'GetToolOutputSchema'] as const
@@ -26,22 +27,38 @@ export const FIXED_OPERATION_IDS = ['InvokeTool', 'CreateSession', 'EndSession',
 /** Header that carries the caller's session between calls. */
 export const SESSION_HEADER = 'X-Session-Id'
 
-const ERROR_DESCRIPTIONS: Record<string, string> = {
-  '400': 'Bad request: the body is not valid JSON or the session ID is malformed.',
-  '401': 'Unauthorized: the credentials are missing or invalid.',
-  '403': 'Forbidden: the credentials do not allow this call.',
-  '404': 'Not found: the tool or the session does not exist.',
-  '413': 'Payload too large.',
-  '415': 'Unsupported media type: send application/json.',
-  '422': 'Unprocessable: the arguments do not match the tool input schema.',
-  '502': 'Bad gateway: the MCP server failed or returned an invalid result.',
-  '504': 'Gateway timeout: the MCP server did not answer in time.',
+/**
+ * Error responses, shared at document level (`#/responses/{name}`, rulebook H-37) so each operation carries a
+ * short reference instead of the text. Descriptions name the problem `code` values each status can carry; error
+ * responses are described, never typed (H-35: only the success response has a schema).
+ */
+const ERRORS: Record<string, { name: string; description: string }> = {
+  '400': { name: 'BadRequest', description: 'Bad request (codes invalid_arguments, invalid_json, invalid_header): the arguments do not match the tool input schema (errors lists each failing field as a JSON pointer), the body is not JSON, or a header value is not acceptable.' },
+  '401': { name: 'Unauthorized', description: 'Unauthorized (codes unauthorized, vendor_unauthorized): the credentials are missing or invalid, or the MCP server rejected them.' },
+  '403': { name: 'Forbidden', description: 'Forbidden (code vendor_forbidden): the MCP server refused access.' },
+  '404': { name: 'NotFound', description: 'Not found (codes tool_not_found, session_not_found): the tool does not exist, or the session is unknown, expired or belongs to another caller.' },
+  '413': { name: 'PayloadTooLarge', description: 'Payload too large (code payload_too_large).' },
+  '415': { name: 'UnsupportedMediaType', description: 'Unsupported media type (code unsupported_media_type): send application/json.' },
+  '422': { name: 'ToolError', description: 'The tool reported an error (code tool_error); the problem carries text and content.' },
+  '502': { name: 'BadGateway', description: 'Bad gateway (codes vendor_unavailable, vendor_interrupted, vendor_bad_response, vendor_bad_output): the MCP server failed or returned an invalid result.' },
+  '503': { name: 'ServiceUnavailable', description: 'Service unavailable (codes not_ready, shutting_down): the tool catalog is not loaded yet or the service is shutting down.' },
+  '504': { name: 'GatewayTimeout', description: 'Gateway timeout (code vendor_timeout): the MCP server did not answer in time.' },
 }
 
-const TOOL_ERRORS = ['400', '401', '403', '404', '413', '415', '422', '502', '504']
+const TOOL_ERRORS = ['400', '401', '403', '404', '413', '415', '502', '503', '504']
 
-function errors(codes: readonly string[]): Record<string, Swagger2Response> {
-  return Object.fromEntries(codes.map((c) => [c, { description: ERROR_DESCRIPTIONS[c]! }]))
+function errors(codes: readonly string[]): Record<string, Swagger2Ref> {
+  return Object.fromEntries(codes.map((c) => [c, { $ref: `#/responses/${ERRORS[c]!.name}` }]))
+}
+
+/** Document-level `responses`: the errors and the 202 answer every tool operation references. */
+export function sharedResponses(): Record<string, Swagger2Response> {
+  return { Accepted: ACCEPTED, ...Object.fromEntries(Object.values(ERRORS).map((e) => [e.name, { description: e.description }])) }
+}
+
+/** Document-level `parameters`: the session header and the given tool-call headers. */
+export function sharedParameters(toolParameters: Record<string, NonBodyParameter> = {}): Record<string, NonBodyParameter> {
+  return { SessionId: sessionHeader(), ...toolParameters }
 }
 
 const ACCEPTED: Swagger2Response = {
@@ -50,6 +67,22 @@ const ACCEPTED: Swagger2Response = {
     Location: { type: 'string', description: 'Absolute URL to poll for the result.' },
     'Retry-After': { type: 'integer', description: 'Seconds to wait before polling again.' },
   },
+}
+
+/** How a tool call operation is completed: shared parameters to reference, and whether 422 is possible. */
+export interface ToolCallShape {
+  parameters: readonly string[]
+  toolErrorProblems: boolean
+}
+
+const DEFAULT_SHAPE: ToolCallShape = { parameters: [], toolErrorProblems: false }
+
+function callParameters(shape: ToolCallShape): Swagger2Ref[] {
+  return ['SessionId', ...shape.parameters].map((name) => ({ $ref: `#/parameters/${name}` }))
+}
+
+function callErrors(shape: ToolCallShape): Record<string, Swagger2Ref> {
+  return errors(shape.toolErrorProblems ? [...TOOL_ERRORS, '422'].sort() : TOOL_ERRORS)
 }
 
 function sessionHeader(): NonBodyParameter {
@@ -92,7 +125,7 @@ export function toolDescription(tool: CatalogTool): string {
 }
 
 /** `POST /tools/{slug}` for one typed tool. */
-export function toolOperation(tool: CatalogTool): ToolOperation {
+export function toolOperation(tool: CatalogTool, shape: ToolCallShape = DEFAULT_SHAPE): ToolOperation {
   const input = buildInputSchema(tool)
   const output = buildOutputSchema(tool)
   const parameters: Swagger2Operation['parameters'] = []
@@ -106,14 +139,14 @@ export function toolOperation(tool: CatalogTool): ToolOperation {
       schema: input.schema,
     })
   }
-  parameters.push(sessionHeader())
+  parameters.push(...callParameters(shape))
   const operation: Swagger2Operation = {
     summary: toolSummary(tool),
     description: toolDescription(tool),
     operationId: tool.operationId,
     'x-ms-visibility': 'important',
     parameters,
-    responses: { '200': { description: 'The tool result.', schema: output.schema }, '202': ACCEPTED, ...errors(TOOL_ERRORS) },
+    responses: { '200': { description: 'The tool result.', schema: output.schema }, '202': { $ref: '#/responses/Accepted' }, ...callErrors(shape) },
     'x-mcp-tool': tool.name,
   }
   return { path: `/tools/${tool.slug}`, item: { post: operation }, input, output }
@@ -122,7 +155,7 @@ export function toolOperation(tool: CatalogTool): ToolOperation {
 const TOOL_PARAMETER = 'tool'
 
 /** The six fixed operations, keyed by path, in document order. */
-export function fixedOperations(): Record<string, Swagger2PathItem> {
+export function fixedOperations(shape: ToolCallShape = DEFAULT_SHAPE): Record<string, Swagger2PathItem> {
   const toolParam = (description: string) => pathParameter(TOOL_PARAMETER, 'Tool', description)
   const schemaResponse = (description: string): Swagger2Response => ({
     description: 'The schema.',
@@ -163,7 +196,7 @@ export function fixedOperations(): Record<string, Swagger2PathItem> {
               },
             },
           },
-          sessionHeader(),
+          ...callParameters(shape),
         ],
         responses: {
           '200': {
@@ -179,8 +212,8 @@ export function fixedOperations(): Record<string, Swagger2PathItem> {
               },
             },
           },
-          '202': ACCEPTED,
-          ...errors(TOOL_ERRORS),
+          '202': { $ref: '#/responses/Accepted' },
+          ...callErrors(shape),
         },
       },
     },
@@ -202,7 +235,7 @@ export function fixedOperations(): Record<string, Swagger2PathItem> {
               required: ['sessionId'],
             },
           },
-          ...errors(['401', '403', '502', '504']),
+          ...errors(['401', '403', '502', '503', '504']),
         },
       },
     },
@@ -213,7 +246,7 @@ export function fixedOperations(): Record<string, Swagger2PathItem> {
         operationId: 'EndSession',
         'x-ms-visibility': 'advanced',
         parameters: [pathParameter('sessionId', 'Session ID', 'The session to end.')],
-        responses: { '204': { description: 'The session was ended.' }, ...errors(['400', '401', '403', '404']) },
+        responses: { '204': { description: 'The session was ended.' }, ...errors(['400', '401', '404']) },
       },
     },
     '/connector/tools': {
@@ -245,7 +278,7 @@ export function fixedOperations(): Record<string, Swagger2PathItem> {
               required: ['tools'],
             },
           },
-          ...errors(['401', '403', '502', '504']),
+          ...errors(['401', '403', '502', '503', '504']),
         },
       },
     },
@@ -256,7 +289,7 @@ export function fixedOperations(): Record<string, Swagger2PathItem> {
         operationId: 'GetToolInputSchema',
         'x-ms-visibility': 'internal',
         parameters: [toolParam('The tool whose input schema is returned.')],
-        responses: { '200': schemaResponse('Swagger 2.0 schema of the tool input.'), ...errors(['401', '403', '404']) },
+        responses: { '200': schemaResponse('Swagger 2.0 schema of the tool input.'), ...errors(['401', '404', '503']) },
       },
     },
     '/connector/tools/{tool}/output-schema': {
@@ -266,7 +299,7 @@ export function fixedOperations(): Record<string, Swagger2PathItem> {
         operationId: 'GetToolOutputSchema',
         'x-ms-visibility': 'internal',
         parameters: [toolParam('The tool whose output schema is returned.')],
-        responses: { '200': schemaResponse('Swagger 2.0 schema of the tool response.'), ...errors(['401', '403', '404']) },
+        responses: { '200': schemaResponse('Swagger 2.0 schema of the tool response.'), ...errors(['401', '404', '503']) },
       },
     },
   }

@@ -97,10 +97,23 @@ export interface NonBodyParameter {
   'x-ms-url-encoding'?: 'single' | 'double'
   'x-ms-dynamic-values'?: DynamicValues
   'x-ms-dynamic-list'?: DynamicList
+  default?: string
+  enum?: string[]
 }
 
 /** Any parameter we emit. */
 export type Swagger2Parameter = BodyParameter | NonBodyParameter
+
+/** A reference to a document-level `parameters` or `responses` entry (rulebook H-37, H-49). */
+export interface Swagger2Ref {
+  $ref: string
+  // Absent members, so code can read `name`/`in`/`schema`/`description` of a parameter or response without narrowing.
+  name?: undefined
+  in?: undefined
+  schema?: undefined
+  description?: undefined
+  headers?: undefined
+}
 
 /** A response header. */
 export interface Swagger2Header {
@@ -122,8 +135,8 @@ export interface Swagger2Operation {
   summary: string
   description: string
   'x-ms-visibility'?: Visibility
-  parameters?: Swagger2Parameter[]
-  responses: Record<string, Swagger2Response>
+  parameters?: (Swagger2Parameter | Swagger2Ref)[]
+  responses: Record<string, Swagger2Response | Swagger2Ref>
   /** The vendor's original MCP tool name (tool operations only). */
   'x-mcp-tool'?: string
 }
@@ -164,6 +177,10 @@ export interface Swagger2Document {
   consumes: ['application/json']
   produces: ['application/json']
   paths: Record<string, Swagger2PathItem>
+  /** Shared parameters, referenced as `#/parameters/{name}`. */
+  parameters?: Record<string, NonBodyParameter>
+  /** Shared responses, referenced as `#/responses/{name}`. */
+  responses?: Record<string, Swagger2Response>
   securityDefinitions?: Record<string, Swagger2SecurityScheme>
   security?: Record<string, string[]>[]
   'x-ms-connector-metadata'?: ConnectorMetadataEntry[]
@@ -212,8 +229,17 @@ export interface Swagger2Options {
   inboundAuth?: InboundAuth
   /** Default 256 (rulebook H-11). */
   maxOperations?: number
-  /** Default 1 000 000 bytes of the compact ASCII serialization (`serializedBytes`, rulebook H-02). */
+  /** Default 1 000 000 bytes of the final file (`serializeDefinition`, rulebook H-02). */
   maxBytes?: number
+  /**
+   * Header parameters every tool call (typed tools and InvokeTool) carries, by shared-parameter name; part of the
+   * document before the limits are checked.
+   */
+  toolParameters?: Record<string, NonBodyParameter>
+  /** More operations (e.g. the MCP endpoint), always kept, counted in the limits like the fixed ones. */
+  extraOperations?: Record<string, Swagger2PathItem>
+  /** True when tool errors are 422 problems (`toolErrors: problem`), so the 422 response is declared. */
+  toolErrorProblems?: boolean
 }
 
 /** Why a tool has no typed operation of its own (it stays reachable through `InvokeTool`). */
@@ -231,7 +257,7 @@ export type OmitReason =
 export interface EmitReport {
   /** Number of operations in the document. */
   operations: number
-  /** Size of the compact ASCII serialization (`serializedBytes`), the measure of the size limit. */
+  /** Size of the final file text (`serializeDefinition`): what is served and exported, the measure of the size limit. */
   bytes: number
   /** Tools without their own operation, in tool-name order. */
   omittedTools: { name: string; reason: OmitReason }[]

@@ -22,10 +22,14 @@ const PUBLIC = 'https://facade.example.com'
 
 type Op = { operationId: string; parameters?: Array<Record<string, any>>; 'x-mcp-tool'?: string }
 
-/** Finds an operation in the document. */
+/** Finds an operation in the document, with shared parameters (`#/parameters/X`) resolved as a connector does. */
 function findOp(doc: any, pick: (op: Op, path: string, method: string) => boolean): { path: string; method: string; op: Op } {
+  const resolve = (p: Record<string, any>) => (p.$ref ? doc.parameters[p.$ref.slice('#/parameters/'.length)] : p)
   for (const [path, item] of Object.entries<any>(doc.paths))
-    for (const [method, op] of Object.entries<any>(item)) if (pick(op, path, method)) return { path, method, op }
+    for (const [method, raw] of Object.entries<any>(item)) {
+      const op = { ...raw, parameters: raw.parameters?.map(resolve) }
+      if (pick(op, path, method)) return { path, method, op }
+    }
   throw new Error('operation not found')
 }
 

@@ -58,12 +58,18 @@ describe('documents per inbound mode', () => {
     }
   }
 
-  const echoSecurity = (d: Documents) => d.openapi.paths['/tools/echo'].post.security
+  // Security is declared once at the root (tool operations inherit it); Health and Ready opt out with [].
+  const echoSecurity = (d: Documents) => {
+    expect(d.openapi.paths['/tools/echo'].post.security).toBeUndefined()
+    expect(d.openapi.paths['/healthz'].get.security).toEqual([])
+    return d.openapi.security
+  }
 
   it('none: no security scheme, no connection parameters', async () => {
     const d = await documentsFor('none', { mode: 'none' })
     expect(d.openapi.components.securitySchemes).toBeUndefined()
-    expect(echoSecurity(d)).toBeUndefined()
+    // the empty requirement: anonymous access, stated explicitly
+    expect(echoSecurity(d)).toEqual([{}])
     expect(d.swagger.securityDefinitions).toBeUndefined()
     expect(d.swagger.security).toBeUndefined()
     expect(d.apiProperties.properties.connectionParameters).toEqual({})

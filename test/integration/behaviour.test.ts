@@ -63,13 +63,17 @@ describe('argument validation against the vendor original schemas', () => {
     expect(vendor.calls().at(-1)!.name).toBe('météo')
   })
 
-  it('drops optional empty values a low-code client sends for "left empty", but only where the schema rejects them', async () => {
-    const res = await post(f, '/tools/billing.invoice.create', { customerId: 'abc', currency: '', discount: null, amounts: { a: 1 } })
+  it('drops optional empty values the connector sends for "left empty", but only where the schema rejects them', async () => {
+    const connector = { 'X-Facade-Client': 'power-platform' }
+    // other callers get what they sent validated as sent
+    const direct = await jsonOf(await post(f, '/tools/billing.invoice.create', { customerId: 'abc', currency: '' }))
+    expect(direct).toMatchObject({ code: 'invalid_arguments', errors: [{ pointer: '/currency' }] })
+    const res = await post(f, '/tools/billing.invoice.create', { customerId: 'abc', currency: '', discount: null, amounts: { a: 1 } }, connector)
     expect(res.status).toBe(200)
     // discount: null is valid (nullable) so it stays; currency "" is not in the enum, so it is dropped.
     expect(vendor.calls().at(-1)!.arguments).toEqual({ customerId: 'abc', discount: null, amounts: { a: 1 } })
     // A required field left empty is still an error.
-    const required = await jsonOf(await post(f, '/tools/billing.invoice.create', { customerId: '' }))
+    const required = await jsonOf(await post(f, '/tools/billing.invoice.create', { customerId: '' }, connector))
     expect(required.errors).toEqual([{ pointer: '/customerId', message: expect.stringContaining('fewer than 3') }])
   })
 })

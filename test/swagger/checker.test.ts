@@ -12,6 +12,13 @@ const base: Doc = emitSwagger2(demoCatalog(), CERTIFIABLE_OPTIONS).document
 
 /** The operation `POST /tools/get_weather` of a document. */
 const weather = (doc: Doc) => doc.paths['/tools/get_weather'].post
+/** Its X-Session-Id parameter, inlined from the shared `#/parameters/SessionId` so a test can break this copy alone. */
+const weatherSession = (doc: Doc) => (weather(doc).parameters[1] = structuredClone(doc.parameters.SessionId))
+/** One of its responses, inlined from its shared `#/responses/…` entry when it is a reference. */
+const weatherResponse = (doc: Doc, code: string) => {
+  const r = weather(doc).responses[code]
+  return (weather(doc).responses[code] = r.$ref ? structuredClone(doc.responses[r.$ref.slice('#/responses/'.length)]) : r)
+}
 /** Its body schema. */
 const weatherBody = (doc: Doc) => weather(doc).parameters[0].schema
 
@@ -58,7 +65,7 @@ describe('import rules (H-*)', () => {
       d.openapi = '3.0.0'
       d.paths['/sessions'].securityDefinitions = {}
       weather(d).requestBody = {}
-      weather(d).parameters[1].nullable = true
+      weatherSession(d).nullable = true
       weather(d).responses['200'].content = {}
     })
     expect(found.map((v) => v.path)).toEqual([
@@ -68,6 +75,16 @@ describe('import rules (H-*)', () => {
       '/paths/~1tools~1get_weather/post/parameters/1/nullable',
       '/paths/~1tools~1get_weather/post/responses/200/content',
     ])
+  })
+  it('H-37, H-49 shared responses and parameters: references resolve and are not references themselves', () => {
+    expectCaught('H-49', 'error', (d) => (weather(d).parameters[1] = { $ref: '#/parameters/Missing' }))
+    expectCaught('H-49', 'error', (d) => (weather(d).parameters[1] = { $ref: '#/definitions/SessionId' }))
+    expectCaught('H-49', 'error', (d) => (d.parameters.Alias = { $ref: '#/parameters/SessionId' }))
+    expectCaught('H-37', 'error', (d) => (weather(d).responses['400'] = { $ref: '#/responses/Missing' }))
+    expectCaught('H-37', 'error', (d) => (d.responses.Alias = { $ref: '#/responses/BadRequest' }))
+    // a broken shared parameter is found through every operation that references it
+    const found = expectCaught('C-08', 'error', (d) => delete d.parameters.SessionId.description)
+    expect(found.map((v) => v.path)).toContain('/paths/~1tools~1get_weather/post/parameters/1')
   })
   it('H-04 info.title and info.version are required', () => {
     expect(expectCaught('H-04', 'error', (d) => {
@@ -159,10 +176,10 @@ describe('import rules (H-*)', () => {
     expectCaught('H-34', 'error', (d) => (weather(d).responses = {}))
     expectCaught('H-34', 'error', (d) => (weather(d).responses = { '400': { description: 'Bad.' } }))
     expectCaught('H-34', 'error', (d) => (weather(d).responses['2XX'] = { description: 'x' }))
-    expectCaught('H-34', 'error', (d) => delete weather(d).responses['202'].description)
+    expectCaught('H-34', 'error', (d) => delete weatherResponse(d, '202').description)
   })
   it('H-35 only one response carries a schema (warning)', () => {
-    expectCaught('H-35', 'warning', (d) => (weather(d).responses['400'].schema = { type: 'object' }))
+    expectCaught('H-35', 'warning', (d) => (weatherResponse(d, '400').schema = { type: 'object' }))
   })
   it('H-36 the default response has no schema', () => {
     expectCaught('H-36', 'error', (d) => (weather(d).responses.default = { description: 'Error.', schema: { type: 'object' } }))
@@ -177,21 +194,21 @@ describe('import rules (H-*)', () => {
   })
   it('H-42 body parameters have a schema only; other parameters a primitive type only', () => {
     expectCaught('H-42', 'error', (d) => delete weather(d).parameters[0].schema)
-    expectCaught('H-42', 'error', (d) => (weather(d).parameters[1].schema = { type: 'string' }))
-    expectCaught('H-42', 'error', (d) => (weather(d).parameters[1].type = 'object'))
+    expectCaught('H-42', 'error', (d) => (weatherSession(d).schema = { type: 'string' }))
+    expectCaught('H-42', 'error', (d) => (weatherSession(d).type = 'object'))
   })
   it('H-43 no body on GET', () => {
     expectCaught('H-43', 'error', (d) => (d.paths['/connector/tools'].get.parameters = [weather(d).parameters[0]]))
   })
   it('H-44 parameters are unique and not named like a body property', () => {
-    expectCaught('H-44', 'error', (d) => weather(d).parameters.push({ ...weather(d).parameters[1], name: 'x-session-id' }))
-    expectCaught('H-44', 'error', (d) => (weather(d).parameters[1].name = 'city'))
+    expectCaught('H-44', 'error', (d) => weather(d).parameters.push({ ...weatherSession(d), name: 'x-session-id' }))
+    expectCaught('H-44', 'error', (d) => (weatherSession(d).name = 'city'))
   })
   it('H-45 no parameter named connectionId', () => {
-    expectCaught('H-45', 'error', (d) => (weather(d).parameters[1].name = 'connectionId'))
+    expectCaught('H-45', 'error', (d) => (weatherSession(d).name = 'connectionId'))
   })
   it('H-46 no Authorization header parameter', () => {
-    expectCaught('H-46', 'error', (d) => (weather(d).parameters[1].name = 'Authorization'))
+    expectCaught('H-46', 'error', (d) => (weatherSession(d).name = 'Authorization'))
   })
   it('H-47 no collectionFormat multi', () => {
     expectCaught('H-47', 'error', (d) =>
@@ -199,10 +216,10 @@ describe('import rules (H-*)', () => {
     )
   })
   it('H-50 x-ms-url-encoding only on path parameters', () => {
-    expectCaught('H-50', 'error', (d) => (weather(d).parameters[1]['x-ms-url-encoding'] = 'single'))
+    expectCaught('H-50', 'error', (d) => (weatherSession(d)['x-ms-url-encoding'] = 'single'))
   })
   it('H-51 internal parameters and properties with a default are required', () => {
-    expectCaught('H-51', 'error', (d) => Object.assign(weather(d).parameters[1], { 'x-ms-visibility': 'internal', default: 'new' }))
+    expectCaught('H-51', 'error', (d) => Object.assign(weatherSession(d), { 'x-ms-visibility': 'internal', default: 'new' }))
     expectCaught('H-51', 'error', (d) => (weatherBody(d).properties.units['x-ms-visibility'] = 'internal'))
   })
   it('H-52 operations with a body declare a supported consumes', () => {
@@ -292,8 +309,8 @@ describe('certification rules (C-*)', () => {
   })
   it('C-08 every parameter has x-ms-summary and description', () => {
     expectCaught('C-08', 'error', (d) => delete weather(d).parameters[0]['x-ms-summary'])
-    expectCaught('C-08', 'error', (d) => delete weather(d).parameters[1].description)
-    expectCaught('C-08', 'error', (d) => (weather(d).parameters[1]['x-ms-summary'] = 'Session: ID!'))
+    expectCaught('C-08', 'error', (d) => delete weatherSession(d).description)
+    expectCaught('C-08', 'error', (d) => (weatherSession(d)['x-ms-summary'] = 'Session: ID!'))
   })
   it('C-09 every property has x-ms-summary and a description sentence', () => {
     expectCaught('C-09', 'error', (d) => delete weatherBody(d).properties.city['x-ms-summary'])
@@ -302,7 +319,7 @@ describe('certification rules (C-*)', () => {
   })
   it('C-10 ASCII only, and no product names in summaries and descriptions', () => {
     expectCaught('C-10', 'error', (d) => (weatherBody(d).properties.city.description = 'Nom de la ville, par exemple Orléans.'))
-    expectCaught('C-10', 'error', (d) => (weather(d).parameters[1].description = 'Session for Power Apps.'))
+    expectCaught('C-10', 'error', (d) => (weatherSession(d).description = 'Session for Power Apps.'))
     expectCaught('C-10', 'warning', (d) => (weather(d)['x-mcp-tool'] = 'météo'))
   })
   it('C-12 a 2xx response with a schema', () => {

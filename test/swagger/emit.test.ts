@@ -8,6 +8,7 @@ import {
   connectorOutputSchema,
   connectorToolList,
   emitSwagger2,
+  serializeDefinition,
   serializedBytes,
   serializeSwagger2,
 } from '../../src/swagger/emit.js'
@@ -60,7 +61,9 @@ describe('emitSwagger2 on synthetic catalogs', () => {
       })
 
       it('reports its size and operation count truthfully', () => {
-        expect(report.bytes).toBe(serializedBytes(document))
+        // the size of the file exactly as written: indented when that fits the limit
+        expect(report.bytes).toBe(serializeDefinition(document).length)
+        expect(serializeDefinition(document)).toBe(emitSwagger2(make(), CERTIFIABLE_OPTIONS).text)
         expect(report.bytes).toBeLessThanOrEqual(1_000_000)
         expect(report.operations).toBe(operations(document).length)
         expect(report.operations).toBeLessThanOrEqual(256)
@@ -117,7 +120,10 @@ describe('the REST contract described by the document', () => {
 
   it('describes the body (required when the input has required properties) and the X-Session-Id header', () => {
     const op = toolOp(document, 'get_weather')
-    const [body, session] = op.parameters as [BodyParameter, NonBodyParameter]
+    const [body, sessionRef] = op.parameters as [BodyParameter, { $ref: string }]
+    // the session header is a shared parameter (rulebook H-49), referenced by every tool operation
+    expect(sessionRef).toEqual({ $ref: '#/parameters/SessionId' })
+    const session = document.parameters!.SessionId!
     expect(body).toMatchObject({ name: 'body', in: 'body', required: true, 'x-ms-summary': 'Input' })
     expect(body.schema).toEqual(connectorInputSchema(tool('get_weather')).schema)
     expect(body.schema.type).toBe('object')
@@ -138,16 +144,23 @@ describe('the REST contract described by the document', () => {
   it('omits the body parameter for tools without properties', () => {
     for (const slug of ['ping', 'count']) {
       const params = toolOp(document, slug).parameters!
-      expect(params.map((p) => p.name)).toEqual(['X-Session-Id'])
+      expect(params).toEqual([{ $ref: '#/parameters/SessionId' }])
     }
   })
 
   it('gives every tool operation 200 (schema), 202 and description-only problem responses', () => {
     const op = toolOp(document, 'get_weather')
-    expect(Object.keys(op.responses)).toEqual(['200', '202', '400', '401', '403', '404', '413', '415', '422', '502', '504'])
+    expect(Object.keys(op.responses)).toEqual(['200', '202', '400', '401', '403', '404', '413', '415', '502', '503', '504'])
     expect(Object.entries(op.responses).filter(([, r]) => r.schema !== undefined).map(([c]) => c)).toEqual(['200'])
-    expect(op.responses['202']!.description).toContain('Location')
+    // everything but 200 is a shared response (rulebook H-37) that says which problem codes it carries
+    expect(op.responses['202']).toEqual({ $ref: '#/responses/Accepted' })
+    expect(document.responses!.Accepted!.description).toContain('Location')
+    expect(document.responses!.BadRequest!.description).toContain('invalid_arguments')
+    expect(document.responses!.BadRequest!.description).not.toContain('session ID is malformed')
     expect(op.responses.default).toBeUndefined()
+    // 422 only when tool errors are problems
+    expect(Object.keys(toolOp(emitSwagger2(demoCatalog(), { toolErrorProblems: true }).document, 'get_weather').responses)).toContain('422')
+    expect(document.responses!.ToolError!.description).toContain('tool_error')
   })
 
   it('writes summaries and descriptions that follow the string rules', () => {
@@ -236,7 +249,7 @@ describe('the REST contract described by the document', () => {
 
   it('puts the InvokeTool dynamic extensions on schemas and the tool picker on the path parameter', () => {
     const invoke = document.paths['/invoke/{tool}']!.post!
-    const [tool, body, session] = invoke.parameters as [NonBodyParameter, BodyParameter, NonBodyParameter]
+    const [tool, body, session] = invoke.parameters as [NonBodyParameter, BodyParameter, { $ref: string }]
     expect(tool).toMatchObject({
       name: 'tool',
       in: 'path',
@@ -251,7 +264,7 @@ describe('the REST contract described by the document', () => {
       'x-ms-dynamic-schema': { operationId: 'GetToolInputSchema', parameters: { tool: { parameter: 'tool' } }, 'value-path': 'schema' },
       'x-ms-dynamic-properties': { operationId: 'GetToolInputSchema', parameters: { tool: { parameterReference: 'tool' } }, itemValuePath: 'schema' },
     })
-    expect(session.name).toBe('X-Session-Id')
+    expect(session).toEqual({ $ref: '#/parameters/SessionId' })
     expect(invoke.responses['200']!.schema).toMatchObject({
       'x-ms-dynamic-schema': { operationId: 'GetToolOutputSchema', 'value-path': 'schema' },
       'x-ms-dynamic-properties': { operationId: 'GetToolOutputSchema', itemValuePath: 'schema' },
@@ -342,13 +355,36 @@ describe('limits and naming', () => {
       { name: 'c_small', inputSchema: { type: 'object', properties: { q: { type: 'string' } } } },
       { name: 'd_large', inputSchema: big },
     ])
-    const full = emitSwagger2(catalog, {}).report.bytes
+    // below the compact size: indentation alone cannot help, an operation must go
+    const full = serializedBytes(emitSwagger2(catalog, {}).document)
     const { document, report } = emitSwagger2(catalog, { maxBytes: full - 1000 })
     expect(report.omittedTools).toEqual([{ name: 'd_large', reason: 'max-bytes' }])
     expect(report.bytes).toBeLessThanOrEqual(full - 1000)
-    expect(report.bytes).toBe(serializedBytes(document))
+    expect(report.bytes).toBe(serializeDefinition(document, full - 1000).length)
     expect(document.paths['/tools/b_large']).toBeDefined()
     expect(report.warnings.some((w) => w.includes('bytes'))).toBe(true)
+  })
+
+  it('checks the limits on the final file, with the tool-call headers and the extra operations in it', () => {
+    const client: NonBodyParameter = { name: 'X-Client', in: 'header', type: 'string', required: true, default: 'c', 'x-ms-visibility': 'internal', 'x-ms-summary': 'Client', description: 'Client.' }
+    const extra = { '/mcp': { post: { operationId: 'InvokeMCP', summary: 'MCP', description: 'The MCP endpoint.', 'x-ms-visibility': 'internal' as const, responses: { '200': { description: 'OK.' } } } } }
+    const catalog = bigCatalog(40)
+    const options = { toolParameters: { Client: client }, extraOperations: extra, maxOperations: 30 }
+    // below the compact size of the full document: only dropping operations can make it fit
+    const limit = serializedBytes(emitSwagger2(catalog, options).document) - 1500
+    const { document, report, text } = emitSwagger2(catalog, { ...options, maxBytes: limit })
+    expect(report.omittedTools.some((t) => t.reason === 'max-bytes')).toBe(true)
+    // the extra operation is kept and counted like a fixed one: 30 - 7 = 23 tool operations at most
+    expect(document.paths['/mcp']).toEqual(extra['/mcp'])
+    expect(report.operations).toBeLessThanOrEqual(30)
+    expect(report.omittedTools.filter((t) => t.reason === 'max-operations').length).toBe(40 - 23)
+    expect(document.paths['/invoke/{tool}']!.post!.parameters).toContainEqual({ $ref: '#/parameters/Client' })
+    // every tool call references the header, and the size was measured with it: the written text is within the limit
+    for (const item of Object.values(document.paths)) if (item.post?.['x-mcp-tool']) expect(item.post.parameters).toContainEqual({ $ref: '#/parameters/Client' })
+    expect(document.parameters!.Client).toEqual(client)
+    expect(text.length).toBe(report.bytes)
+    expect(report.bytes).toBeLessThanOrEqual(limit)
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(document)))
   })
 
   it('honours a custom maxOperations and keeps the fixed operations', () => {

@@ -2,16 +2,27 @@
  * @module http/routes/connector
  * Internal operations the connector's generic InvokeTool uses at design time: the tool list for the picker and
  * each tool's input and response schema as Swagger 2.0 schema objects (x-ms-dynamic-schema / -properties).
+ * Declared with `createRoute`; in `/openapi.json` they are the `Connector*` operations (the Swagger document names
+ * them ListTools, GetToolInputSchema and GetToolOutputSchema).
  */
-import type { Hono } from 'hono'
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import { findTool } from '../../catalog/build.js'
 import { ApiError } from '../../errors/api-error.js'
 import { decodeSegment } from '../request.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { connectorInputSchema, connectorOutputSchema, connectorToolList } from '../../swagger/tool-schemas.js'
+import { authenticated } from '../caller.js'
+import { CALLER_CODES, headerRefs, problemContextOf, problemResponses } from '../openapi-components.js'
+
+const ConnectorToolListSchema = z.object({ tools: z.array(z.object({ name: z.string(), title: z.string() })) }).openapi('ConnectorToolList')
+const ConnectorSchemaSchema = z
+  .object({ schema: z.record(z.string(), z.unknown()).openapi({ description: 'A Swagger 2.0 schema object.' }) })
+  .openapi('ConnectorSchema')
 
 /** Registers the connector helper routes. */
-export function registerConnectorRoutes(app: Hono, runtime: ServerRuntime) {
+export function registerConnectorRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
+  const ctx = problemContextOf(runtime)
+  const auth = authenticated(runtime)
   const toolOf = (segment: string) => {
     const { catalog } = runtime.requireCatalog()
     const decoded = decodeSegment(segment)
@@ -19,16 +30,37 @@ export function registerConnectorRoutes(app: Hono, runtime: ServerRuntime) {
     if (!tool) throw new ApiError('tool_not_found', { detail: `No tool "${segment}" on this server.` })
     return tool
   }
-  app.get('/connector/tools', (c) => {
-    runtime.callerFrom(c.req.raw.headers)
-    return c.json(connectorToolList(runtime.requireCatalog().catalog))
+  const ok = (schema: z.ZodType) => ({ description: 'OK.', headers: headerRefs() as never, content: { 'application/json': { schema } } })
+  const toolParam = z.object({ tool: z.string().min(1).openapi({ description: 'The vendor tool name.' }) })
+
+  const list = createRoute({
+    middleware: [auth],
+    method: 'get',
+    path: '/connector/tools',
+    operationId: 'ConnectorListTools',
+    summary: 'Tool picker of the connector',
+    tags: ['Connector'],
+    responses: { 200: ok(ConnectorToolListSchema), ...problemResponses(ctx, [...CALLER_CODES, 'not_ready']) },
   })
-  app.get('/connector/tools/:tool/input-schema', (c) => {
-    runtime.callerFrom(c.req.raw.headers)
-    return c.json(connectorInputSchema(toolOf(c.req.param('tool'))))
+  app.openapi(list, (c) => {
+    return c.json(connectorToolList(runtime.requireCatalog().catalog) as z.infer<typeof ConnectorToolListSchema>, 200)
   })
-  app.get('/connector/tools/:tool/output-schema', (c) => {
-    runtime.callerFrom(c.req.raw.headers)
-    return c.json(connectorOutputSchema(toolOf(c.req.param('tool'))))
+
+  const schemaRoute = (which: 'input' | 'output') =>
+    createRoute({
+      middleware: [auth],
+      method: 'get',
+      path: `/connector/tools/{tool}/${which}-schema`,
+      operationId: which === 'input' ? 'ConnectorGetToolInputSchema' : 'ConnectorGetToolOutputSchema',
+      summary: `The ${which} schema of a tool, as Swagger 2.0`,
+      tags: ['Connector'],
+      request: { params: toolParam },
+      responses: { 200: ok(ConnectorSchemaSchema), ...problemResponses(ctx, [...CALLER_CODES, 'not_ready', 'tool_not_found']) },
+    })
+  app.openapi(schemaRoute('input'), (c) => {
+    return c.json(connectorInputSchema(toolOf(c.req.valid('param').tool)) as z.infer<typeof ConnectorSchemaSchema>, 200)
+  })
+  app.openapi(schemaRoute('output'), (c) => {
+    return c.json(connectorOutputSchema(toolOf(c.req.valid('param').tool)) as z.infer<typeof ConnectorSchemaSchema>, 200)
   })
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import type { Hono } from 'hono'
+import type { OpenAPIHono } from '@hono/zod-openapi'
 import { ApiError } from '../../errors/api-error.js'
 
 const distDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
@@ -69,7 +69,7 @@ function asset(name: string): Uint8Array<ArrayBuffer> {
 }
 
 /** Registers `GET /docs` and its assets. */
-export function registerDocsPageRoutes(app: Hono) {
+export function registerDocsPageRoutes(app: OpenAPIHono) {
   app.get('/docs', (c) => c.body(PAGE, 200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP }))
   app.get('/docs/assets/:file', (c) => {
     const name = c.req.param('file')

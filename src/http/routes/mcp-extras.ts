@@ -1,12 +1,53 @@
 /**
  * @module http/routes/mcp-extras
  * Resources and prompts as plain operations: `GET /resources`, `GET /resources/templates`,
- * `GET /resources/read?uri=…`, `GET /prompts`, `POST /prompts/{name}`.
+ * `GET /resources/read?uri=…`, `GET /prompts`, `POST /prompts/{name}`. The fixed ones are declared with
+ * `createRoute`; the prompt calls follow the catalog (one documented operation per prompt, built with the
+ * document), so their route stays a plain handler. Their shared schemas are exported for that document.
  */
-import type { Context, Hono } from 'hono'
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import { ApiError } from '../../errors/api-error.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
+import { authenticated, callerOf } from '../caller.js'
+import { CALLER_CODES, headerRefs, problemContextOf, problemResponses, VENDOR_CODES } from '../openapi-components.js'
 import { decodeSegment, readJsonObject, sessionSelector } from '../request.js'
+import { SessionQuery, SessionHeaders } from './session-parameters.js'
+
+const described = { title: z.string().optional(), description: z.string().optional(), mimeType: z.string().optional() }
+const ResourceListSchema = z.object({ resources: z.array(z.object({ uri: z.string(), name: z.string(), ...described })) }).openapi('ResourceList')
+const ResourceTemplateListSchema = z
+  .object({ resourceTemplates: z.array(z.object({ uriTemplate: z.string(), name: z.string(), ...described })) })
+  .openapi('ResourceTemplateList')
+const sessionFields = {
+  sessionId: z.string().optional().openapi({ description: 'The caller session the call ran in.' }),
+  sessionRenewed: z.boolean().optional().openapi({ description: 'True when the vendor lost the session and it was re-created.' }),
+}
+const ResourceContentsSchema = z
+  .object({ contents: z.array(z.looseObject({ uri: z.string(), mimeType: z.string().optional(), text: z.string().optional(), blob: z.string().optional() })), ...sessionFields })
+  .openapi('ResourceContents')
+const PromptListSchema = z
+  .object({
+    prompts: z.array(
+      z.object({
+        name: z.string(),
+        title: z.string().optional(),
+        description: z.string().optional(),
+        arguments: z.array(z.object({ name: z.string(), description: z.string().optional(), required: z.boolean().optional() })).optional(),
+        slug: z.string(),
+        operationId: z.string(),
+      }),
+    ),
+  })
+  .openapi('PromptList')
+
+/** The answer of a prompt call (referenced by the per-prompt operations of the document). */
+export const PromptMessagesSchema = z
+  .object({ description: z.string().optional(), messages: z.array(z.looseObject({ role: z.string(), content: z.unknown() })), ...sessionFields })
+  .openapi('PromptMessages')
+
+/** Codes of a prompt call, for the per-prompt operations of the document. */
+export const PROMPT_CALL_CODES = [...CALLER_CODES, 'not_ready', 'prompt_not_found', 'session_not_found', 'invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type', ...VENDOR_CODES] as const
 
 function withSession(c: Context, body: Record<string, unknown>, outcome: { sessionId?: string; renewed: boolean }) {
   if (outcome.sessionId) {
@@ -18,26 +59,60 @@ function withSession(c: Context, body: Record<string, unknown>, outcome: { sessi
 }
 
 /** Registers the resource and prompt routes. */
-export function registerMcpExtraRoutes(app: Hono, runtime: ServerRuntime) {
-  app.get('/resources', (c) => {
-    runtime.callerFrom(c.req.raw.headers)
-    return c.json({ resources: runtime.requireCatalog().catalog.resources })
+export function registerMcpExtraRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
+  const ctx = problemContextOf(runtime)
+  const auth = authenticated(runtime)
+  // Referenced by the per-prompt operations the document generates.
+  app.openAPIRegistry.register('PromptMessages', PromptMessagesSchema)
+  const listProblems = problemResponses(ctx, [...CALLER_CODES, 'not_ready'])
+  const ok = (description: string, schema: z.ZodType, ...headers: string[]) => ({
+    description,
+    headers: headerRefs(...headers) as never,
+    content: { 'application/json': { schema } },
   })
-  app.get('/resources/templates', (c) => {
-    runtime.callerFrom(c.req.raw.headers)
-    return c.json({ resourceTemplates: runtime.requireCatalog().catalog.resourceTemplates })
+
+  const listResources = createRoute({ middleware: [auth], method: 'get', path: '/resources', operationId: 'ListResources', summary: 'List resources', tags: ['Resources'], responses: { 200: ok('Resources.', ResourceListSchema), ...listProblems } })
+  app.openapi(listResources, (c) => {
+    return c.json({ resources: runtime.requireCatalog().catalog.resources }, 200)
   })
-  app.get('/resources/read', async (c) => {
-    const caller = runtime.callerFrom(c.req.raw.headers)
-    const uri = c.req.query('uri')
-    if (!uri) throw new ApiError('invalid_request', { detail: 'Pass the resource URI as the uri query parameter.', errors: [{ pointer: '/uri', message: 'is required' }] })
-    const outcome = await runtime.readResource(uri, caller, sessionSelector(c))
-    return c.json(withSession(c, { contents: outcome.result.contents ?? [] }, outcome))
+
+  const listTemplates = createRoute({
+    middleware: [auth],
+    method: 'get',
+    path: '/resources/templates',
+    operationId: 'ListResourceTemplates',
+    summary: 'List resource templates',
+    tags: ['Resources'],
+    responses: { 200: ok('Templates.', ResourceTemplateListSchema), ...listProblems },
   })
-  app.get('/prompts', (c) => {
-    runtime.callerFrom(c.req.raw.headers)
-    return c.json({ prompts: runtime.requireCatalog().catalog.prompts })
+  app.openapi(listTemplates, (c) => {
+    return c.json({ resourceTemplates: runtime.requireCatalog().catalog.resourceTemplates }, 200)
   })
+
+  const readResource = createRoute({
+    middleware: [auth],
+    method: 'get',
+    path: '/resources/read',
+    operationId: 'ReadResource',
+    summary: 'Read a resource',
+    tags: ['Resources'],
+    request: { query: SessionQuery.extend({ uri: z.string().min(1).openapi({ description: 'The resource URI.' }) }), headers: SessionHeaders },
+    responses: {
+      200: ok('Contents.', ResourceContentsSchema, 'SessionId'),
+      ...problemResponses(ctx, [...CALLER_CODES, 'invalid_request', 'resource_not_found', 'session_not_found', ...VENDOR_CODES]),
+    },
+  })
+  app.openapi(readResource, async (c) => {
+    const caller = callerOf(c)
+    const outcome = await runtime.readResource(c.req.valid('query').uri, caller, sessionSelector(c))
+    return c.json(withSession(c, { contents: outcome.result.contents ?? [] }, outcome) as z.infer<typeof ResourceContentsSchema>, 200)
+  })
+
+  const listPrompts = createRoute({ middleware: [auth], method: 'get', path: '/prompts', operationId: 'ListPrompts', summary: 'List prompts', tags: ['Prompts'], responses: { 200: ok('Prompts.', PromptListSchema), ...listProblems } })
+  app.openapi(listPrompts, (c) => {
+    return c.json({ prompts: runtime.requireCatalog().catalog.prompts }, 200)
+  })
+
   app.post('/prompts/:name{.+}', async (c) => {
     const caller = runtime.callerFrom(c.req.raw.headers)
     const { catalog } = runtime.requireCatalog()

@@ -2,25 +2,80 @@
  * @module http/routes/operations
  * Operational routes: `GET /healthz` (process alive), `GET /readyz` (vendor reachable and catalog loaded),
  * `POST /catalog/refresh` (reload the vendor catalog now; a path no tool name can collide with).
+ * Declared with `createRoute`, so the document and the answers come from one definition.
  */
-import type { Hono } from 'hono'
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
+import { authenticated } from '../caller.js'
+import { CALLER_CODES, headerRefs, problemContextOf, problemResponses, VENDOR_CODES } from '../openapi-components.js'
+
+const HealthSchema = z.object({ status: z.literal('ok') }).openapi('Health')
+const ReadySchema = z
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    catalogVersion: z.number().int().optional(),
+    tools: z.number().int().optional(),
+    reason: z.string().optional().openapi({ description: 'Why the server is not ready (never a credential).' }),
+  })
+  .openapi('Ready')
+const RefreshedSchema = z
+  .object({ catalogVersion: z.number().int(), changed: z.boolean(), tools: z.number().int(), etag: z.string() })
+  .openapi('CatalogRefreshed')
 
 /** Registers the operational routes. */
-export function registerOperationRoutes(app: Hono, runtime: ServerRuntime) {
-  app.get('/healthz', (c) => c.json({ status: 'ok' }))
-  app.get('/readyz', async (c) => {
-    const ready = await runtime.ready()
-    const catalog = runtime.catalog.state?.catalog
-    return c.json(
-      { status: ready ? 'ready' : 'not_ready', catalogVersion: catalog?.version, tools: catalog?.tools.length, ...(ready ? {} : { reason: runtime.catalog.lastError ?? 'vendor not reachable' }) },
-      ready ? 200 : 503,
-    )
+export function registerOperationRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
+  const ctx = problemContextOf(runtime)
+  const auth = authenticated(runtime)
+  const shuttingDown = problemResponses(ctx, ['shutting_down'])
+  const health = createRoute({
+    method: 'get',
+    path: '/healthz',
+    operationId: 'Health',
+    summary: 'Process liveness',
+    tags: ['Operations'],
+    security: [],
+    responses: { 200: { description: 'Alive.', headers: headerRefs() as never, content: { 'application/json': { schema: HealthSchema } } }, ...shuttingDown },
   })
-  app.post('/catalog/refresh', async (c) => {
-    runtime.callerFrom(c.req.raw.headers)
+  app.openapi(health, (c) => c.json({ status: 'ok' as const }, 200))
+
+  const ready = createRoute({
+    method: 'get',
+    path: '/readyz',
+    operationId: 'Ready',
+    summary: 'Vendor reachable and catalog loaded',
+    tags: ['Operations'],
+    security: [],
+    responses: {
+      200: { description: 'Ready.', headers: headerRefs() as never, content: { 'application/json': { schema: ReadySchema } } },
+      503: {
+        description: 'Not ready (`application/json`, status `not_ready`), or shutting down (a `shutting_down` problem).',
+        headers: headerRefs() as never,
+        content: { 'application/json': { schema: ReadySchema }, 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
+    },
+  })
+  app.openapi(ready, async (c) => {
+    const isReady = await runtime.ready()
+    const catalog = runtime.catalog.state?.catalog
+    const body = { status: isReady ? ('ready' as const) : ('not_ready' as const), catalogVersion: catalog?.version, tools: catalog?.tools.length, ...(isReady ? {} : { reason: runtime.catalog.lastError ?? 'vendor not reachable' }) }
+    return isReady ? c.json(body, 200) : c.json(body, 503)
+  })
+
+  const refresh = createRoute({
+    middleware: [auth],
+    method: 'post',
+    path: '/catalog/refresh',
+    operationId: 'RefreshCatalog',
+    summary: 'Reload the vendor catalog now',
+    tags: ['Operations'],
+    responses: {
+      200: { description: 'Reloaded.', headers: headerRefs() as never, content: { 'application/json': { schema: RefreshedSchema } } },
+      ...problemResponses(ctx, [...CALLER_CODES, ...VENDOR_CODES]),
+    },
+  })
+  app.openapi(refresh, async (c) => {
     const before = runtime.catalog.state?.catalog.version
     const { catalog } = await runtime.catalog.refresh()
-    return c.json({ catalogVersion: catalog.version, changed: catalog.version !== before, tools: catalog.tools.length, etag: catalog.etag })
+    return c.json({ catalogVersion: catalog.version, changed: catalog.version !== before, tools: catalog.tools.length, etag: catalog.etag }, 200)
   })
 }

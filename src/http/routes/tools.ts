@@ -1,11 +1,13 @@
 /**
  * @module http/routes/tools
  * `POST /tools/{tool}` (one operation per tool), `POST /invoke/{tool}` (the connector's generic operation),
- * `GET /tools` and `GET /jobs/{id}`.
+ * `GET /tools` and `GET /jobs/{jobId}` (these two declared with `createRoute`; the tool calls follow the catalog
+ * and are documented by http/openapi-document).
  * Only HTTP concerns live here: authenticate, read the body and headers, then hand the call to
  * runtime/tool-invocation, and turn its result (an outcome or a 202 job) into the response.
  */
-import type { Context, Hono } from 'hono'
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import type { CatalogTool } from '../../catalog/types.js'
 import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../../connector/swagger-options.js'
 import { ApiError } from '../../errors/api-error.js'
@@ -13,6 +15,8 @@ import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { invokeTool, resolveTool } from '../../runtime/tool-invocation.js'
 import { baseUrl } from '../base-url.js'
 import { prefersAsync, readJsonObject, sessionSelector } from '../request.js'
+import { authenticated, callerOf } from '../caller.js'
+import { CALLER_CODES, headerRefs, JOB_CODES, JobSchema, problemContextOf, problemResponses, ToolEnvelopeSchema } from '../openapi-components.js'
 
 /** Describes a tool for `GET /tools`. */
 function describe(tool: CatalogTool, mountPath: string) {
@@ -29,27 +33,77 @@ function describe(tool: CatalogTool, mountPath: string) {
   }
 }
 
+const ToolListSchema = z
+  .object({
+    catalogVersion: z.number().int(),
+    tools: z.array(
+      z.object({
+        name: z.string(),
+        title: z.string().optional(),
+        description: z.string().optional(),
+        path: z.string().openapi({ description: 'Path of the tool operation.' }),
+        operationId: z.string(),
+        typed: z.boolean().openapi({ description: 'False when the config keeps the tool out of the documents (still callable).' }),
+        inputSchema: z.record(z.string(), z.unknown()).openapi({ description: 'The vendor input schema, unchanged.' }),
+        outputSchema: z.record(z.string(), z.unknown()).optional(),
+        annotations: z.record(z.string(), z.unknown()).optional(),
+      }),
+    ),
+    excluded: z
+      .array(z.object({ name: z.string(), reason: z.string() }))
+      .openapi({ description: 'Tools left out of the catalog because their definition is invalid (e.g. a bad SEP-2243 x-mcp-header annotation), with the reason.' }),
+  })
+  .openapi('ToolList')
+
 /** Registers the tool routes on a server app. */
-export function registerToolRoutes(app: Hono, runtime: ServerRuntime) {
-  app.get('/tools', (c) => {
-    runtime.callerFrom(c.req.raw.headers)
+export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
+  const ctx = problemContextOf(runtime)
+  const auth = authenticated(runtime)
+  const listTools = createRoute({
+    middleware: [auth],
+    method: 'get',
+    path: '/tools',
+    operationId: 'ListTools',
+    summary: 'List the tools with their schemas',
+    tags: ['Tools'],
+    responses: {
+      200: { description: 'Tools.', headers: headerRefs('ETag') as never, content: { 'application/json': { schema: ToolListSchema } } },
+      ...problemResponses(ctx, [...CALLER_CODES, 'not_ready']),
+    },
+  })
+  app.openapi(listTools, (c) => {
     const { catalog } = runtime.requireCatalog()
     c.header('ETag', `"${catalog.etag}"`)
-    return c.json({ catalogVersion: catalog.version, tools: catalog.tools.map((t) => describe(t, runtime.mountPath)), excluded: catalog.excluded })
+    return c.json({ catalogVersion: catalog.version, tools: catalog.tools.map((t) => describe(t, runtime.mountPath)), excluded: catalog.excluded } as z.infer<typeof ToolListSchema>, 200)
   })
 
   const invoke = (c: Context) => callTool(c, runtime, c.req.param('tool') ?? '')
   app.post('/tools/:tool{.+}', invoke)
   app.post('/invoke/:tool{.+}', invoke)
 
-  app.get('/jobs/:id', async (c) => {
-    const caller = runtime.callerFrom(c.req.raw.headers)
-    const job = await runtime.jobs.get(c.req.param('id'), caller.identity)
+  const getJob = createRoute({
+    middleware: [auth],
+    method: 'get',
+    path: '/jobs/{jobId}',
+    operationId: 'GetJob',
+    summary: 'Poll a long-running call',
+    description: 'Answers 202 while the call runs, then what the call itself answered (the tool envelope or its problem).',
+    tags: ['Tools'],
+    request: { params: z.object({ jobId: z.string().min(1).openapi({ description: 'From the Location header of the 202.' }) }) },
+    responses: {
+      200: { description: 'Finished: the tool envelope.', headers: headerRefs('SessionId') as never, content: { 'application/json': { schema: ToolEnvelopeSchema } } },
+      202: { description: 'Still running: poll again after Retry-After seconds.', headers: headerRefs('Location', 'RetryAfter') as never, content: { 'application/json': { schema: JobSchema } } },
+      ...problemResponses(ctx, JOB_CODES),
+    },
+  })
+  app.openapi(getJob, async (c) => {
+    const caller = callerOf(c)
+    const job = await runtime.jobs.get(c.req.valid('param').jobId, caller.identity)
     if (!job) throw new ApiError('job_not_found')
-    if (!job.outcome) return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress })
+    if (!job.outcome) return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress }) as never
     const { status, body, headers } = job.outcome
     for (const [k, v] of Object.entries(headers ?? {})) c.header(k, v)
-    return c.body(JSON.stringify(body), status as 200, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' })
+    return c.body(JSON.stringify(body), status as 200, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' }) as never
   })
 }
 

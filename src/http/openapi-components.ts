@@ -1,0 +1,178 @@
+/**
+ * @module http/openapi-components
+ * The shared parts of the OpenAPI 3.1 document: the schemas every route answers with (zod, so the routes that
+ * declare them with `createRoute` and the document use one definition), the response headers callers rely on,
+ * and the problem responses. A problem response is named after the exact set of `code` values it can carry, so
+ * every operation declares only the codes it can answer, and operations with the same set share one component.
+ */
+import { z } from '@hono/zod-openapi'
+import { PROBLEMS, type ProblemCode } from '../errors/codes.js'
+import type { ServerRuntime } from '../runtime/server-runtime.js'
+
+type Json = Record<string, unknown>
+
+const ref = (kind: 'schemas' | 'responses' | 'parameters' | 'headers', name: string) => ({ $ref: `#/components/${kind}/${name}` })
+
+/** RFC 9457 problem document with our stable `code`. */
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.enum(Object.keys(PROBLEMS) as [ProblemCode, ...ProblemCode[]]).openapi({ description: 'Stable problem code; branch on it.' }),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ pointer: z.string().openapi({ description: 'JSON pointer (RFC 6901) of the failing field.' }), message: z.string() })).optional(),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem details. `tool_error` problems also carry `text`, `content` and `sessionId`.' })
+
+/** One MCP content block, as the vendor returned it. */
+export const ContentBlockSchema = z
+  .looseObject({ type: z.string(), text: z.string().optional(), mimeType: z.string().optional(), data: z.string().optional(), uri: z.string().optional(), name: z.string().optional() })
+  .openapi('ContentBlock')
+
+/** The success envelope of every tool call (`data` is typed per tool operation). */
+export const ToolEnvelopeSchema = z
+  .object({
+    isError: z.boolean().openapi({ description: 'True when the tool reported an error (MCP `isError`).' }),
+    text: z.string().openapi({ description: 'All text blocks of the result joined with newlines.' }),
+    data: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Structured content (arrays as {items}, scalars as {value}).' }),
+    content: z.array(ContentBlockSchema).openapi({ description: 'Every content block as the vendor returned it.' }),
+    sessionId: z.string().optional().openapi({ description: 'The caller session this call ran in; pass it back as X-Session-Id.' }),
+    sessionRenewed: z.boolean().optional().openapi({ description: 'True when the vendor lost the session and it was re-created: vendor-side state is gone.' }),
+  })
+  .openapi('ToolEnvelope')
+
+/** A running job (202 answers of tool calls and of GET /jobs/{jobId}). */
+export const JobSchema = z
+  .object({
+    status: z.literal('running'),
+    jobId: z.string(),
+    tool: z.string(),
+    startedAt: z.string(),
+    progress: z.object({ progress: z.number(), total: z.number().optional(), message: z.string().optional(), percent: z.number().optional() }).optional(),
+  })
+  .openapi('Job')
+
+/** Response headers, declared once and referenced. */
+export const HEADER_COMPONENTS: Record<string, Json> = {
+  RequestId: { description: 'Echo of a valid incoming X-Request-Id, else a generated id; quote it when reporting a problem.', schema: { type: 'string' } },
+  SessionId: { description: 'The caller session the call ran in; pass it back as X-Session-Id.', schema: { type: 'string' } },
+  Location: { description: 'Absolute URL of the job to poll (GET /jobs/{jobId}).', schema: { type: 'string', format: 'uri' } },
+  RetryAfter: { description: 'Seconds to wait before polling again.', schema: { type: 'integer' } },
+  PreferenceApplied: { description: '`respond-async` when the caller asked for it with `Prefer: respond-async`.', schema: { type: 'string' } },
+  WWWAuthenticate: { description: 'The authentication challenge (RFC 9110 §11.6.1).', schema: { type: 'string' } },
+  ETag: { description: 'Version of the catalog the answer was built from.', schema: { type: 'string' } },
+}
+
+/** `headers` of a response, by header component name. */
+export function headerRefs(...names: (keyof typeof HEADER_COMPONENTS | string)[]): Json {
+  const wire: Record<string, string> = { RequestId: 'X-Request-Id', SessionId: 'X-Session-Id', Location: 'Location', RetryAfter: 'Retry-After', PreferenceApplied: 'Preference-Applied', WWWAuthenticate: 'WWW-Authenticate', ETag: 'ETag' }
+  return Object.fromEntries(['RequestId', ...names].map((n) => [wire[n]!, ref('headers', n)]))
+}
+
+/**
+ * Short, distinct aliases of the codes for component names (`E404SessionTool`): an operation references ten or so
+ * problem responses, once per tool, so the names are a large share of the document's bytes. The description of
+ * each component lists the full codes.
+ */
+const ALIAS: Record<ProblemCode, string> = {
+  invalid_json: 'Json',
+  invalid_arguments: 'Args',
+  invalid_request: 'Req',
+  invalid_header: 'Hdr',
+  unauthorized: 'Auth',
+  vendor_unauthorized: 'VAuth',
+  vendor_forbidden: 'VDeny',
+  tool_not_found: 'Tool',
+  prompt_not_found: 'Prompt',
+  resource_not_found: 'Res',
+  session_not_found: 'Session',
+  job_not_found: 'Job',
+  not_found: 'Route',
+  method_not_allowed: 'Method',
+  payload_too_large: 'Size',
+  unsupported_media_type: 'Media',
+  tool_error: 'ToolError',
+  internal_error: 'Internal',
+  vendor_unavailable: 'VDown',
+  vendor_interrupted: 'VCut',
+  vendor_bad_response: 'VBad',
+  vendor_bad_output: 'VOutput',
+  not_ready: 'NotReady',
+  shutting_down: 'Stopping',
+  vendor_timeout: 'VTimeout',
+  bad_request: 'Bad',
+  origin_forbidden: 'Origin',
+  request_timeout: 'ReqTimeout',
+  expectation_failed: 'Expect',
+  headers_too_large: 'HdrSize',
+  store_unavailable: 'Store',
+}
+
+/** Every problem response component used so far, by name (the name encodes the codes). */
+const problemComponents = new Map<string, ProblemCode[]>()
+
+function problemComponent(codes: ProblemCode[]): Json {
+  const status = PROBLEMS[codes[0]!].status
+  return {
+    description: codes.map((c) => `\`${c}\`: ${PROBLEMS[c].title}.`).join(' '),
+    headers: status === 401 ? headerRefs('WWWAuthenticate') : headerRefs(),
+    content: {
+      'application/problem+json': {
+        schema: { allOf: [ref('schemas', 'Problem'), { type: 'object', properties: { status: { const: status }, code: { type: 'string', enum: codes } } }] },
+      },
+    },
+  }
+}
+
+/** The `components.responses` entries for every problem response referenced so far. */
+export function problemResponseComponents(): Record<string, Json> {
+  return Object.fromEntries([...problemComponents].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, codes]) => [name, problemComponent(codes)]))
+}
+
+/** Codes every route that authenticates its caller can answer. */
+export const CALLER_CODES: ProblemCode[] = ['invalid_header', 'unauthorized', 'shutting_down']
+/** Codes of anything that talks to the vendor. */
+export const VENDOR_CODES: ProblemCode[] = ['vendor_unauthorized', 'vendor_forbidden', 'vendor_unavailable', 'vendor_interrupted', 'vendor_bad_response', 'vendor_timeout']
+/** Codes of reading a JSON body. */
+export const BODY_CODES: ProblemCode[] = ['invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type']
+
+/** What the configuration makes impossible: no `unauthorized` without inbound auth, no `tool_error` in envelope mode. */
+export interface ProblemContext {
+  auth: boolean
+  toolErrorProblems: boolean
+}
+
+/** The problem context of a runtime. */
+export function problemContextOf(runtime: Pick<ServerRuntime, 'config'>): ProblemContext {
+  return { auth: runtime.config.auth.mode !== 'none', toolErrorProblems: runtime.config.toolErrors === 'problem' }
+}
+
+/**
+ * Problem responses for the codes an operation can answer, grouped by status, as `$ref`s to shared components.
+ * @example responses: { 200: …, ...problemResponses(ctx, [...CALLER_CODES, 'job_not_found']) }
+ */
+export function problemResponses(ctx: ProblemContext, codes: readonly ProblemCode[]): Record<string, { $ref: string }> {
+  const possible = [...new Set(codes)].filter((c) => (c !== 'unauthorized' || ctx.auth) && (c !== 'tool_error' || ctx.toolErrorProblems))
+  const byStatus = new Map<number, ProblemCode[]>()
+  for (const code of possible) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code])
+  const out: Record<string, { $ref: string }> = {}
+  for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const sorted = group.sort()
+    const name = `E${status}${sorted.map((c) => ALIAS[c]).join('')}`
+    problemComponents.set(name, sorted)
+    out[String(status)] = ref('responses', name)
+  }
+  return out
+}
+
+/** A `$ref` to a component. */
+export const componentRef = ref
+
+/** Codes of a tool call (`POST /tools/{slug}`, `POST /invoke/{tool}`). */
+export const TOOL_CALL_CODES: ProblemCode[] = [...CALLER_CODES, 'not_ready', ...BODY_CODES, 'tool_not_found', 'session_not_found', ...VENDOR_CODES, 'vendor_bad_output', 'tool_error']
+
+/** Codes a finished job can answer with (what the call would have answered once running), plus `job_not_found`. */
+export const JOB_CODES: ProblemCode[] = [...CALLER_CODES, 'job_not_found', 'invalid_arguments', 'tool_not_found', 'session_not_found', ...VENDOR_CODES, 'vendor_bad_output', 'tool_error']

@@ -1,0 +1,60 @@
+/**
+ * `/openapi.json` through a real linter: Redocly CLI with its `recommended` ruleset, at 0 errors, for the demo
+ * vendor in apiKey mode and the awkward fixture without inbound auth (where root `security` is the empty
+ * requirement). The CLI runs as a child process on the served bytes written to a temporary file.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import { startDemoVendor } from '../../src/demo/vendor.js'
+import { startAwkwardVendor } from '../fixtures/awkward-vendor.js'
+import { startTestFacade } from '../support/facade.js'
+
+const run = promisify(execFile)
+const REDOCLY = join(import.meta.dirname, '../../node_modules/.bin/redocly')
+const KEY = 'lint-test-key-0123456789'
+
+interface Problem {
+  ruleId: string
+  severity: 'error' | 'warn'
+  message: string
+  location: { pointer: string }[]
+}
+
+/** Lints a document with `redocly lint --extends=recommended`; returns its findings. */
+async function lint(file: string): Promise<Problem[]> {
+  // redocly exits 1 when it finds errors; the JSON report is on stdout either way
+  const out = await run(REDOCLY, ['lint', '--extends=recommended', '--format=json', file], { timeout: 60_000 }).catch((e: { stdout: string }) => e)
+  return (JSON.parse(out.stdout) as { problems: Problem[] }).problems
+}
+
+describe('Redocly lint of /openapi.json (recommended ruleset)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mrf-lint-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it.each([
+    { name: 'demo (apiKey)', start: startDemoVendor, server: { auth: { mode: 'apiKey', keys: [KEY] } } },
+    { name: 'awkward (no auth)', start: startAwkwardVendor, server: {} },
+  ])('$name: 0 errors', async ({ name, start, server }) => {
+    const vendor = await start()
+    const facade = await startTestFacade({ default: { url: vendor.url, ...server } }, {}, 'warn')
+    try {
+      const file = join(dir, `${name.split(' ')[0]}.json`)
+      writeFileSync(file, await (await facade.call('/openapi.json', { headers: { 'X-API-Key': KEY } })).text())
+      const problems = await lint(file)
+      const errors = problems.filter((p) => p.severity === 'error').map((p) => `${p.ruleId} ${p.location[0]?.pointer}: ${p.message}`)
+      expect(errors).toEqual([])
+      // the same document without its root security requirement fails: the linter really checks these bytes
+      const served = JSON.parse(await (await facade.call('/openapi.json', { headers: { 'X-API-Key': KEY } })).text())
+      delete served.security
+      writeFileSync(file, JSON.stringify(served))
+      expect((await lint(file)).filter((p) => p.severity === 'error').map((p) => p.ruleId)).toContain('security-defined')
+    } finally {
+      await facade.close()
+      await vendor.close()
+    }
+  }, 90_000)
+})
