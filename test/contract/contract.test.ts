@@ -268,6 +268,12 @@ describe.each([
           expect((await call('/sessions/{sessionId}', 'delete', end, { path: { sessionId: (created.body as Json).sessionId } })).status).toBe(204)
           expect((await call('/sessions/{sessionId}', 'delete', end, { path: { sessionId: 'no-such-session' } })).status).toBe(404)
         } else if (op.operationId === 'EndSession') continue
+        else if (op['x-ms-agentic-protocol']) {
+          // InvokeMCP: Copilot Studio speaks MCP through it; a real initialize must be answered 200.
+          const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'contract', version: '1' } } }
+          const answer = await call(template, method, op, { json: init, headers: { accept: 'application/json, text/event-stream' } })
+          expect(answer.status).toBe(200)
+        }
         else {
           const spec = template.includes('{tool}') ? { path: { tool: tools[0]!.name as string } } : {}
           expect((await call(template, method, op, spec)).status).toBe(200)
