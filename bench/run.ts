@@ -71,7 +71,7 @@ const settings = {
   floor: process.env.BENCH_FLOOR !== '0',
 }
 
-const targets = { latencyFacadeOverDirect: 1.5, throughputFacadeOverDirect: 0.6, throughputFacadeOverNaive: 3 }
+const targets = { latencyFacadeOverDirect: 1.3, throughputFacadeOverDirect: 0.8, throughputFacadeOverNaive: 3 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Measuring
