@@ -3,36 +3,41 @@
  * Job records in Redis, shared by every replica: one key per job (`mrf:job:<id>`) holding JSON, with a TTL
  * (`SET … EX`). Job ids are 144 random bits, so the key needs no hashing to be unguessable.
  */
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
+import { RedisTtlTable, connectRedis } from '../sessions/redis-table.js'
 import type { JobRecord, JobStore } from './job-store.js'
 
 /** A {@link JobStore} on Redis. */
 export class RedisJobStore implements JobStore {
   readonly shared = true
-  private constructor(private readonly redis: Redis) {}
+  readonly #table: RedisTtlTable<JobRecord>
 
   /**
-   * Connects and checks the server answers.
+   * @param redis          the connection (the session store's, when both live in one facade)
+   * @param ownsConnection close() quits the connection
+   */
+  constructor(redis: Redis, ownsConnection: boolean) {
+    this.#table = new RedisTtlTable<JobRecord>(redis, ownsConnection)
+  }
+
+  /**
+   * Connects (a connection of its own) and checks the server answers.
    * @param keyPrefix prepended to every key (ioredis `keyPrefix`), e.g. to keep test runs apart
    */
   static async connect(url: string, keyPrefix = ''): Promise<RedisJobStore> {
-    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: false, keyPrefix })
-    await redis.connect()
-    await redis.ping()
-    return new RedisJobStore(redis)
+    return new RedisJobStore(await connectRedis(url, keyPrefix), true)
   }
 
-  async get(id: string): Promise<JobRecord | undefined> {
-    const raw = await this.redis.get(keyOf(id))
-    return raw ? (JSON.parse(raw) as JobRecord) : undefined
+  get(id: string): Promise<JobRecord | undefined> {
+    return this.#table.get(keyOf(id))
   }
 
-  async put(record: JobRecord, ttlSeconds: number): Promise<void> {
-    await this.redis.set(keyOf(record.id), JSON.stringify(record), 'EX', ttlSeconds)
+  put(record: JobRecord, ttlSeconds: number): Promise<void> {
+    return this.#table.set(keyOf(record.id), record, ttlSeconds)
   }
 
-  async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect())
+  close(): Promise<void> {
+    return this.#table.close()
   }
 }
 

@@ -27,15 +27,25 @@ export interface Stores {
 export async function createStores(settings: Config['sessions'], log?: Logger): Promise<Stores> {
   if (settings.store === 'redis') {
     if (!settings.redisUrl) throw new Error('sessions.store is "redis" but no redisUrl (or REDIS_URL) is set')
-    const [{ RedisSessionStore }, { RedisJobStore }] = await Promise.all([import('./redis-store.js'), import('../runtime/job-store-redis.js')])
+    const [{ connectRedis }, { RedisSessionStore }, { RedisJobStore }] = await Promise.all([
+      import('./redis-table.js'),
+      import('./redis-store.js'),
+      import('../runtime/job-store-redis.js'),
+    ])
     const prefix = settings.redisKeyPrefix ?? ''
-    const sessions = await RedisSessionStore.connect(settings.redisUrl, prefix)
-    const jobs = await RedisJobStore.connect(settings.redisUrl, prefix).catch(async (error: unknown) => {
-      await sessions.close()
-      throw error
-    })
+    // One connection for both stores.
+    const redis = await connectRedis(settings.redisUrl, prefix)
+    const sessions = new RedisSessionStore(redis, false)
+    const jobs = new RedisJobStore(redis, false)
     log?.info('state store: redis (sessions and jobs shared by every replica)', { store: 'redis', url: redactUrl(settings.redisUrl), ...(prefix ? { keyPrefix: prefix } : {}) })
-    return { sessions, jobs, close: () => closeBoth(sessions, jobs) }
+    return {
+      sessions,
+      jobs,
+      close: async () => {
+        await closeBoth(sessions, jobs)
+        await redis.quit().catch(() => redis.disconnect())
+      },
+    }
   }
   const sessions = new MemorySessionStore()
   const jobs = new MemoryJobStore()

@@ -3,7 +3,6 @@
  * `private_key_jwt` (pinned token URL and RFC 9728 discovery), one cached token per server shared by every
  * connection, refresh before expiry, and the vendor's 401 after a refresh attempt → 401 `vendor_unauthorized`.
  */
-import { createServer, type AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { credentialConfigProblems } from '../../src/auth/config-checks.js'
 import { ServerConfigSchema } from '../../src/config/schema.js'
@@ -13,20 +12,12 @@ import { generateClientKeyPair, startOAuthTokenServer, type OAuthTokenServer } f
 import { startSessionfulVendor, type SessionfulVendor } from '../fixtures/sessionful-vendor.js'
 import { startTestFacade, type TestFacade } from '../support/facade.js'
 import { expectNoSecrets, recorder } from './helpers.js'
+import { closedPort } from '../support/ports.js'
 
 const SECRET = 'svc-client-secret-0f9e8d7c6b'
 const rsa = generateClientKeyPair('RS256')
 const ec = generateClientKeyPair('ES256')
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** A loopback port nobody listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  const { port } = server.address() as AddressInfo
-  await new Promise((r) => server.close(r))
-  return port
-}
 
 /** A vendor that accepts only tokens the (current) token server issued and still considers valid, counting rejections. */
 async function protectedVendor(current: () => OAuthTokenServer) {

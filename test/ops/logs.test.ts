@@ -3,21 +3,13 @@
  * server name on every line a server's parts write, X-Request-Id on every response (unrouted 404s and errors too),
  * and catalog retries that back off exponentially with one warning per change of state.
  */
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSessionfulVendor, type SessionfulVendor } from '../fixtures/index.js'
 import { startTestFacade, type TestFacade } from '../support/facade.js'
+import { closedPort } from '../support/ports.js'
 
 const lines = (f: TestFacade) => f.logs.map((l) => JSON.parse(l) as Record<string, unknown>)
 
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 describe('access log and request ids', () => {
   let vendor: SessionfulVendor

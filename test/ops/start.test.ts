@@ -16,6 +16,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../../src/config/load.js'
 import { startSessionfulVendor } from '../fixtures/index.js'
 import { jsonOf, startTestFacade } from '../support/facade.js'
+import { closedPort } from '../support/ports.js'
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
 const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url))
@@ -51,13 +52,6 @@ async function hungVendor() {
   return `http://127.0.0.1:${(server.address() as { port: number }).port}/mcp`
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 describe('listen first', () => {
   it('answers /healthz at once with a hung vendor; /readyz is 503 until the catalog is loaded', async () => {
