@@ -78,6 +78,25 @@ describe('no lost call, no doubled call', () => {
     expect(vendor.executions('counter_increment')).toBe(30)
   })
 
+  it('calls in flight when the vendor dies may have run: answered 502 vendor_interrupted at once, never replayed', async () => {
+    let vendor: SessionfulVendor = await startSessionfulVendor()
+    const port = Number(new URL(vendor.url).port)
+    const facade = await startTestFacade({ default: { url: vendor.url, timeouts: { callMs: 20_000 } } }, {}, 'warn')
+    cleanups.push(() => facade.close())
+    const inFlight = Array.from({ length: 8 }, () => post(facade, 'slow', { ms: 3000 }))
+    await sleep(300)
+    const started = Date.now()
+    await vendor.close()
+    vendor = await startSessionfulVendor({ port })
+    cleanups.push(() => vendor.close())
+    const answers = await Promise.all(inFlight)
+    expect(Date.now() - started).toBeLessThan(2500)
+    expect(answers.map((r) => r.status)).toEqual(answers.map(() => 502))
+    expect(new Set(await Promise.all(answers.map(async (r) => (await jsonOf(r)).code)))).toEqual(new Set(['vendor_interrupted']))
+    // `slow` is neither read-only nor idempotent: the restarted vendor never sees it again.
+    expect(vendor.executions('slow')).toBe(0)
+  })
+
   it('gives up with 502 vendor_unavailable when the vendor stays down past the budget', async () => {
     const { vendor, facade } = await vendorAndFacade({}, {}, { retry: { budgetMs: 400 } })
     expect((await post(facade, 'echo', { message: 'warm' })).status).toBe(200)
