@@ -53,6 +53,24 @@ function operation(doc: Json, method: string, template: string): Json {
   return op
 }
 
+/**
+ * The declared response of `method template` for an answer's status, with the JSON pointer of where it lives
+ * (a shared response behind `$ref` is followed: `refPrefix` is `#/components/responses/` in 3.1, `#/responses/` in
+ * 2.0), or a mismatch message when there is none.
+ */
+function declaredResponse(doc: Json, method: string, template: string, status: number, refPrefix: string): { response: Json; pointer: string; where: string } | { mismatch: string } {
+  const op = operation(doc, method, template)
+  const where = `${method} ${template} → ${status}`
+  const own = op.responses?.[String(status)]
+  if (!own) return { mismatch: `${where}: status not declared (declared: ${Object.keys(op.responses ?? {}).join(', ')})` }
+  if (!own.$ref) return { response: own, pointer: `/paths/${escape(template)}/${method.toLowerCase()}/responses/${status}`, where }
+  const name = String(own.$ref).replace(refPrefix, '')
+  const path = refPrefix.replace(/^#\//, '').replace(/\/$/, '').split('/')
+  const shared = path.reduce<Json | undefined>((node, key) => node?.[key], doc)?.[name]
+  if (!shared) return { mismatch: `${where}: ${name} does not resolve` }
+  return { response: shared, pointer: `/${path.join('/')}/${escape(name)}`, where }
+}
+
 /** OpenAPI 3.1 conformance of answers. */
 export class OpenApiConformance {
   readonly #ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, validateFormats: true })
@@ -74,17 +92,9 @@ export class OpenApiConformance {
 
   /** The mismatches of an answer to `method template` (empty when it conforms). */
   check(method: string, template: string, answer: Answer): string[] {
-    const op = operation(this.doc, method, template)
-    const where = `${method} ${template} → ${answer.status}`
-    let response = op.responses?.[String(answer.status)]
-    let pointer = `/paths/${escape(template)}/${method.toLowerCase()}/responses/${answer.status}`
-    if (!response) return [`${where}: status not declared (declared: ${Object.keys(op.responses ?? {}).join(', ')})`]
-    if (response.$ref) {
-      const name = String(response.$ref).replace('#/components/responses/', '')
-      response = this.doc.components?.responses?.[name]
-      pointer = `/components/responses/${escape(name)}`
-      if (!response) return [`${where}: ${name} does not resolve`]
-    }
+    const found = declaredResponse(this.doc, method, template, answer.status, '#/components/responses/')
+    if ('mismatch' in found) return [found.mismatch]
+    const { response, pointer, where } = found
     const problems: string[] = []
     const content = response.content as Json | undefined
     if (answer.body !== undefined) {
@@ -142,17 +152,9 @@ export class SwaggerConformance {
 
   /** The mismatches of an answer (empty when it conforms). */
   check(method: string, template: string, answer: Answer): string[] {
-    const op = operation(this.doc, method, template)
-    const where = `${method} ${template} → ${answer.status}`
-    let response = op.responses?.[String(answer.status)]
-    let pointer = `/paths/${escape(template)}/${method.toLowerCase()}/responses/${answer.status}`
-    if (!response) return [`${where}: status not declared (declared: ${Object.keys(op.responses ?? {}).join(', ')})`]
-    if (response.$ref) {
-      const name = String(response.$ref).replace('#/responses/', '')
-      response = this.doc.responses?.[name]
-      pointer = `/responses/${escape(name)}`
-      if (!response) return [`${where}: ${name} does not resolve`]
-    }
+    const found = declaredResponse(this.doc, method, template, answer.status, '#/responses/')
+    if ('mismatch' in found) return [found.mismatch]
+    const { response, pointer, where } = found
     const problems: string[] = []
     if (response.schema && answer.status < 300) {
       let v = this.#compiled.get(pointer)
