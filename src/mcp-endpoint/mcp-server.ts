@@ -20,6 +20,7 @@ import type { CatalogTool } from '../catalog/types.js'
 import { ApiError } from '../errors/api-error.js'
 import { PROBLEMS } from '../errors/codes.js'
 import { toVendorNames } from '../connector/property-mapping.js'
+import { checkOutput, validateInput } from '../runtime/tool-invocation.js'
 import { listTools } from './copilot-schema.js'
 import type { Conversations } from './conversations.js'
 import type { CallerContext, McpRuntimePort, Progress, SessionSelector } from './runtime-port.js'
@@ -108,15 +109,9 @@ async function callTool(
     // The Copilot-safe listing may have renamed unsafe property names (like the connector); map them back.
     const args = port.config.mcpEndpoint.copilotSafeSchemas ? toVendorNames(tool.inputSchema, raw) : raw
     // Strict: an MCP caller sends real JSON, not Power Automate's empty strings, so nothing is dropped.
-    const errors = validators.input(tool.name, tool.inputSchema).validate(args)
-    if (errors) throw new ApiError('invalid_arguments', { detail: `The arguments do not match the input schema of tool "${tool.name}".`, errors })
+    validateInput(validators, tool, args, false)
     const { result } = await port.callTool(tool, args, scope.caller, await selector(), onProgress)
-    if (tool.outputSchema && !result.isError) {
-      if (result.structuredContent === undefined)
-        throw new ApiError('vendor_bad_output', { detail: `Tool "${tool.name}" declares an output schema but returned no structured content.` })
-      const bad = validators.output(tool.name, tool.outputSchema).validate(result.structuredContent)
-      if (bad) throw new ApiError('vendor_bad_output', { detail: `Tool "${tool.name}" returned structured content that breaks its own output schema.`, errors: bad })
-    }
+    if (!result.isError) checkOutput(validators, tool, result.structuredContent)
     return result as unknown as CallResult
   } catch (error) {
     if (error instanceof ApiError) return failure(error)

@@ -94,7 +94,7 @@ export class ServerRuntime {
     // ever decides what the catalog (and so every caller's documents) contains.
     // It is the one session that listens (standalone GET stream) and keeps its connection attached.
     this.#catalogSession = new UpstreamSession(
-      { ...this.#settings(() => config.headers), listen: true, onListChanged: () => this.catalog.refreshSoon() },
+      { ...this.#settings(() => config.headers), onListChanged: () => this.catalog.refreshSoon() },
       this.cache,
       // Its loads are retried by the catalog's own backoff (start()), so no in-call retry budget on top.
       { connectionIdleMs: 0, retryBudgetMs: 0 },

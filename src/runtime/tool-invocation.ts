@@ -10,7 +10,7 @@
  */
 import { findTool } from '../catalog/build.js'
 import type { CatalogTool } from '../catalog/types.js'
-import { validateDroppingEmpties } from '../catalog/validator.js'
+import { validateDroppingEmpties, type CatalogValidators } from '../catalog/validator.js'
 import { toConnectorNames, toVendorNames } from '../connector/property-mapping.js'
 import { ApiError } from '../errors/api-error.js'
 import { toProblem } from '../errors/problem.js'
@@ -58,18 +58,28 @@ export function resolveTool(runtime: ServerRuntime, segment: string): CatalogToo
 }
 
 /**
- * Maps connector names back to the vendor's and validates against the vendor's original input schema; calls
- * through the connector may leave optional inputs empty (see catalog/validator `validateDroppingEmpties`).
+ * Validates arguments (already in the vendor's property names) against the vendor's original input schema.
+ * With `dropEmpties` (calls through the connector), optional inputs left empty are dropped first (see
+ * catalog/validator `validateDroppingEmpties`): Power Automate sends "", null or [] for them.
  * @throws ApiError `invalid_arguments` with JSON pointers
  */
-export function validatedArguments(runtime: ServerRuntime, tool: CatalogTool, body: Record<string, unknown>, fromConnector: boolean): Record<string, unknown> {
-  const { validators } = runtime.requireCatalog()
+export function validateInput(validators: CatalogValidators, tool: CatalogTool, args: Record<string, unknown>, dropEmpties: boolean): Record<string, unknown> {
   const input = validators.input(tool.name, tool.inputSchema)
-  const named = toVendorNames(tool.inputSchema, body)
-  // Power Automate sends "", null or [] for inputs left empty; only connector calls get that leniency.
-  const { args, errors } = fromConnector ? validateDroppingEmpties(input.validate, named) : { args: named, errors: input.validate(named) }
-  if (errors) throw new ApiError('invalid_arguments', { detail: `The arguments do not match the input schema of tool "${tool.name}".`, errors })
-  return args
+  const checked = dropEmpties ? validateDroppingEmpties(input.validate, args) : { args, errors: input.validate(args) }
+  if (checked.errors) throw new ApiError('invalid_arguments', { detail: `The arguments do not match the input schema of tool "${tool.name}".`, errors: checked.errors })
+  return checked.args
+}
+
+/**
+ * The vendor's structured content must match the tool's own output schema (skip for `isError` results).
+ * @throws ApiError `vendor_bad_output`
+ */
+export function checkOutput(validators: CatalogValidators, tool: CatalogTool, structured: unknown): void {
+  if (!tool.outputSchema) return
+  if (structured === undefined)
+    throw new ApiError('vendor_bad_output', { detail: `Tool "${tool.name}" declares an output schema but returned no structured content.` })
+  const bad = validators.output(tool.name, tool.outputSchema).validate(structured)
+  if (bad) throw new ApiError('vendor_bad_output', { detail: `Tool "${tool.name}" returned structured content that breaks its own output schema.`, errors: bad })
 }
 
 /**
@@ -78,7 +88,8 @@ export function validatedArguments(runtime: ServerRuntime, tool: CatalogTool, bo
  */
 export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): Promise<InvocationResult> {
   const { tool } = inv
-  const args = validatedArguments(runtime, tool, inv.body, inv.fromConnector)
+  const { validators } = runtime.requireCatalog()
+  const args = validateInput(validators, tool, toVendorNames(tool.inputSchema, inv.body), inv.fromConnector)
 
   let job: Job | undefined
   let lastProgress: Progress | undefined
@@ -86,7 +97,7 @@ export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): P
     lastProgress = p
     if (job) runtime.jobs.report(job, p)
   }
-  const running = callAndShape(runtime, tool, args, inv, onProgress)
+  const running = callAndShape(runtime, validators, tool, args, inv, onProgress)
 
   const threshold = runtime.config.async.thresholdMs
   if (!inv.wantsAsync) {
@@ -112,6 +123,7 @@ async function withinThreshold(running: Promise<JobOutcome>, ms: number): Promis
 /** Calls the vendor and turns every ending into an outcome; never rejects (a job may hold it). */
 async function callAndShape(
   runtime: ServerRuntime,
+  validators: CatalogValidators,
   tool: CatalogTool,
   args: Record<string, unknown>,
   inv: ToolInvocation,
@@ -120,7 +132,7 @@ async function callAndShape(
   try {
     const outcome = await runtime.callTool(tool, args, inv.caller, inv.selector, onProgress)
     const { result } = outcome
-    if (tool.outputSchema && !result.isError) checkOutput(runtime, tool, result.structuredContent)
+    if (!result.isError) checkOutput(validators, tool, result.structuredContent)
     // The connector's document renamed unsafe output property names; its calls get data in those names.
     const shaped =
       inv.fromConnector && result.structuredContent !== undefined ? { ...result, structuredContent: toConnectorNames(tool.outputSchema, result.structuredContent) } : result
@@ -139,15 +151,4 @@ async function callAndShape(
     runtime.log.error('tool call failed unexpectedly', { tool: tool.name, error: (error as Error).message })
     return { status: 500, body: toProblem(new ApiError('internal_error'), inv.instance) }
   }
-}
-
-/**
- * The vendor's structured content must match the tool's own output schema.
- * @throws ApiError `vendor_bad_output`
- */
-function checkOutput(runtime: ServerRuntime, tool: CatalogTool, structured: unknown) {
-  if (structured === undefined)
-    throw new ApiError('vendor_bad_output', { detail: `Tool "${tool.name}" declares an output schema but returned no structured content.` })
-  const bad = runtime.requireCatalog().validators.output(tool.name, tool.outputSchema!).validate(structured)
-  if (bad) throw new ApiError('vendor_bad_output', { detail: `Tool "${tool.name}" returned structured content that breaks its own output schema.`, errors: bad })
 }

@@ -198,13 +198,15 @@ export class SessionManager {
       }
     }
     for (const [id, session] of this.#live) {
-      if (session.inFlight > 0) continue
+      // Used here within the TTL: this process slid the record's expiry itself, so it cannot have expired yet.
+      // Only idle ones cost a store read (ten thousand live sessions must not mean ten thousand reads per sweep).
+      if (session.inFlight > 0 || now - session.lastUsed <= idleMs) continue
       const record = await this.options.store.get(storeKeyOf(id))
       if (!record) {
+        // Expired: end the vendor session too.
         this.#live.delete(id)
-        // Expired: end the vendor session too, unless another replica may still use it.
-        void (this.options.store.shared && now - session.lastUsed <= idleMs ? session.detach() : this.#terminate(session))
-      } else if (this.options.store.shared && now - session.lastUsed > idleMs) {
+        void this.#terminate(session)
+      } else if (this.options.store.shared) {
         // Another replica keeps it alive; drop only our connection.
         this.#live.delete(id)
         void session.detach()

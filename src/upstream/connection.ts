@@ -178,7 +178,7 @@ export class UpstreamConnection {
       fetcher = settings.http!.connectionFetch(settings.headers, true)
       transport = new SSEClientTransport(new URL(target.url), { fetch: fetcher.fetch, authProvider })
     } else {
-      fetcher = settings.http!.connectionFetch(settings.headers, settings.listen === true)
+      fetcher = settings.http!.connectionFetch(settings.headers, !!settings.onListChanged)
       transport = new StreamableHTTPClientTransport(new URL(target.url), {
         fetch: fetcher.fetch,
         authProvider,
@@ -262,7 +262,7 @@ export class UpstreamConnection {
       fetcher?.close()
       prevOnClose?.()
     }
-    if (settings.resume && settings.listen && httpTransport) {
+    if (settings.resume && settings.onListChanged && httpTransport) {
       // A resumed session has no standalone GET stream; open it so list_changed notifications still arrive.
       httpTransport.resumeStream('').catch(() => {})
     }

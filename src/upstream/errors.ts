@@ -87,7 +87,8 @@ function causeCodes(error: unknown): string[] {
 
 /** Finds a Node network error code (ECONNREFUSED, ECONNRESET …) in an error's cause chain. */
 export function networkCode(error: unknown): string | undefined {
-  return causeCodes(error).find((c) => /^E[A-Z]+$/.test(c)) ?? causeCodes(error).find((c) => c.startsWith('UND_ERR_'))
+  const codes = causeCodes(error)
+  return codes.find((c) => /^E[A-Z]+$/.test(c)) ?? codes.find((c) => c.startsWith('UND_ERR_'))
 }
 
 /** Failures of name resolution or connection setup: no byte of the request reached the vendor. */

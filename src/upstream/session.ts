@@ -107,7 +107,7 @@ export class UpstreamSession {
 
   /** Can this session's connection be dropped and re-attached later without losing the vendor session? */
   #releasable(facts: ConnectionFacts | undefined): boolean {
-    return this.policy.connectionIdleMs > 0 && !this.settings.listen && facts?.transport === 'streamable-http'
+    return this.policy.connectionIdleMs > 0 && !this.settings.onListChanged && facts?.transport === 'streamable-http'
   }
 
   /** The resume part of the settings, from the recorded facts. */

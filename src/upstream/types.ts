@@ -33,11 +33,6 @@ export interface ConnectionSettings {
   target: UpstreamTarget
   /** The server's shared HTTP pool (required for HTTP targets). */
   http?: UpstreamHttp
-  /**
-   * Keep the standalone GET stream for server notifications. Only the catalog session listens; caller and pooled
-   * sessions never open it (one socket and ~90 KB per session otherwise).
-   */
-  listen?: boolean
   /** How many times a cut SSE response stream that carried an event id is resumed (GET + Last-Event-ID). */
   sseResumeAttempts?: number
   protocol: ProtocolPreference
@@ -45,7 +40,11 @@ export interface ConnectionSettings {
   headers: () => Record<string, string>
   tokenSource?: TokenSource
   connectTimeoutMs: number
-  /** Called when the vendor announces `notifications/tools/list_changed` (and prompts/resources). */
+  /**
+   * Called when the vendor announces `notifications/tools/list_changed` (and prompts/resources). A connection with
+   * it keeps the standalone GET stream those arrive on; the others never open it (one socket and ~90 KB per caller
+   * session otherwise). Only the catalog session sets it.
+   */
   onListChanged?: () => void
   /** Re-attach to an existing vendor session instead of running `initialize` (another replica created it). */
   resume?: { vendorSessionId: string; protocolVersion?: string }
