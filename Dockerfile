@@ -5,6 +5,7 @@ WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
+COPY assets ./assets
 RUN bash scripts/build-image-rootfs.sh /out
 
 FROM node:20-slim

@@ -9,8 +9,8 @@ import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, type CliFlags } from './config/load.js'
 import { ServerConfigSchema, type Config } from './config/schema.js'
 import { credentialConfigProblems } from './auth/config-checks.js'
+import { startDemoVendorProcess, type DemoVendorProcess } from './demo/process.js'
 import { createLogger } from './log.js'
-import { startFacade } from './server.js'
 import { startTelemetry } from './telemetry/start.js'
 
 // src/cli.ts and dist/cli.js both sit one level below package.json.
@@ -111,23 +111,30 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = createLogger(config.logLevel)
 
-  let demo: { url: string; close(): Promise<void> } | undefined
-  if (Object.keys(config.servers).length === 0) {
-    const { startDemoVendor } = await import('./demo/vendor.js')
-    demo = await startDemoVendor()
+  if (command === 'export' && !values.out) {
+    process.stderr.write('export needs --out <dir>\n')
+    return 2
+  }
+
+  // The demo vendor (no upstream configured) is a child process: it loads on the other core while this process
+  // loads the facade's modules, which are imported here rather than at the top for that reason.
+  let demo: DemoVendorProcess | undefined
+  const demoStarting =
+    Object.keys(config.servers).length === 0
+      ? // The built CLI sits beside dist/demo-vendor.js; under tsx (npm run dev) the source entry is used.
+        startDemoVendorProcess(import.meta.url.endsWith('.ts') ? new URL('./demo/main.ts', import.meta.url) : new URL('./demo-vendor.js', import.meta.url))
+      : undefined
+  const modules = command === 'export' ? import('./connector/export.js') : import('./server.js')
+  if (demoStarting) {
+    demo = await demoStarting
     config.servers = { default: ServerConfigSchema.parse({ url: demo.url }) }
     log.info('no upstream configured: started the built-in demo vendor', { url: demo.url })
   }
 
   if (command === 'export') {
-    const { exportConnector } = await import('./connector/export.js')
-    if (!values.out) {
-      process.stderr.write('export needs --out <dir>\n')
-      await demo?.close()
-      return 2
-    }
+    const { exportConnector } = (await modules) as typeof import('./connector/export.js')
     try {
-      const report = await exportConnector(config, values.out, log, { mcpOnly: values['mcp-only'] === true, allowHttp: values['allow-http'] === true })
+      const report = await exportConnector(config, values.out!, log, { mcpOnly: values['mcp-only'] === true, allowHttp: values['allow-http'] === true })
       process.stdout.write(report + '\n')
     } catch (error) {
       if ((error as Error).name !== 'ExportError') throw error
@@ -139,6 +146,7 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
 
+  const { startFacade } = (await modules) as typeof import('./server.js')
   const telemetry = await startTelemetry(process.env, log, VERSION)
   // Listen first: /healthz answers at once, /readyz says 503 until the catalog is in (a slow vendor must not keep the
   // orchestrator from seeing a live process).

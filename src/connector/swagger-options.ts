@@ -12,11 +12,9 @@ import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { emitSwagger2 } from '../swagger/emit.js'
 import { invokeMcpOperation } from '../swagger/invoke-mcp.js'
 import type { EmitReport, InboundAuth, NonBodyParameter, Swagger2Document, Swagger2Options } from '../swagger/types.js'
+import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from './client-header.js'
 
-/** Header the connector sends on tool operations (internal, fixed value). */
-export const CONNECTOR_CLIENT_HEADER = 'X-Facade-Client'
-/** Its value. */
-export const CONNECTOR_CLIENT_VALUE = 'power-platform'
+export { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE }
 
 /** The emitter's view of the inbound auth settings. */
 export function swaggerInboundAuth(auth: ConfigInboundAuth): InboundAuth {

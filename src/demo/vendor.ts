@@ -3,13 +3,12 @@
  * The built-in demo vendor: a 2025-era Streamable HTTP MCP server at `/mcp` that behaves like the strict vendors
  * this product exists for. It issues `mcp-session-id` on `initialize`, refuses any later request without it
  * (403), answers unknown or expired ids with 404 -32001, expires idle sessions, and keeps per-session state
- * (a cart, created orders). `npm start` runs it when no upstream is configured; `tsx src/demo/vendor.ts` runs it
- * standalone.
+ * (a cart, created orders). `npm start` runs it when no upstream is configured; `tsx src/demo/main.ts` (or
+ * `node dist/demo-vendor.js` after a build) runs it standalone.
  */
 import { randomUUID } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import type { Server as NodeHttpServer } from 'node:http'
-import { pathToFileURL } from 'node:url'
 import { serve } from '@hono/node-server'
 import { z } from 'zod'
 import {
@@ -531,35 +530,4 @@ export async function startDemoVendor(options: DemoVendorOptions = {}): Promise<
       return closing
     },
   }
-}
-
-/**
- * Standalone entry: `tsx src/demo/vendor.ts [--port N] [--host H]` (or `DEMO_VENDOR_PORT` / `DEMO_VENDOR_HOST`).
- * Prints the URL and runs until SIGINT/SIGTERM.
- */
-export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<DemoVendor> {
-  const flag = (name: string) => {
-    const i = argv.indexOf(`--${name}`)
-    return i >= 0 ? argv[i + 1] : undefined
-  }
-  const port = Number(flag('port') ?? env.DEMO_VENDOR_PORT ?? 0)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: ${String(flag('port') ?? env.DEMO_VENDOR_PORT)}`)
-  const vendor = await startDemoVendor({ port, host: flag('host') ?? env.DEMO_VENDOR_HOST })
-  process.stdout.write(`Demo MCP vendor listening on ${vendor.url}\n`)
-  const stop = () => {
-    void vendor.close().then(() => process.exit(0))
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
-  return vendor
-}
-
-/** True when this file is the process entry point (not when imported by the CLI or tests). */
-export const isMainModule = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
-
-if (isMainModule) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`demo vendor failed to start: ${error instanceof Error ? error.message : String(error)}\n`)
-    process.exit(1)
-  })
 }

@@ -12,7 +12,7 @@
  */
 import { OpenApiGeneratorV31, type OpenAPIRegistry } from '@asteasolutions/zod-to-openapi'
 import type { Catalog, CatalogPrompt, CatalogTool } from '../catalog/types.js'
-import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../connector/swagger-options.js'
+import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../connector/client-header.js'
 import {
   componentRef as ref,
   HEADER_COMPONENTS,

@@ -2,20 +2,20 @@
  * @module mcp-endpoint/route
  * `POST|GET|DELETE /mcp` (under `/{server}` with several servers): the facade's own MCP endpoint (Streamable HTTP).
  * HTTP concerns only: authenticate (the server's inbound `auth` mode; 401 + `WWW-Authenticate` as on every
- * route), read the body within the size limit, hand the request to the SDK's handler (2026-07-28 and the 2025
- * revisions; `legacy: 'stateless'` serves each 2025 request from a fresh server), and own `Mcp-Session-Id`:
+ * route), read the body within the size limit, hand the request to the SDK's handler ({@link ./handler}, loaded
+ * on the first POST so a facade nobody calls over MCP never loads the server SDK), and own `Mcp-Session-Id`:
  * an `initialize` gets a caller-session id in that header; later requests are routed by it
  * ({@link Conversations}); DELETE ends it. GET has no stream to offer (nothing is pushed outside a request): 405,
  * which the spec allows. A browser `Origin` other than the facade's own host is refused (403).
  */
-import { createMcpHandler, isInitializeRequest, type McpRequestContext } from '@modelcontextprotocol/server'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ApiError } from '../errors/api-error.js'
 import { readLimited } from '../http/request.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { Conversations } from './conversations.js'
-import { createEndpointServer, type RequestScope } from './mcp-server.js'
+import type { EndpointHandler } from './handler.js'
+import type { RequestScope } from './mcp-server.js'
 import { runtimePort } from './runtime-port.js'
 
 /** Where the endpoint lives inside a server app. */
@@ -28,17 +28,15 @@ export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): v
   if (!runtime.config.mcpEndpoint.enabled) return
   const port = runtimePort(runtime)
   const conversations = new Conversations(port)
-  // The request's scope travels through the SDK as pass-through authInfo (never derived from headers by the SDK).
-  const scopeOf = (ctx: McpRequestContext): RequestScope => {
-    const base = ctx.authInfo?.extra?.scope as Omit<RequestScope, 'era'>
-    return { ...base, era: ctx.era }
-  }
-  const handler = createMcpHandler((ctx) => createEndpointServer(scopeOf(ctx)), {
-    legacy: 'stateless',
-    maxRequestBodySize: port.bodyLimitBytes,
-    // Only the error's kind: SDK messages can quote request header values (e.g. a protocol version or session id).
-    onerror: (error) => port.log.debug('mcp endpoint: request rejected', { server: port.server, error: error.name }),
-  })
+  let loading: Promise<EndpointHandler> | undefined
+  const handler = () =>
+    (loading ??= import('./handler.js').then(
+      (m) => m.createEndpointHandler(port),
+      (error: unknown) => {
+        loading = undefined // a failed load is tried again by the next request
+        throw error
+      },
+    ))
 
   app.post(MCP_ENDPOINT_PATH, async (c) => {
     checkOrigin(c, port.publicUrl)
@@ -54,11 +52,9 @@ export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): v
     const sessionId = c.req.header(SESSION_HEADER) || undefined
     const request = new Request(c.req.raw.url, { method: 'POST', headers: c.req.raw.headers, body: text })
     const scope: Omit<RequestScope, 'era'> = { port, conversations, caller, sessionId }
-    const response = await handler.fetch(request, {
-      ...(parsed !== undefined ? { parsedBody: parsed } : {}),
-      authInfo: { token: '', clientId: 'mcp-rest-facade', scopes: [], extra: { scope } },
-    })
-    if (!(response.ok && isInitializeRequest(parsed))) return response
+    const endpoint = await handler()
+    const response = await endpoint.answer(request, parsed, scope)
+    if (!(response.ok && endpoint.isInitialize(parsed))) return response
     // A 2025 handshake: hand out a caller session, so this conversation gets a vendor session of its own.
     const id = await conversations.open(caller)
     const headers = new Headers(response.headers)

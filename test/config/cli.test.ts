@@ -1,6 +1,7 @@
 /**
- * The CLI as a real child process: --help, bad config exits non-zero listing every problem, and a served
- * facade prints its document URLs and exits 0 on SIGTERM after ending its vendor sessions.
+ * The CLI as a real child process: --help, bad config exits non-zero listing every problem, a served
+ * facade prints its document URLs and exits 0 on SIGTERM after ending its vendor sessions, and without an
+ * upstream it runs the demo vendor as a child process that never outlives it.
  */
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
@@ -73,6 +74,41 @@ describe('cli', () => {
       expect(vendor.terminatedSessions()).toEqual(expect.arrayContaining(live))
     } finally {
       await vendor.close()
+    }
+  })
+
+  /** Resolves true once nothing listens at `url` any more (connection refused), false after `ms`. */
+  async function closedWithin(url: string, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms
+    while (Date.now() < deadline) {
+      const refused = await fetch(url, { method: 'POST', body: '{}' }).then(
+        () => false,
+        () => true,
+      )
+      if (refused) return true
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    return false
+  }
+
+  it('without an upstream, fronts the demo vendor in a child process that ends with it (SIGTERM or SIGKILL)', async () => {
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      const p = run(['--port', '0'])
+      await expect.poll(() => p.out(), { timeout: 20000 }).toMatch(/openapi\.json/)
+      const url = /listening on (http:\/\/\S+)/.exec(p.out())![1]!
+      const demoUrl = /"url":"(http:\/\/127\.0\.0\.1:\d+\/mcp)".*started the built-in demo vendor/.exec(p.err())![1]!
+      expect(demoUrl).not.toContain(new URL(url).port)
+      await expect.poll(async () => (await fetch(`${url}/readyz`)).status, { timeout: 10000 }).toBe(200)
+      const res = await fetch(`${url}/tools/get_weather`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"city":"Paris"}' })
+      expect(res.status).toBe(200)
+      expect(((await res.json()) as { data: { city: string } }).data.city).toBe('Paris')
+      // The demo vendor is its own process: it still answers while the facade runs.
+      expect(await closedWithin(demoUrl, 200)).toBe(false)
+      p.child.kill(signal)
+      const code = await p.exited
+      if (signal === 'SIGTERM') expect(code).toBe(0)
+      // Its stdin closes with the facade, however the facade ended: the vendor goes too.
+      expect(await closedWithin(demoUrl, 10000)).toBe(true)
     }
   })
 })

@@ -10,7 +10,6 @@ import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { buildOpenApiDocument } from '../openapi-document.js'
 import { cachedDocument } from '../cached-document.js'
 import { problemContextOf } from '../openapi-components.js'
-import { swaggerFor } from '../../connector/swagger-options.js'
 
 /** Registers the document routes. */
 export function registerDocumentRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
@@ -36,7 +35,8 @@ export function registerDocumentRoutes(app: OpenAPIHono, runtime: ServerRuntime)
   )
   app.get('/openapi.json', (c) => openapi.serve(c, runtime.requireCatalog().catalog))
 
-  // The exact bytes the export writes: the limits were checked on them (see connector/swagger-options).
-  const swagger = cachedDocument((catalog) => swaggerFor(runtime, catalog).text)
+  // The exact bytes the export writes: the limits were checked on them (see connector/swagger-options). The
+  // emitter and its rule checks are loaded on the first request, not at start-up.
+  const swagger = cachedDocument(async (catalog) => (await import('../../connector/swagger-options.js')).swaggerFor(runtime, catalog).text)
   app.get('/swagger.json', (c) => swagger.serve(c, runtime.requireCatalog().catalog))
 }

@@ -9,7 +9,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { CatalogTool } from '../../catalog/types.js'
-import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../../connector/swagger-options.js'
+import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../../connector/client-header.js'
 import { ApiError } from '../../errors/api-error.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { invokeTool, resolveTool } from '../../runtime/tool-invocation.js'

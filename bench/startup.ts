@@ -1,0 +1,171 @@
+/**
+ * @module bench/startup
+ * `npm run bench:startup`: how long the built facade takes from process start to ready, and how much memory it
+ * holds once idle, next to a bare Node HTTP server on the same machine (the floor no facade can go below).
+ *
+ * Each run spawns `node dist/cli.js --port 0` (the demo vendor, or `--upstream` with BENCH_UPSTREAM=sessionful:
+ * the fixture vendor in a process of its own), reads the URL it prints and polls `GET /readyz` every 5 ms:
+ * "ready" is the first 200, timed from just before the spawn. The idle RSS is read from /proc/PID/status after
+ * BENCH_IDLE_S seconds without traffic (default 30: V8's memory reducer gives the young generation back about
+ * 10–20 s after the last allocation, which is what an idle replica shows on a dashboard), together with the V8
+ * heap figures the process reports about itself. Runs interleave the facade and the floor, so a busy machine
+ * hits both. Loopback only; every wait is bounded.
+ *
+ * Options (environment): BENCH_RUNS (default 7 timed runs) · BENCH_IDLE_S (default 30; 0 skips the idle read) ·
+ * BENCH_UPSTREAM=demo|sessionful · BENCH_ENTRY (default dist/cli.js).
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { request } from 'node:http'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const runs = Math.min(30, Math.max(1, Number(process.env.BENCH_RUNS ?? 7)))
+const idleSeconds = Math.min(120, Math.max(0, Number(process.env.BENCH_IDLE_S ?? 30)))
+const upstream = process.env.BENCH_UPSTREAM === 'sessionful' ? 'sessionful' : 'demo'
+const entry = process.env.BENCH_ENTRY ?? 'dist/cli.js'
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** The floor: a bare node:http server that answers /readyz, started the same way. */
+const FLOOR_SCRIPT = `require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log('listening on http://127.0.0.1:' + this.address().port) })`
+
+/** Resolves with the first line of `child`'s stdout that matches, or rejects after `ms`. */
+function firstMatch(child: ChildProcess, pattern: RegExp, ms: number): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${ms} ms`)), ms)
+    const lines = createInterface({ input: child.stdout! })
+    lines.on('line', (line) => {
+      const m = pattern.exec(line)
+      if (!m) return
+      clearTimeout(timer)
+      lines.removeAllListeners('line')
+      // Keep draining stdout so the child never blocks on a full pipe.
+      lines.on('line', () => {})
+      resolve(m)
+    })
+    child.once('exit', (code) => reject(new Error(`exited with ${code} before printing ${pattern}`)))
+  })
+}
+
+function status(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent: false }, (res) => {
+      res.resume()
+      res.once('end', () => resolve(res.statusCode ?? 0))
+    })
+    req.once('error', () => resolve(0))
+    req.end()
+  })
+}
+
+function rssMb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
+}
+
+/** RSS of a process's children (the demo vendor runs as one), summed. */
+function childrenRssMb(pid: number): number {
+  let total = 0
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim()
+    for (const child of children ? children.split(' ') : []) total += rssMb(Number(child))
+  }
+  return total
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await Promise.race([exited, sleep(5000).then(() => child.kill('SIGKILL'))])
+}
+
+interface Run {
+  readyMs: number
+  rssReadyMb: number
+}
+
+/** One start: spawn, wait for the URL line, poll /readyz; the child is returned still running. */
+async function start(kind: 'facade' | 'floor', args: string[]): Promise<Run & { child: ChildProcess }> {
+  const argv = kind === 'floor' ? ['-e', FLOOR_SCRIPT] : [entry, '--port', '0', ...args]
+  const t0 = performance.now()
+  const child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } })
+  try {
+    const [, base] = await firstMatch(child, /listening on (http:\/\/\S+)/, 20_000)
+    const deadline = t0 + 20_000
+    while ((await status(`${base}/readyz`)) !== 200) {
+      if (performance.now() > deadline) throw new Error(`${kind}: not ready within 20 s`)
+      await sleep(5)
+    }
+    return { child, readyMs: performance.now() - t0, rssReadyMb: rssMb(child.pid!) }
+  } catch (error) {
+    await stop(child)
+    throw error
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const range = (xs: number[], digits = 0) => `${median(xs).toFixed(digits)} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`
+
+async function main() {
+  const watchdog = setTimeout(() => {
+    console.error('bench:startup: watchdog fired')
+    process.exit(2)
+  }, (runs * 2 * 25 + idleSeconds * 2 + 60) * 1000)
+  watchdog.unref()
+
+  let vendor: ChildProcess | undefined
+  const args: string[] = []
+  if (upstream === 'sessionful') {
+    vendor = spawn(process.execPath, ['--import', 'tsx', 'bench/vendor-process.ts'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] })
+    const [url] = await firstMatch(vendor, /^http:\/\/\S+$/, 20_000)
+    args.push('--upstream', url)
+  }
+
+  const results: Record<'facade' | 'floor', Run[]> = { facade: [], floor: [] }
+  // One warm-up each (file cache), then interleaved timed runs.
+  for (const kind of ['facade', 'floor'] as const) await stop((await start(kind, args)).child)
+  for (let i = 0; i < runs; i++) {
+    for (const kind of i % 2 ? (['floor', 'facade'] as const) : (['facade', 'floor'] as const)) {
+      const run = await start(kind, args)
+      await stop(run.child)
+      results[kind].push({ readyMs: run.readyMs, rssReadyMb: run.rssReadyMb })
+    }
+  }
+
+  // Idle memory: one more start of each, left alone for idleSeconds.
+  const idle: Record<string, number> = {}
+  if (idleSeconds > 0) {
+    const facade = await start('facade', args)
+    const floor = await start('floor', args)
+    await sleep(idleSeconds * 1000)
+    idle.facade = rssMb(facade.child.pid!)
+    idle.children = childrenRssMb(facade.child.pid!)
+    idle.floor = rssMb(floor.child.pid!)
+    await Promise.all([stop(facade.child), stop(floor.child)])
+  }
+  if (vendor) {
+    vendor.stdin!.end('close\n')
+    await stop(vendor)
+  }
+
+  const facadeReady = results.facade.map((r) => r.readyMs)
+  const floorReady = results.floor.map((r) => r.readyMs)
+  const lines = [
+    `## mcp-rest-facade start-up (${new Date().toISOString()})`,
+    '',
+    `Node ${process.version}; \`node ${entry}\` in front of ${upstream === 'demo' ? 'the built-in demo vendor' : 'the sessionful fixture vendor (own process)'}; ${runs} interleaved runs after one warm-up each; idle RSS after ${idleSeconds} s.`,
+    '',
+    '| process | start → ready ms, median [min–max] | RSS at ready MB | idle RSS MB |',
+    '|---|---:|---:|---:|',
+    `| facade | ${range(facadeReady)} | ${range(results.facade.map((r) => r.rssReadyMb), 1)} | ${idle.facade?.toFixed(1) ?? '–'} |`,
+    `| floor: bare node:http server | ${range(floorReady)} | ${range(results.floor.map((r) => r.rssReadyMb), 1)} | ${idle.floor?.toFixed(1) ?? '–'} |`,
+    '',
+    `Facade minus floor (medians): ${(median(facadeReady) - median(floorReady)).toFixed(0)} ms to ready${idle.facade ? `, ${(idle.facade - idle.floor!).toFixed(1)} MB idle` : ''}. Targets: ready ≤ 400 ms, idle RSS ≤ 70 MB.`,
+    ...(idle.children ? [`The facade's child processes (the demo vendor) held ${idle.children.toFixed(1)} MB more when idle; they are not part of the facade's RSS.`] : []),
+  ]
+  console.log(lines.join('\n'))
+  writeFileSync(new URL('startup-results.json', import.meta.url), JSON.stringify({ when: new Date().toISOString(), node: process.version, entry, upstream, runs: results, idle }, null, 2) + '\n')
+}
+
+await main()

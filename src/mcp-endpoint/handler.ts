@@ -1,0 +1,41 @@
+/**
+ * @module mcp-endpoint/handler
+ * The SDK side of the facade's own MCP endpoint: the `@modelcontextprotocol/server` handler that answers one MCP
+ * request (2026-07-28 and the 2025 revisions; `legacy: 'stateless'` serves each 2025 request from a fresh
+ * server). Loaded by {@link ../route} on the endpoint's first request, not at start-up: the server SDK is about a
+ * tenth of the facade's code, and most deployments never receive an MCP request.
+ */
+import { createMcpHandler, isInitializeRequest, type McpRequestContext } from '@modelcontextprotocol/server'
+import { createEndpointServer, type RequestScope } from './mcp-server.js'
+import type { McpRuntimePort } from './runtime-port.js'
+
+/** Answers MCP requests of one server's endpoint. */
+export interface EndpointHandler {
+  /** Answers one request; `scope` travels through the SDK to the request's server. */
+  answer(request: Request, parsedBody: unknown, scope: Omit<RequestScope, 'era'>): Promise<Response>
+  /** True when the body is an `initialize` request (a 2025 handshake). */
+  isInitialize(parsedBody: unknown): boolean
+}
+
+/** Builds the endpoint handler of a server. */
+export function createEndpointHandler(port: McpRuntimePort): EndpointHandler {
+  // The request's scope travels through the SDK as pass-through authInfo (never derived from headers by the SDK).
+  const scopeOf = (ctx: McpRequestContext): RequestScope => {
+    const base = ctx.authInfo?.extra?.scope as Omit<RequestScope, 'era'>
+    return { ...base, era: ctx.era }
+  }
+  const handler = createMcpHandler((ctx) => createEndpointServer(scopeOf(ctx)), {
+    legacy: 'stateless',
+    maxRequestBodySize: port.bodyLimitBytes,
+    // Only the error's kind: SDK messages can quote request header values (e.g. a protocol version or session id).
+    onerror: (error) => port.log.debug('mcp endpoint: request rejected', { server: port.server, error: error.name }),
+  })
+  return {
+    answer: (request, parsedBody, scope) =>
+      handler.fetch(request, {
+        ...(parsedBody !== undefined ? { parsedBody } : {}),
+        authInfo: { token: '', clientId: 'mcp-rest-facade', scopes: [], extra: { scope } },
+      }),
+    isInitialize: (parsedBody) => isInitializeRequest(parsedBody),
+  }
+}
