@@ -6,12 +6,9 @@
  */
 import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
-import { ConfigError, loadConfig, type CliFlags } from './config/load.js'
-import { ServerConfigSchema, type Config } from './config/schema.js'
-import { credentialConfigProblems } from './auth/config-checks.js'
+import type { CliFlags } from './config/load.js'
+import type { Config } from './config/schema.js'
 import { startDemoVendorProcess, type DemoVendorProcess } from './demo/process.js'
-import { createLogger } from './log.js'
-import { startTelemetry } from './telemetry/start.js'
 
 // src/cli.ts and dist/cli.js both sit one level below package.json.
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version
@@ -97,12 +94,27 @@ async function main(argv: string[]): Promise<number> {
     config: values.config,
     publicUrl: values['public-url'],
   }
+  // Without any input that can name an upstream, the demo vendor is certain: it is spawned before anything heavy
+  // loads (config schemas, the facade's modules, all imported below rather than at the top for that reason), so it
+  // starts on the other core meanwhile.
+  const demoEntry = import.meta.url.endsWith('.ts') ? new URL('./demo/main.ts', import.meta.url) : new URL('./demo-vendor.js', import.meta.url)
+  let demoStarting = demoCertain(flags, process.env) && (command !== 'export' || values.out) ? startDemoVendorProcess(demoEntry) : undefined
+  demoStarting?.catch(() => {}) // awaited below; a failure is reported there, not as an unhandled rejection meanwhile
+  const stopDemo = async () => (await demoStarting?.catch(() => undefined))?.close()
+
+  const [{ ConfigError, loadConfig }, { ServerConfigSchema }, { credentialConfigProblems }, { createLogger }] = await Promise.all([
+    import('./config/load.js'),
+    import('./config/schema.js'),
+    import('./auth/config-checks.js'),
+    import('./log.js'),
+  ])
   let config: Config
   try {
     config = loadConfig(flags, process.env)
     const problems = Object.entries(config.servers).flatMap(([name, s]) => credentialConfigProblems(name, s))
     if (problems.length) throw new ConfigError(problems)
   } catch (error) {
+    await stopDemo()
     if (error instanceof ConfigError) {
       process.stderr.write(error.message + '\n')
       return 1
@@ -116,17 +128,13 @@ async function main(argv: string[]): Promise<number> {
     return 2
   }
 
-  // The demo vendor (no upstream configured) is a child process: it loads on the other core while this process
-  // loads the facade's modules, which are imported here rather than at the top for that reason.
   let demo: DemoVendorProcess | undefined
-  const demoStarting =
-    Object.keys(config.servers).length === 0
-      ? // The built CLI sits beside dist/demo-vendor.js; under tsx (npm run dev) the source entry is used.
-        startDemoVendorProcess(import.meta.url.endsWith('.ts') ? new URL('./demo/main.ts', import.meta.url) : new URL('./demo-vendor.js', import.meta.url))
-      : undefined
+  const demoNeeded = Object.keys(config.servers).length === 0
+  if (!demoNeeded) void stopDemo()
+  else demoStarting ??= startDemoVendorProcess(demoEntry) // a config file without servers
   const modules = command === 'export' ? import('./connector/export.js') : import('./server.js')
-  if (demoStarting) {
-    demo = await demoStarting
+  if (demoNeeded) {
+    demo = await demoStarting!
     config.servers = { default: ServerConfigSchema.parse({ url: demo.url }) }
     log.info('no upstream configured: started the built-in demo vendor', { url: demo.url })
   }
@@ -147,6 +155,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const { startFacade } = (await modules) as typeof import('./server.js')
+  const { startTelemetry } = await import('./telemetry/start.js')
   const telemetry = await startTelemetry(process.env, log, VERSION)
   // Listen first: /healthz answers at once, /readyz says 503 until the catalog is in (a slow vendor must not keep the
   // orchestrator from seeing a live process).
@@ -175,6 +184,11 @@ async function main(argv: string[]): Promise<number> {
   await telemetry?.shutdown()
   await demo?.close()
   return 0
+}
+
+/** True when no flag or environment variable can name an upstream, so the demo vendor will be fronted. */
+function demoCertain(flags: CliFlags, env: NodeJS.ProcessEnv): boolean {
+  return !flags.upstream && !flags.upstreamCommand && !flags.config && !env.MCP_UPSTREAM_URL && !env.MCP_UPSTREAM_COMMAND && !env.MCP_FACADE_CONFIG
 }
 
 main(process.argv.slice(2)).then(
