@@ -118,7 +118,10 @@ export class UpstreamHttp {
           if (res.statusCode! >= 200 && res.statusCode! < 300) this.health.lastGoodAt = Date.now()
           resolve(res.statusCode!)
         })
-        res.once('error', () => resolve(0))
+        res.once('error', () => {
+          clearTimeout(timer)
+          resolve(0)
+        })
         res.resume()
       })
       const timer = setTimeout(() => req.destroy(), timeoutMs)

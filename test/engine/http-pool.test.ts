@@ -79,6 +79,22 @@ describe('upstream http pool', () => {
     expect(server.sockets[0]).toMatchObject({ closed: true, closedByPeer: true })
   })
 
+  it('a busy socket is not cut by keepAliveMs: a slow answer and a quiet event stream outlast it', async () => {
+    const server = await startServer((req, res) => {
+      req.resume()
+      if (req.method === 'POST') setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"late":true}'), 600)
+      else {
+        res.writeHead(200, { 'content-type': 'text/event-stream' })
+        res.write('data: 1\n\n')
+        setTimeout(() => res.end('data: 2\n\n'), 600)
+      }
+    })
+    const fetcher = pool({ keepAliveMs: 150 }).connectionFetch(() => ({}), true)
+    expect(await post(fetcher, server.url)).toEqual({ status: 200, json: { late: true } })
+    const stream = await fetcher.fetch(server.url, { method: 'GET', headers: { accept: 'text/event-stream' } })
+    expect(await stream.text()).toBe('data: 1\n\ndata: 2\n\n')
+  })
+
   it('opens at most `connections` sockets to the origin', async () => {
     let active = 0
     let most = 0
