@@ -112,23 +112,25 @@ export class UpstreamHttp {
       return Promise.resolve(0)
     }
     return new Promise<number>((resolve) => {
-      const req = send(target, 'DELETE', headers, undefined, undefined, (res) => {
-        res.once('end', () => {
-          clearTimeout(timer)
-          if (res.statusCode! >= 200 && res.statusCode! < 300) this.health.lastGoodAt = Date.now()
-          resolve(res.statusCode!)
-        })
-        res.once('error', () => {
-          clearTimeout(timer)
-          resolve(0)
-        })
-        res.resume()
-      })
-      const timer = setTimeout(() => req.destroy(), timeoutMs)
-      req.on('error', () => {
+      let timer: NodeJS.Timeout | undefined
+      const done = (status: number) => {
         clearTimeout(timer)
-        resolve(0)
-      })
+        resolve(status)
+      }
+      try {
+        const req = send(target, 'DELETE', headers, undefined, undefined, (res) => {
+          res.once('end', () => {
+            if (res.statusCode! >= 200 && res.statusCode! < 300) this.health.lastGoodAt = Date.now()
+            done(res.statusCode!)
+          })
+          res.once('error', () => done(0))
+          res.resume()
+        })
+        req.on('error', () => done(0))
+        timer = setTimeout(() => req.destroy(), timeoutMs)
+      } catch {
+        done(0) // e.g. a header value Node refuses
+      }
     })
   }
 

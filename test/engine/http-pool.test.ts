@@ -209,6 +209,8 @@ describe('upstream http pool', () => {
     const http = pool()
     expect(await http.deleteSession(answering.url, { 'mcp-session-id': 's1' }, 2_000)).toBe(200)
     expect(await http.deleteSession(answering.url, { 'mcp-session-id': 's2' }, 2_000)).toBe(404)
+    // A header value Node refuses to send: 0, never a rejection.
+    expect(await http.deleteSession(answering.url, { 'mcp-session-id': 'bad\nvalue' }, 2_000)).toBe(0)
     const mute = await startServer((req) => req.resume())
     const started = Date.now()
     expect(await http.deleteSession(mute.url, { 'mcp-session-id': 's1' }, 200)).toBe(0)
