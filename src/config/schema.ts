@@ -142,7 +142,7 @@ export const ServerConfigSchema = z
       .object({
         /** Most sockets to the vendor at once, shared by every session of this server. */
         connections: z.number().int().positive().default(64),
-        /** How long an idle keep-alive socket stays open. */
+        /** How long an idle keep-alive socket stays open (shorter if the vendor's `Keep-Alive: timeout=` asks). */
         keepAliveMs: z.number().int().positive().default(30_000),
       })
       .strict()

@@ -41,7 +41,7 @@ export async function withServerSpan<T>(method: string, headers: Headers, work: 
   }
 }
 
-/** Runs a vendor tool call in a client span; the HTTP request underneath (instrumented fetch) carries its `traceparent`. */
+/** Runs a vendor tool call in a client span; the HTTP request underneath ({@link startHttpSpan}) carries its `traceparent`. */
 export async function withVendorSpan<T>(server: string, tool: string, work: () => Promise<T>): Promise<T> {
   const api = otel
   if (!api) return work()
@@ -57,4 +57,36 @@ export async function withVendorSpan<T>(server: string, tool: string, work: () =
         span.end()
       }
     })
+}
+
+/**
+ * Starts the client span of one HTTP request to a vendor, a child of the active span (the vendor call), and writes
+ * its `traceparent` into `headers`. Returns the function that ends the span (first call wins), or undefined when
+ * tracing is off, which costs nothing on the request path.
+ * @param url the request URL; only origin and path are recorded (a query may carry a key)
+ */
+export function startHttpSpan(method: string, url: string, headers: Record<string, string>): ((status?: number, error?: unknown) => void) | undefined {
+  const api = otel
+  if (!api) return undefined
+  const u = new URL(url)
+  const span = api.trace.getTracer('mcp-rest-facade').startSpan(method, {
+    kind: api.SpanKind.CLIENT,
+    attributes: {
+      'http.request.method': method,
+      'url.full': u.origin + u.pathname,
+      'server.address': u.hostname,
+      'server.port': Number(u.port || (u.protocol === 'https:' ? 443 : 80)),
+    },
+  })
+  // Default setter: a plain record takes `traceparent` (and `tracestate`) as they are.
+  api.propagation.inject(api.trace.setSpan(api.context.active(), span), headers)
+  let ended = false
+  return (status, error) => {
+    if (ended) return
+    ended = true
+    if (status !== undefined) span.setAttribute('http.response.status_code', status)
+    if (error !== undefined || (status ?? 0) >= 400)
+      span.setStatus({ code: api.SpanStatusCode.ERROR, message: error instanceof Error ? ((error as { code?: string }).code ?? error.name) : undefined })
+    span.end()
+  }
 }

@@ -32,6 +32,8 @@ function hintFor(code: string | undefined, error: UpstreamError): string | undef
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return 'the host name does not resolve: check the URL and DNS'
+    case 'ETIMEDOUT':
+      return 'no connection could be set up in time: check the host, port and any firewall in between'
     case 'ENOENT':
       return 'the command was not found: check command and PATH'
   }

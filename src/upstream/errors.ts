@@ -73,7 +73,7 @@ function isLocalFailure(error: unknown): boolean {
   return error instanceof TypeError && /circular structure|serialize a BigInt/i.test(error.message)
 }
 
-/** Every string error code (ECONNREFUSED, UND_ERR_CONNECT_TIMEOUT, DEPTH_ZERO_SELF_SIGNED_CERT …) in a cause chain. */
+/** Every string error code (ECONNREFUSED, ETIMEDOUT, DEPTH_ZERO_SELF_SIGNED_CERT …) in a cause chain. */
 function causeCodes(error: unknown): string[] {
   const codes: string[] = []
   let e: unknown = error
@@ -99,6 +99,7 @@ const NEVER_SENT = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EADDRNOTAVAIL',
+  // Node's global fetch (undici), used for OAuth.
   'UND_ERR_CONNECT_TIMEOUT',
   // Our own connection was closed before the request started (see http-pool).
   'ECONNABORTED',
@@ -109,10 +110,18 @@ const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNE
 
 /**
  * True when the error proves the request never left this process: the connection could not be set up. Such a
- * request can be retried for any tool, since the vendor cannot have run it.
+ * request can be retried for any tool, since the vendor cannot have run it. Any failure of the `connect` system
+ * call counts, whatever its code (ETIMEDOUT from the OS or from the pool's connect timeout, EACCES …): no socket,
+ * no request byte.
  */
 export function neverSent(error: unknown): boolean {
-  return causeCodes(error).some((c) => NEVER_SENT.has(c) || TLS_FAILURE.test(c))
+  let e: unknown = error
+  for (let i = 0; i < 6 && e; i++) {
+    const { code, syscall } = e as { code?: unknown; syscall?: unknown }
+    if (syscall === 'connect' || (typeof code === 'string' && (NEVER_SENT.has(code) || TLS_FAILURE.test(code)))) return true
+    e = (e as { cause?: unknown }).cause
+  }
+  return false
 }
 
 /** JSON-RPC error code of the answer the facade synthesizes when a response stream ends without a response. */

@@ -1,31 +1,40 @@
 /**
  * @module upstream/http-pool
- * One HTTP connection pool per upstream server (an undici `Agent`: keep-alive, bounded sockets), shared by every
- * MCP connection of that server, and the `fetch` each MCP transport is given on top of it.
+ * One HTTP connection pool per upstream server (a keep-alive `node:http` / `node:https` `Agent`, bounded sockets),
+ * shared by every MCP connection of that server, and the `fetch` each MCP transport is given on top of it.
+ *
+ * Node's own HTTP client, not the npm `undici`: loading undici compiles its llhttp WebAssembly (~135 ms and ~20 MB
+ * RSS at start-up), while a keep-alive `http.Agent` costs the same per call and nothing to load.
  *
  * The `fetch` does the jobs the SDK transport leaves to us, cheaply (it is on every call's path):
- * - it is built on undici's `request()`, not its `fetch()`: the WHATWG fetch machinery costs several times the
- *   CPU of a small JSON exchange. JSON answers come back as a light Response-shaped object over the bytes;
- *   event streams as a real `Response` over the socket stream;
+ * - no WHATWG fetch machinery: JSON answers come back as a light Response-shaped object over the bytes; event
+ *   streams as a real `Response` over the socket stream;
  * - merges the connection's static and forwarded headers into every request (transport-managed headers win);
- * - never hands the SDK's transport-wide `AbortSignal` to undici, which would add a listener to it per request (a
- *   cost per call and `MaxListenersExceededWarning` under load); closing the connection cuts its open event
- *   streams instead. Per-request signals (2026-07-28 cancellation) are honoured;
+ * - never passes on the SDK's transport-wide `AbortSignal`, which would add a listener to it per request (a cost per
+ *   call and `MaxListenersExceededWarning` under load); closing the connection cuts its open event streams instead.
+ *   Per-request signals (2026-07-28 cancellation) are honoured;
  * - answers the standalone GET stream locally with 405 unless the connection wants server notifications: the SDK
  *   opens that stream after every `initialize`, and one open stream per caller session costs a socket and ~90 KB
  *   for notifications nobody reads (`list_changed` comes from the catalog session);
- * - records the last good exchange with the vendor, which readiness reads instead of sending `ping`.
+ * - gives up on a connection not set up within 10 s (undici's default; Node has none) with an error that
+ *   {@link module:upstream/errors} classifies as never sent;
+ * - records the last good exchange with the vendor, which readiness reads instead of sending `ping`;
+ * - when tracing is on, wraps each request in a client span and sends its `traceparent`.
  */
-import { STATUS_CODES } from 'node:http'
+import { Agent as HttpAgent, request as httpRequest, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import type { Socket } from 'node:net'
 import { Readable } from 'node:stream'
-import { Agent, Headers as UndiciHeaders, Response } from 'undici'
+import { startHttpSpan } from '../telemetry/spans.js'
 
 /** Sizing of a server's pool. */
 export interface HttpPoolOptions {
   /** Most sockets to the vendor's origin at once. */
   connections: number
-  /** How long an idle keep-alive socket is kept open. */
+  /** How long an idle keep-alive socket is kept open (shorter when the vendor's `Keep-Alive: timeout=` says so). */
   keepAliveMs: number
+  /** Longest wait for a new connection (TCP and TLS) to be set up; 10 s by default. */
+  connectTimeoutMs?: number
 }
 
 /** Liveness facts about one vendor, shared by all its connections. */
@@ -34,20 +43,51 @@ export class VendorHealth {
   lastGoodAt = 0
 }
 
+/** Where one request URL goes, parsed once per connection and URL. */
+interface Target {
+  href: string
+  secure: boolean
+  hostname: string
+  port: string
+  path: string
+  agent: HttpAgent
+}
+
 /** The HTTP side of one upstream server: a shared socket pool and the vendor's health. */
 export class UpstreamHttp {
-  readonly #agent: Agent
   readonly health = new VendorHealth()
+  readonly #options: HttpPoolOptions
+  /** One agent per scheme, made on first use (a server normally speaks only one). */
+  #http?: HttpAgent
+  #https?: HttpsAgent
 
   constructor(options: HttpPoolOptions) {
-    this.#agent = new Agent({
-      connections: options.connections,
-      keepAliveTimeout: options.keepAliveMs,
-      keepAliveMaxTimeout: Math.max(options.keepAliveMs, 60_000),
-      // A tool call may run longer than undici's 300 s defaults; the MCP request timeout governs instead.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    })
+    this.#options = options
+  }
+
+  /** @internal The agent for `http:` or `https:` URLs. */
+  agent(secure: boolean): HttpAgent {
+    if (secure) return (this.#https ??= pooled(new HttpsAgent(this.#agentOptions()), 'secureConnect', this.#connectTimeout))
+    return (this.#http ??= pooled(new HttpAgent(this.#agentOptions()), 'connect', this.#connectTimeout))
+  }
+
+  get #connectTimeout() {
+    return this.#options.connectTimeoutMs ?? 10_000
+  }
+
+  #agentOptions() {
+    const { connections, keepAliveMs } = this.#options
+    return {
+      keepAlive: true,
+      maxSockets: connections,
+      maxFreeSockets: connections,
+      // `timeout` is what ends an idle (free) socket; the Agent lowers it to the vendor's `Keep-Alive: timeout=`
+      // hint minus 1 s. On a busy socket the same timer only emits 'timeout', which nothing here acts on: no
+      // header or body timeout, the MCP request timeout governs. (`keepAliveMsecs` is the TCP probe delay.)
+      timeout: keepAliveMs,
+      // 'lifo' (Node's default) reuses the warmest socket and lets the others expire when traffic drops.
+      scheduling: 'lifo' as const,
+    }
   }
 
   /**
@@ -56,7 +96,7 @@ export class UpstreamHttp {
    * @param listen  true when the connection keeps the standalone GET stream for server notifications
    */
   connectionFetch(headers: () => Record<string, string>, listen: boolean): ConnectionFetch {
-    return new ConnectionFetch(this.#agent, this.health, headers, listen)
+    return new ConnectionFetch(this, headers, listen)
   }
 
   /**
@@ -64,94 +104,175 @@ export class UpstreamHttp {
    * no fetch machinery, since thousands of them may go out at shutdown. Resolves with the status; 0 when the
    * vendor could not be reached or did not answer within `timeoutMs`.
    */
-  async deleteSession(url: string, headers: Record<string, string>, timeoutMs: number): Promise<number> {
+  deleteSession(url: string, headers: Record<string, string>, timeoutMs: number): Promise<number> {
+    let target: Target
     try {
-      const res = await this.#agent.request({
-        origin: new URL(url).origin,
-        path: new URL(url).pathname + new URL(url).search,
-        method: 'DELETE',
-        headers,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-      })
-      await res.body.dump()
-      if (res.statusCode >= 200 && res.statusCode < 300) this.health.lastGoodAt = Date.now()
-      return res.statusCode
+      target = targetOf(this, url)
     } catch {
-      return 0
+      return Promise.resolve(0)
     }
+    return new Promise<number>((resolve) => {
+      let timer: NodeJS.Timeout | undefined
+      const done = (status: number) => {
+        clearTimeout(timer)
+        resolve(status)
+      }
+      try {
+        const req = send(target, 'DELETE', headers, undefined, undefined, (res) => {
+          res.once('end', () => {
+            if (res.statusCode! >= 200 && res.statusCode! < 300) this.health.lastGoodAt = Date.now()
+            done(res.statusCode!)
+          })
+          res.once('error', () => done(0))
+          res.resume()
+        })
+        req.on('error', () => done(0))
+        timer = setTimeout(() => req.destroy(), timeoutMs)
+      } catch {
+        done(0) // e.g. a header value Node refuses
+      }
+    })
   }
 
   /** Closes every socket (at shutdown, after the last request). */
   async close(): Promise<void> {
-    await this.#agent.close().catch(() => {})
+    this.#http?.destroy()
+    this.#https?.destroy()
   }
+}
+
+/**
+ * Wraps an agent's socket factory: Nagle off, and a connect timeout (TCP, and the TLS handshake for https, as
+ * undici counts it). The timeout's error carries `syscall: 'connect'`: no byte of any request was written.
+ */
+function pooled<A extends HttpAgent>(agent: A, ready: 'connect' | 'secureConnect', timeoutMs: number): A {
+  const create = (agent as unknown as { createConnection: (...args: unknown[]) => Socket }).createConnection
+  ;(agent as unknown as { createConnection: (...args: unknown[]) => Socket }).createConnection = function (this: A, ...args: unknown[]) {
+    const socket = create.apply(this, args)
+    socket.setNoDelay(true)
+    const timer = setTimeout(
+      () => socket.destroy(Object.assign(new Error(`connect timeout (${timeoutMs} ms)`), { code: 'ETIMEDOUT', syscall: 'connect' })),
+      timeoutMs,
+    )
+    const clear = () => clearTimeout(timer)
+    socket.once(ready, clear).once('close', clear)
+    // The vendor closed an idle socket: out of the pool at once. The Agent would drop it only on 'close', a few
+    // ticks later, and a request written there in between fails as "may have run" although the vendor was gone.
+    // ('agentRemove' is the Agent's own way to take a socket out; it drops a free one once it is not writable.)
+    socket.once('end', () => {
+      if ((socket as { _httpMessage?: unknown })._httpMessage) return
+      socket.destroy()
+      socket.emit('agentRemove')
+    })
+    return socket
+  }
+  return agent
+}
+
+/** Parses a request URL into what `http.request` takes (credentials in the URL are not sent, as with undici). */
+function targetOf(pool: UpstreamHttp, href: string): Target {
+  const u = new URL(href)
+  const secure = u.protocol === 'https:'
+  if (!secure && u.protocol !== 'http:') throw new TypeError(`unsupported protocol ${u.protocol}`)
+  // An IPv6 literal comes bracketed in a URL, bare in `http.request`.
+  const hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname
+  return { href, secure, hostname, port: u.port, path: u.pathname + u.search, agent: pool.agent(secure) }
+}
+
+/** Starts one request on the pool; errors before the response arrive on the returned request. */
+function send(
+  t: Target,
+  method: string,
+  headers: OutgoingHttpHeaders,
+  body: string | Uint8Array | undefined,
+  signal: AbortSignal | undefined,
+  onResponse: (res: IncomingMessage) => void,
+) {
+  const req = (t.secure ? httpsRequest : httpRequest)({ agent: t.agent, hostname: t.hostname, port: t.port, path: t.path, method, headers, signal }, onResponse)
+  // With a single `end(body)` Node sends Content-Length, not chunked encoding.
+  req.end(body)
+  return req
 }
 
 /** The fetch of one MCP connection, with its own set of in-flight requests. */
 export class ConnectionFetch {
   /** Open event-stream bodies (SSE responses and the listening GET stream). */
-  readonly #streams = new Set<Readable>()
+  readonly #streams = new Set<IncomingMessage>()
+  readonly #targets = new Map<string, Target>()
   #closed = false
 
   constructor(
-    private readonly agent: Agent,
-    private readonly health: VendorHealth,
+    private readonly pool: UpstreamHttp,
     private readonly headers: () => Record<string, string>,
     private readonly listen: boolean,
   ) {}
 
-  #targets = new Map<string, { href: string; origin: string; path: string }>()
-
-  /** Origin and path of a request URL (a connection talks to one or two URLs: parse each once). */
-  #target(input: string | URL | Request): { href: string; origin: string; path: string } {
+  /** A connection talks to one or two URLs: parse each once. */
+  #target(input: string | URL | Request): Target {
     const href = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
     let t = this.#targets.get(href)
-    if (!t) {
-      const u = new URL(href)
-      t = { href, origin: u.origin, path: u.pathname + u.search }
-      this.#targets.set(href, t)
-    }
+    if (!t) this.#targets.set(href, (t = targetOf(this.pool, href)))
     return t
   }
 
-  /**
-   * The function handed to the SDK transport. Built on undici's `request()` rather than its `fetch()`: the
-   * WHATWG fetch machinery costs several times the CPU per call, and the SDK needs only a Response-shaped result.
-   */
+  /** The function handed to the SDK transport; it needs only a Response-shaped result. */
   readonly fetch = (async (input: string | URL | Request, init?: RequestInit): Promise<unknown> => {
     const headers = plainHeaders(init?.headers)
-    for (const [k, v] of Object.entries(this.headers())) {
+    const extra = this.headers()
+    for (const k in extra) {
       const name = k.toLowerCase()
       // Transport-managed headers (session id, protocol version, Authorization from a token source) win.
-      if (!(name in headers)) headers[name] = v
+      if (!(name in headers)) headers[name] = extra[k]!
     }
     const method = (init?.method ?? 'GET').toUpperCase()
     const target = this.#target(input)
-    if (method === 'GET' && !this.listen && !('last-event-id' in headers)) return new LiteResponse(target.href, 405, toHeaders({ allow: 'POST' }), Buffer.alloc(0))
+    if (method === 'GET' && !this.listen && !('last-event-id' in headers)) return new LiteResponse(target.href, 405, new Headers({ allow: 'POST' }), EMPTY)
     if (this.#closed) throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connection closed'), { code: 'ECONNABORTED' }) })
     // A per-request signal from the SDK (2026-07-28 cancellation) is honoured; the transport-wide one is not
     // passed on (close() ends what is still open instead), so no listener piles up on it.
     const own = init?.signal ?? undefined
-    const signal = own && !isTransportSignal(own) ? own : undefined
-    const { statusCode, headers: raw, body } = await this.agent.request({
-      origin: target.origin,
-      path: target.path,
-      method: method as 'POST',
-      headers,
-      body: (init?.body ?? undefined) as string | undefined,
-      signal,
+    const signal = own && !transportSignals.has(own) ? own : undefined
+    const span = startHttpSpan(method, target.href, headers)
+    const health = this.pool.health
+    return new Promise((resolve, reject) => {
+      const fail = (error: unknown) => {
+        span?.(undefined, error)
+        reject(error)
+      }
+      const onResponse = (res: IncomingMessage) => {
+        const status = res.statusCode!
+        if (status >= 200 && status < 300) health.lastGoodAt = Date.now()
+        if (!(res.headers['content-type'] ?? '').startsWith('text/event-stream') || status === 204 || method === 'HEAD') {
+          // JSON, empty and error answers are small and read at once: buffer them into a light Response.
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('error', fail)
+          res.on('end', () => {
+            span?.(status)
+            resolve(new LiteResponse(target.href, status, toHeaders(res.rawHeaders), chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
+          })
+          // Destroyed without an error event (should not happen, but a call must never hang on it).
+          res.on('close', () => res.complete || fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })))
+          return
+        }
+        // An event stream stays open: keep it until it ends, so close() can cut it (at once if it came too late).
+        span?.(status)
+        if (this.#closed) res.destroy()
+        else {
+          this.#streams.add(res)
+          res.once('close', () => this.#streams.delete(res))
+        }
+        // The global Response, looked up per call: @hono/node-server swaps in its own class once it serves, and
+        // both read a web stream body.
+        resolve(new Response(Readable.toWeb(res) as never, { status, headers: toHeaders(res.rawHeaders) }))
+      }
+      try {
+        // Kept for the request's life: a socket error after the response also lands here (a no-op once settled).
+        send(target, method, headers, init?.body as string | undefined, signal, onResponse).on('error', fail)
+      } catch (error) {
+        fail(error) // e.g. a header value Node refuses
+      }
     })
-    if (statusCode >= 200 && statusCode < 300) this.health.lastGoodAt = Date.now()
-    const responseHeaders = toHeaders(raw)
-    if (!(responseHeaders.get('content-type') ?? '').startsWith('text/event-stream') || statusCode === 204 || method === 'HEAD') {
-      // JSON, empty and error answers are small and read at once: buffer them into a light Response.
-      return new LiteResponse(target.href, statusCode, responseHeaders, Buffer.from(await body.arrayBuffer()))
-    }
-    // An event stream stays open: keep it until it ends, so close() can cut it.
-    this.#streams.add(body)
-    body.once('close', () => this.#streams.delete(body))
-    return new Response(Readable.toWeb(body) as never, { status: statusCode, headers: responseHeaders })
   }) as unknown as typeof fetch
 
   /** Cuts every event stream still open on this connection. */
@@ -162,6 +283,8 @@ export class ConnectionFetch {
   }
 }
 
+const EMPTY = Buffer.alloc(0)
+
 /** The SDK hands us `Headers`, an array of pairs, or a record: lower-cased names, plain values. */
 function plainHeaders(input: RequestInit['headers']): Record<string, string> {
   const out: Record<string, string> = {}
@@ -169,6 +292,13 @@ function plainHeaders(input: RequestInit['headers']): Record<string, string> {
   if (typeof (input as Headers).forEach === 'function' && !Array.isArray(input)) (input as Headers).forEach((v, k) => (out[k.toLowerCase()] = v))
   else for (const [k, v] of Array.isArray(input) ? input : Object.entries(input)) out[k.toLowerCase()] = v
   return out
+}
+
+/** Node's raw response header pairs as web `Headers` (repeated names kept). */
+function toHeaders(raw: string[]): Headers {
+  const h = new Headers()
+  for (let i = 0; i < raw.length; i += 2) h.append(raw[i]!, raw[i + 1]!)
+  return h
 }
 
 /**
@@ -182,7 +312,7 @@ class LiteResponse {
   constructor(
     readonly url: string,
     readonly status: number,
-    readonly headers: UndiciHeaders,
+    readonly headers: Headers,
     private readonly bytes: Buffer,
   ) {}
   get ok() {
@@ -221,20 +351,7 @@ class LiteResponse {
  * transport signal when the connection adopts it.
  */
 const transportSignals = new WeakSet<AbortSignal>()
-function isTransportSignal(signal: AbortSignal): boolean {
-  return transportSignals.has(signal)
-}
 /** Marks the transport-wide signal of a started SDK transport so {@link ConnectionFetch} replaces it. */
 export function markTransportSignal(signal: AbortSignal | undefined) {
   if (signal) transportSignals.add(signal)
-}
-
-/** undici's raw response headers as web `Headers`. */
-function toHeaders(raw: Record<string, string | string[] | undefined>): UndiciHeaders {
-  const h = new UndiciHeaders()
-  for (const [k, v] of Object.entries(raw)) {
-    if (Array.isArray(v)) for (const x of v) h.append(k, x)
-    else if (v !== undefined) h.set(k, v)
-  }
-  return h
 }

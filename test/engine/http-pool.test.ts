@@ -1,0 +1,219 @@
+/**
+ * The upstream HTTP pool (node:http keep-alive Agent) against real loopback servers: idle sockets are reused and
+ * expire (after keepAliveMs, or sooner when the server's `Keep-Alive: timeout=` says so), the socket bound holds,
+ * a connection that cannot be set up in time fails as "never sent", event streams are cut by close(), per-request
+ * signals are honoured, and a DELETE that gets no answer resolves 0 in time.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createTcpServer, type Socket } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { UpstreamHttp } from '../../src/upstream/http-pool.js'
+import { classifyUpstreamError, neverSent } from '../../src/upstream/errors.js'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!()
+})
+
+/** A loopback HTTP server that records its connections (open and closed) and how many requests each carried. */
+async function startServer(handler: (req: IncomingMessage, res: ServerResponse) => void, setup: (s: Server) => void = () => {}) {
+  const server = createServer(handler)
+  setup(server)
+  const sockets: Array<{ socket: Socket; closed: boolean; closedByPeer: boolean }> = []
+  server.on('connection', (socket) => {
+    const entry = { socket, closed: false, closedByPeer: false }
+    sockets.push(entry)
+    socket.on('end', () => (entry.closedByPeer = true))
+    socket.on('close', () => (entry.closed = true))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  )
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/mcp`, sockets, server }
+}
+
+function pool(options: Partial<ConstructorParameters<typeof UpstreamHttp>[0]> = {}) {
+  const http = new UpstreamHttp({ connections: 8, keepAliveMs: 30_000, ...options })
+  cleanups.push(() => http.close())
+  return http
+}
+
+const json = (_req: IncomingMessage, res: ServerResponse) => {
+  _req.resume()
+  _req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'))
+}
+
+const post = async (fetcher: { fetch: typeof fetch }, url: string, body = '{}') => {
+  const res = await fetcher.fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+  return { status: res.status, json: await res.json() }
+}
+
+describe('upstream http pool', () => {
+  it('reuses an idle socket, and closes it after keepAliveMs', async () => {
+    const server = await startServer(json, (s) => (s.keepAliveTimeout = 60_000))
+    const http = pool({ keepAliveMs: 300 })
+    const fetcher = http.connectionFetch(() => ({}), false)
+    for (let i = 0; i < 3; i++) expect(await post(fetcher, server.url)).toEqual({ status: 200, json: { ok: true } })
+    expect(server.sockets.length).toBe(1)
+    expect(http.health.lastGoodAt).toBeGreaterThan(0)
+    await sleep(700)
+    // The pool closed it (the server would have kept it for 60 s).
+    expect(server.sockets[0]).toMatchObject({ closed: true, closedByPeer: true })
+    await post(fetcher, server.url)
+    expect(server.sockets.length).toBe(2)
+  })
+
+  it("honours the server's shorter Keep-Alive: timeout= hint (minus 1 s)", async () => {
+    const server = await startServer(json, (s) => (s.keepAliveTimeout = 2_000))
+    const http = pool({ keepAliveMs: 30_000 })
+    const fetcher = http.connectionFetch(() => ({}), false)
+    await post(fetcher, server.url)
+    await sleep(1_500)
+    // Closed by the pool after ~1 s, before the server's own 2 s timeout.
+    expect(server.sockets[0]).toMatchObject({ closed: true, closedByPeer: true })
+  })
+
+  it('a busy socket is not cut by keepAliveMs: a slow answer and a quiet event stream outlast it', async () => {
+    const server = await startServer((req, res) => {
+      req.resume()
+      if (req.method === 'POST') setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"late":true}'), 600)
+      else {
+        res.writeHead(200, { 'content-type': 'text/event-stream' })
+        res.write('data: 1\n\n')
+        setTimeout(() => res.end('data: 2\n\n'), 600)
+      }
+    })
+    const fetcher = pool({ keepAliveMs: 150 }).connectionFetch(() => ({}), true)
+    expect(await post(fetcher, server.url)).toEqual({ status: 200, json: { late: true } })
+    const stream = await fetcher.fetch(server.url, { method: 'GET', headers: { accept: 'text/event-stream' } })
+    expect(await stream.text()).toBe('data: 1\n\ndata: 2\n\n')
+  })
+
+  it('opens at most `connections` sockets to the origin', async () => {
+    let active = 0
+    let most = 0
+    const server = await startServer((req, res) => {
+      most = Math.max(most, ++active)
+      req.resume()
+      setTimeout(() => {
+        active--
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+      }, 50)
+    })
+    const fetcher = pool({ connections: 2 }).connectionFetch(() => ({}), false)
+    const answers = await Promise.all(Array.from({ length: 6 }, () => post(fetcher, server.url)))
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200])
+    expect(most).toBe(2)
+    expect(server.sockets.length).toBe(2)
+  })
+
+  it('a connection not set up within the connect timeout fails as never sent (vendor unavailable)', async () => {
+    // A TCP listener that never answers the TLS ClientHello: TCP connects, the TLS handshake never completes.
+    const silent = createTcpServer((socket) => socket.on('error', () => {}).resume())
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    cleanups.push(() => new Promise<void>((resolve) => silent.close(() => resolve())))
+    const url = `https://127.0.0.1:${(silent.address() as { port: number }).port}/mcp`
+    const fetcher = pool({ connectTimeoutMs: 300 }).connectionFetch(() => ({}), false)
+    const started = Date.now()
+    const error = await fetcher.fetch(url, { method: 'POST', body: '{}' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(Date.now() - started).toBeLessThan(3_000)
+    expect(error).toMatchObject({ code: 'ETIMEDOUT', syscall: 'connect' })
+    expect(neverSent(error)).toBe(true)
+    expect(classifyUpstreamError(error, false).code).toBe('UNAVAILABLE')
+  })
+
+  it('a reset after the request was written stays "may have run" (interrupted)', async () => {
+    const server = await startServer((req) => req.on('data', () => req.socket.destroy()))
+    const fetcher = pool().connectionFetch(() => ({}), false)
+    const error = await fetcher.fetch(server.url, { method: 'POST', body: '{}' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(neverSent(error)).toBe(false)
+    expect(classifyUpstreamError(error, false).code).toBe('INTERRUPTED')
+  })
+
+  it('close() cuts an open event stream; a web Response body reads it until then', async () => {
+    let serverSaw: IncomingMessage | undefined
+    const server = await startServer((req, res) => {
+      serverSaw = req
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      res.write('event: message\ndata: {"hello":1}\n\n')
+    })
+    const fetcher = pool().connectionFetch(() => ({}), true)
+    const res = await fetcher.fetch(server.url, { method: 'GET', headers: { accept: 'text/event-stream' } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    const reader = res.body!.getReader()
+    const first = await reader.read()
+    expect(new TextDecoder().decode(first.value)).toContain('"hello":1')
+    fetcher.close()
+    await expect(reader.read()).rejects.toThrow()
+    await expect.poll(() => serverSaw?.socket?.destroyed).toBe(true)
+    // A closed connection sends nothing more, and says so as "never sent".
+    const error = await fetcher.fetch(server.url, { method: 'POST', body: '{}' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(neverSent(error)).toBe(true)
+  })
+
+  it('answers the standalone GET locally with 405 unless the connection listens', async () => {
+    const server = await startServer(json)
+    const res = await pool().connectionFetch(() => ({}), false).fetch(server.url, { method: 'GET', headers: { accept: 'text/event-stream' } })
+    expect(res.status).toBe(405)
+    expect(res.headers.get('allow')).toBe('POST')
+    expect(server.sockets.length).toBe(0)
+  })
+
+  it('honours a per-request signal', async () => {
+    let seen: IncomingMessage | undefined
+    const server = await startServer((req) => {
+      seen = req
+      req.resume() // never answers
+    })
+    const fetcher = pool().connectionFetch(() => ({}), false)
+    const controller = new AbortController()
+    const pending = fetcher.fetch(server.url, { method: 'POST', body: '{}', signal: controller.signal })
+    await expect.poll(() => seen).toBeDefined()
+    controller.abort()
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
+  })
+
+  it('merges connection headers under the transport-managed ones, and sends Content-Length', async () => {
+    let headers: IncomingMessage['headers'] = {}
+    const server = await startServer((req, res) => {
+      headers = req.headers
+      json(req, res)
+    })
+    const fetcher = pool().connectionFetch(() => ({ 'X-Api-Key': 'k1', Authorization: 'Bearer static' }), false)
+    await fetcher.fetch(server.url, { method: 'POST', body: '{"a":1}', headers: new Headers({ authorization: 'Bearer fresh', 'content-type': 'application/json' }) })
+    expect(headers).toMatchObject({ 'x-api-key': 'k1', authorization: 'Bearer fresh', 'content-length': '7' })
+    expect(headers['transfer-encoding']).toBeUndefined()
+  })
+
+  it('deleteSession resolves with the status, and with 0 when no answer comes in time', async () => {
+    const answering = await startServer((req, res) => {
+      req.resume()
+      res.writeHead(req.headers['mcp-session-id'] === 's1' ? 200 : 404).end()
+    })
+    const http = pool()
+    expect(await http.deleteSession(answering.url, { 'mcp-session-id': 's1' }, 2_000)).toBe(200)
+    expect(await http.deleteSession(answering.url, { 'mcp-session-id': 's2' }, 2_000)).toBe(404)
+    // A header value Node refuses to send: 0, never a rejection.
+    expect(await http.deleteSession(answering.url, { 'mcp-session-id': 'bad\nvalue' }, 2_000)).toBe(0)
+    const mute = await startServer((req) => req.resume())
+    const started = Date.now()
+    expect(await http.deleteSession(mute.url, { 'mcp-session-id': 's1' }, 200)).toBe(0)
+    expect(Date.now() - started).toBeLessThan(2_000)
+  })
+})
