@@ -356,11 +356,11 @@ export class UpstreamConnection {
         headers: this.facts.era === 'modern' ? options.headers : undefined,
         onprogress: options.onProgress ? (p: { progress: number; total?: number; message?: string }) => options.onProgress!(p) : undefined,
       }
-      // Outside the 2026-07-28 era, `Client.callTool` adds only two lookups in the SDK's response cache (an output
-      // validator and nothing else), and that cache is always empty here: we list tools with raw requests and
-      // check output ourselves (runtime/tool-invocation). So the call goes straight to `request()` with the SDK's
-      // own result validator, built once (upstream/result-validators). The modern era keeps `callTool`, whose
-      // Mcp-Param header mismatch retry we rely on.
+      // Outside the 2026-07-28 era, `Client.callTool` adds only an output-validator lookup in the SDK's response
+      // cache (two async store reads per call), and that cache is always empty here: we list tools with raw
+      // requests and check output ourselves (runtime/tool-invocation). So the call goes straight to `request()`
+      // with the SDK's own result validator, built once (upstream/result-validators). The modern era keeps
+      // `callTool`, whose Mcp-Param header mismatch retry we rely on.
       const validator = this.client.getProtocolEra() === 'modern' ? undefined : resultValidator(this.client, 'tools/call')
       const result = validator
         ? await this.client.request({ method: 'tools/call', params } as never, validator as never, requestOptions as never)
