@@ -65,6 +65,8 @@ export function hasNonVisibleAscii(value: string): boolean {
  */
 export function forwardedHeaders(rules: ForwardRules, incoming: Headers): Record<string, string> {
   const out: Record<string, string> = {}
+  // Most servers forward nothing: skip parsing `Connection` (every keep-alive caller sends it) on every request.
+  if (rules.map.size === 0) return out
   const nominated = connectionNominated(incoming)
   for (const [incomingName, outgoingName] of rules.map) {
     if (nominated.has(incomingName)) continue

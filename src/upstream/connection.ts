@@ -11,6 +11,7 @@ import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotoc
 import { redactSecrets, secretsOf } from '../auth/redact.js'
 import { UpstreamError, classifyUpstreamError } from './errors.js'
 import { markTransportSignal, type ConnectionFetch } from './http-pool.js'
+import { resultValidator } from './result-validators.js'
 import { guardStreamEnds } from './stream-guard.js'
 import type { CallOptions, ConnectionFacts, ConnectionSettings, RawTool, ToolResult } from './types.js'
 
@@ -317,7 +318,7 @@ export class UpstreamConnection {
       let result: Record<string, unknown>
       try {
         // Raw request: no SDK cache, no capability short-circuit, unknown fields kept.
-        result = (await this.client.request({ method, params: cursor ? { cursor } : {} } as never)) as Record<string, unknown>
+        result = await this.#request({ method, params: cursor ? { cursor } : {} })
       } catch (error) {
         throw this.#classify(error)
       }
@@ -331,24 +332,39 @@ export class UpstreamConnection {
   }
 
   /**
+   * A raw request for a spec method with the SDK's own result validation, its era probe done once per method
+   * (upstream/result-validators) rather than on every request.
+   */
+  #request(request: { method: string; params: Record<string, unknown> }, options?: { timeout: number }): Promise<Record<string, unknown>> {
+    const validator = resultValidator(this.client, request.method)
+    const sent = validator ? this.client.request(request as never, validator as never, options as never) : this.client.request(request as never, options as never)
+    return sent as Promise<Record<string, unknown>>
+  }
+
+  /**
    * Calls a tool. Progress notifications reset the timeout.
    * @throws UpstreamError
    */
   async callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
     this.#inFlight++
     try {
-      const result = await this.client.callTool(
-        { name, arguments: args },
-        {
-          timeout: options.timeoutMs,
-          resetTimeoutOnProgress: true,
-          signal: options.signal,
-          headers: this.facts.era === 'modern' ? options.headers : undefined,
-          onprogress: options.onProgress
-            ? (p: { progress: number; total?: number; message?: string }) => options.onProgress!(p)
-            : undefined,
-        },
-      )
+      const params = { name, arguments: args }
+      const requestOptions = {
+        timeout: options.timeoutMs,
+        resetTimeoutOnProgress: true,
+        signal: options.signal,
+        headers: this.facts.era === 'modern' ? options.headers : undefined,
+        onprogress: options.onProgress ? (p: { progress: number; total?: number; message?: string }) => options.onProgress!(p) : undefined,
+      }
+      // Outside the 2026-07-28 era, `Client.callTool` adds only an output-validator lookup in the SDK's response
+      // cache (two async store reads per call), and that cache is always empty here: we list tools with raw
+      // requests and check output ourselves (runtime/tool-invocation). So the call goes straight to `request()`
+      // with the SDK's own result validator, built once (upstream/result-validators). The modern era keeps
+      // `callTool`, whose Mcp-Param header mismatch retry we rely on.
+      const validator = this.client.getProtocolEra() === 'modern' ? undefined : resultValidator(this.client, 'tools/call')
+      const result = validator
+        ? await this.client.request({ method: 'tools/call', params } as never, validator as never, requestOptions as never)
+        : await this.client.callTool(params, requestOptions)
       const r = result as unknown as ToolResult
       if (!Array.isArray(r.content)) throw new UpstreamError('PROTOCOL', 'vendor answered tools/call without a content array')
       return r
@@ -362,7 +378,7 @@ export class UpstreamConnection {
   /** Reads a resource. @throws UpstreamError */
   async readResource(uri: string, timeoutMs: number): Promise<Record<string, unknown>> {
     try {
-      return await this.#counted(async () => this.client.request({ method: 'resources/read', params: { uri } } as never, { timeout: timeoutMs } as never) as Promise<Record<string, unknown>>)
+      return await this.#counted(async () => this.#request({ method: 'resources/read', params: { uri } }, { timeout: timeoutMs }))
     } catch (error) {
       throw this.#classify(error)
     }
@@ -371,7 +387,7 @@ export class UpstreamConnection {
   /** Renders a prompt. @throws UpstreamError */
   async getPrompt(name: string, args: Record<string, string>, timeoutMs: number): Promise<Record<string, unknown>> {
     try {
-      return await this.#counted(async () => this.client.request({ method: 'prompts/get', params: { name, arguments: args } } as never, { timeout: timeoutMs } as never) as Promise<Record<string, unknown>>)
+      return await this.#counted(async () => this.#request({ method: 'prompts/get', params: { name, arguments: args } }, { timeout: timeoutMs }))
     } catch (error) {
       throw this.#classify(error)
     }
