@@ -10,9 +10,10 @@
  * files (swagger-ui-dist) stay external: they are read from node_modules, so a production install keeps them.
  *
  * Stack traces of the minified code map back to `src/` with `NODE_OPTIONS=--enable-source-maps` (maps are written
- * beside the chunks; Node reads them only with that flag).
+ * beside the chunks; Node reads them only with that flag). `BUILD_METAFILE=meta.json` also writes what each chunk
+ * holds.
  */
-import { rmSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -39,7 +40,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const outdir = join(root, 'dist')
 
 rmSync(outdir, { recursive: true, force: true })
-await build({
+const result = await build({
   absWorkingDir: root,
   entryPoints: { cli: 'src/cli.ts', 'demo-vendor': 'src/demo/main.ts' },
   outdir,
@@ -56,4 +57,7 @@ await build({
   // Bundled CommonJS packages (pino, prom-client, ajv …) call require() for Node's built-ins.
   banner: { js: "import { createRequire as __facadeRequire } from 'node:module'; const require = __facadeRequire(import.meta.url);" },
   logLevel: 'warning',
+  metafile: Boolean(process.env.BUILD_METAFILE),
 })
+// BUILD_METAFILE=path writes esbuild's metafile: what each chunk holds (for esbuild's bundle analyzer).
+if (process.env.BUILD_METAFILE) writeFileSync(process.env.BUILD_METAFILE, JSON.stringify(result.metafile))

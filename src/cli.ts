@@ -135,7 +135,8 @@ async function main(argv: string[]): Promise<number> {
   const modules = command === 'export' ? import('./connector/export.js') : import('./server.js')
   if (demoNeeded) {
     demo = await demoStarting!
-    config.servers = { default: ServerConfigSchema.parse({ url: demo.url }) }
+    // The demo is a 2025-era vendor: no `server/discover` probe for it to refuse first.
+    config.servers = { default: ServerConfigSchema.parse({ url: demo.url, protocol: 'legacy' }) }
     log.info('no upstream configured: started the built-in demo vendor', { url: demo.url })
   }
 
