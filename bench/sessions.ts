@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Agent, request } from 'undici'
+import { rssMb } from './proc-stats.js'
 
 const counts = (process.env.BENCH_SESSIONS ?? '1000,10000').split(',').map((n) => Math.min(10_000, Math.max(1, Number(n))))
 const idleMs = Number(process.env.BENCH_IDLE_MS ?? 2000)
@@ -32,11 +33,6 @@ async function withTimeout<T>(what: string, ms: number, work: Promise<T>): Promi
   } finally {
     clearTimeout(timer)
   }
-}
-
-function rssMb(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
-  return kb / 1024
 }
 
 /** TCP sockets the process holds whose remote port is the vendor's (established or closing). */

@@ -19,6 +19,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { rssMb } from './proc-stats.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const runs = Math.min(30, Math.max(1, Number(process.env.BENCH_RUNS ?? 7)))
@@ -57,10 +58,6 @@ function status(url: string): Promise<number> {
     req.once('error', () => resolve(0))
     req.end()
   })
-}
-
-function rssMb(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
 }
 
 /** RSS of a process's children (the demo vendor runs as one), summed. */

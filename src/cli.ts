@@ -98,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
   // loads (config schemas, the facade's modules, all imported below rather than at the top for that reason), so it
   // starts on the other core meanwhile.
   const demoEntry = import.meta.url.endsWith('.ts') ? new URL('./demo/main.ts', import.meta.url) : new URL('./demo-vendor.js', import.meta.url)
-  let demoStarting = demoCertain(flags, process.env) && (command !== 'export' || values.out) ? startDemoVendorProcess(demoEntry) : undefined
+  const demoStarting = demoCertain(flags, process.env) && (command !== 'export' || values.out) ? startDemoVendorProcess(demoEntry) : undefined
   demoStarting?.catch(() => {}) // awaited below; a failure is reported there, not as an unhandled rejection meanwhile
   const stopDemo = async () => (await demoStarting?.catch(() => undefined))?.close()
 
@@ -129,12 +129,10 @@ async function main(argv: string[]): Promise<number> {
   }
 
   let demo: DemoVendorProcess | undefined
-  const demoNeeded = Object.keys(config.servers).length === 0
-  if (!demoNeeded) void stopDemo()
-  else demoStarting ??= startDemoVendorProcess(demoEntry) // a config file without servers
   const modules = command === 'export' ? import('./connector/export.js') : import('./server.js')
-  if (demoNeeded) {
-    demo = await demoStarting!
+  if (Object.keys(config.servers).length === 0) {
+    // Started above unless a config file was given, one without servers.
+    demo = await (demoStarting ?? startDemoVendorProcess(demoEntry))
     // The demo is a 2025-era vendor: no `server/discover` probe for it to refuse first.
     config.servers = { default: ServerConfigSchema.parse({ url: demo.url, protocol: 'legacy' }) }
     log.info('no upstream configured: started the built-in demo vendor', { url: demo.url })

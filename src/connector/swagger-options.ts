@@ -14,8 +14,6 @@ import { invokeMcpOperation } from '../swagger/invoke-mcp.js'
 import type { EmitReport, InboundAuth, NonBodyParameter, Swagger2Document, Swagger2Options } from '../swagger/types.js'
 import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from './client-header.js'
 
-export { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE }
-
 /** The emitter's view of the inbound auth settings. */
 export function swaggerInboundAuth(auth: ConfigInboundAuth): InboundAuth {
   switch (auth.mode) {

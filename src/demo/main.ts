@@ -2,8 +2,9 @@
  * @module demo/main
  * The demo vendor as a process of its own: `node dist/demo-vendor.js [--port N] [--host H]` after a build, or
  * `tsx src/demo/main.ts` (also `DEMO_VENDOR_PORT` / `DEMO_VENDOR_HOST`). Prints its URL and runs until SIGINT or
- * SIGTERM, or (with `--exit-with-parent`, as the facade starts it) until its stdin closes. A separate entry, not a "this file is main" check inside the vendor module, because a bundle puts
- * the vendor module into a chunk where no such check can tell.
+ * SIGTERM, or (with `--exit-with-parent`, as the facade starts it) until its stdin closes. A separate entry, not
+ * a "this file is main" check inside the vendor module, because a bundle puts the vendor module into a chunk
+ * where no such check can tell.
  */
 import { startDemoVendor } from './vendor.js'
 

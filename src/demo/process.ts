@@ -59,9 +59,7 @@ export function startDemoVendorProcess(entry: URL, timeoutMs = 30_000): Promise<
       if (!url) return
       clearTimeout(timer)
       child.off('exit', earlyExit)
-      lines.removeAllListeners('line')
-      lines.on('line', () => {}) // keep draining: a full pipe would block the child
-      resolve({ url, close })
+      resolve({ url, close }) // later lines are read and dropped, so the pipe never fills
     })
   })
 }

@@ -2,9 +2,9 @@
  * @module http/cached-document
  * Serves a document built once per catalog version: the JSON text and its gzip form are computed on the first
  * request after a catalog change and kept, so a repeated GET only copies bytes. The builder may be async, so a
- * document whose generator is loaded on first use (the Swagger 2.0 emitter) costs nothing at start-up. `ETag` names the exact bytes
- * (one tag per encoding, RFC 9110 §8.8.3), `If-None-Match` answers 304, and `Vary: Accept-Encoding` keeps
- * caches honest.
+ * document whose generator is loaded on first use (the Swagger 2.0 emitter) costs nothing at start-up. `ETag`
+ * names the exact bytes (one tag per encoding, RFC 9110 §8.8.3), `If-None-Match` answers 304, and
+ * `Vary: Accept-Encoding` keeps caches honest.
  */
 import { createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'

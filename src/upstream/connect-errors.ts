@@ -5,7 +5,7 @@
  * is opened, so the catalog error, the log line and the problem detail all carry it.
  */
 import { redactUrl } from '../log.js'
-import { UpstreamError } from './errors.js'
+import { causeChain, UpstreamError } from './errors.js'
 import type { UpstreamTarget } from './types.js'
 
 /** Certificate failures Node reports (OpenSSL verify codes and Node's own). */
@@ -13,13 +13,8 @@ const TLS_CODES = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABL
 
 /** The first network or TLS code in a cause chain (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT …), not the SDK's own codes. */
 function codeIn(error: unknown): string | undefined {
-  let e: unknown = error
-  for (let i = 0; i < 8 && e; i++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && (/^E[A-Z]+$/.test(code) || TLS_CODES.test(code))) return code
-    e = (e as { cause?: unknown }).cause
-  }
-  return undefined
+  const isNetworkOrTls = (code: unknown): code is string => typeof code === 'string' && (/^E[A-Z]+$/.test(code) || TLS_CODES.test(code))
+  return causeChain(error, 8).map((e) => e.code).find(isNetworkOrTls)
 }
 
 function hintFor(code: string | undefined, error: UpstreamError): string | undefined {

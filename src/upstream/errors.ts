@@ -73,16 +73,18 @@ function isLocalFailure(error: unknown): boolean {
   return error instanceof TypeError && /circular structure|serialize a BigInt/i.test(error.message)
 }
 
+/** An error and its causes, outermost first (at most `depth`: a cyclic chain must not loop). */
+export function causeChain(error: unknown, depth = 6): { code?: unknown; syscall?: unknown }[] {
+  const chain: { code?: unknown; syscall?: unknown }[] = []
+  for (let e = error; e && chain.length < depth; e = (e as { cause?: unknown }).cause) chain.push(e as { code?: unknown })
+  return chain
+}
+
 /** Every string error code (ECONNREFUSED, ETIMEDOUT, DEPTH_ZERO_SELF_SIGNED_CERT …) in a cause chain. */
 function causeCodes(error: unknown): string[] {
-  const codes: string[] = []
-  let e: unknown = error
-  for (let i = 0; i < 6 && e; i++) {
-    const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code)) codes.push(code)
-    e = (e as { cause?: unknown }).cause
-  }
-  return codes
+  return causeChain(error)
+    .map((e) => e.code)
+    .filter((code): code is string => typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code))
 }
 
 /** Finds a Node network error code (ECONNREFUSED, ECONNRESET …) in an error's cause chain. */
@@ -115,13 +117,7 @@ const TLS_FAILURE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNE
  * no request byte.
  */
 export function neverSent(error: unknown): boolean {
-  let e: unknown = error
-  for (let i = 0; i < 6 && e; i++) {
-    const { code, syscall } = e as { code?: unknown; syscall?: unknown }
-    if (syscall === 'connect' || (typeof code === 'string' && (NEVER_SENT.has(code) || TLS_FAILURE.test(code)))) return true
-    e = (e as { cause?: unknown }).cause
-  }
-  return false
+  return causeChain(error).some(({ code, syscall }) => syscall === 'connect' || (typeof code === 'string' && (NEVER_SENT.has(code) || TLS_FAILURE.test(code))))
 }
 
 /** JSON-RPC error code of the answer the facade synthesizes when a response stream ends without a response. */
