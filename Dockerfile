@@ -9,9 +9,11 @@ COPY assets ./assets
 RUN bash scripts/build-image-rootfs.sh /out
 
 FROM node:20-slim
+# FACADE_CODE_CACHE_DIR: the V8 code cache written at build time (scripts/write-code-cache.mjs), read-only here.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
-    PORT=8080
+    PORT=8080 \
+    FACADE_CODE_CACHE_DIR=/app/code-cache
 WORKDIR /app
 # Files stay owned by root and read-only for the service user: the process cannot rewrite its own code.
 COPY --from=build /out/app ./

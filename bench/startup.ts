@@ -12,7 +12,10 @@
  * hits both. Loopback only; every wait is bounded.
  *
  * Options (environment): BENCH_RUNS (default 7 timed runs) · BENCH_IDLE_S (default 30; 0 skips the idle read) ·
- * BENCH_UPSTREAM=demo|sessionful · BENCH_ENTRY (default dist/cli.js).
+ * BENCH_UPSTREAM=demo|sessionful · BENCH_ENTRY (default dist/cli.js) · BENCH_BASELINE (another build's cli.js, e.g.
+ * an older release's: started the same way, interleaved with the other two, for a before/after from one run on a
+ * machine whose speed drifts) · FACADE_CODE_CACHE_DIR=off (the facade's own setting, passed on: a first start,
+ * before any code cache exists).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
@@ -26,6 +29,9 @@ const runs = Math.min(30, Math.max(1, Number(process.env.BENCH_RUNS ?? 7)))
 const idleSeconds = Math.min(120, Math.max(0, Number(process.env.BENCH_IDLE_S ?? 30)))
 const upstream = process.env.BENCH_UPSTREAM === 'sessionful' ? 'sessionful' : 'demo'
 const entry = process.env.BENCH_ENTRY ?? 'dist/cli.js'
+const baseline = process.env.BENCH_BASELINE
+type Kind = 'facade' | 'baseline' | 'floor'
+const kinds: Kind[] = baseline ? ['facade', 'baseline', 'floor'] : ['facade', 'floor']
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The floor: a bare node:http server that answers /readyz, started the same way. */
@@ -83,8 +89,8 @@ interface Run {
 }
 
 /** One start: spawn, wait for the URL line, poll /readyz; the child is returned still running. */
-async function start(kind: 'facade' | 'floor', args: string[]): Promise<Run & { child: ChildProcess }> {
-  const argv = kind === 'floor' ? ['-e', FLOOR_SCRIPT] : [entry, '--port', '0', ...args]
+async function start(kind: Kind, args: string[]): Promise<Run & { child: ChildProcess }> {
+  const argv = kind === 'floor' ? ['-e', FLOOR_SCRIPT] : [kind === 'baseline' ? baseline! : entry, '--port', '0', ...args]
   const t0 = performance.now()
   const child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } })
   try {
@@ -108,7 +114,7 @@ async function main() {
   const watchdog = setTimeout(() => {
     console.error('bench:startup: watchdog fired')
     process.exit(2)
-  }, (runs * 2 * 25 + idleSeconds * 2 + 60) * 1000)
+  }, (runs * kinds.length * 25 + idleSeconds * 2 + 60) * 1000)
   watchdog.unref()
 
   let vendor: ChildProcess | undefined
@@ -119,11 +125,11 @@ async function main() {
     args.push('--upstream', url)
   }
 
-  const results: Record<'facade' | 'floor', Run[]> = { facade: [], floor: [] }
-  // One warm-up each (file cache), then interleaved timed runs.
-  for (const kind of ['facade', 'floor'] as const) await stop((await start(kind, args)).child)
+  const results: Record<Kind, Run[]> = { facade: [], baseline: [], floor: [] }
+  // One warm-up each (file cache; the code cache too, which a stopped facade writes), then interleaved timed runs.
+  for (const kind of kinds) await stop((await start(kind, args)).child)
   for (let i = 0; i < runs; i++) {
-    for (const kind of i % 2 ? (['floor', 'facade'] as const) : (['facade', 'floor'] as const)) {
+    for (const kind of i % 2 ? [...kinds].reverse() : kinds) {
       const run = await start(kind, args)
       await stop(run.child)
       results[kind].push({ readyMs: run.readyMs, rssReadyMb: run.rssReadyMb })
@@ -147,6 +153,7 @@ async function main() {
   }
 
   const facadeReady = results.facade.map((r) => r.readyMs)
+  const baselineReady = results.baseline.map((r) => r.readyMs)
   const floorReady = results.floor.map((r) => r.readyMs)
   const lines = [
     `## mcp-rest-facade start-up (${new Date().toISOString()})`,
@@ -156,13 +163,15 @@ async function main() {
     '| process | start → ready ms, median [min–max] | RSS at ready MB | idle RSS MB |',
     '|---|---:|---:|---:|',
     `| facade | ${range(facadeReady)} | ${range(results.facade.map((r) => r.rssReadyMb), 1)} | ${idle.facade?.toFixed(1) ?? '–'} |`,
+    ...(baseline ? [`| baseline: \`${baseline}\` | ${range(baselineReady)} | ${range(results.baseline.map((r) => r.rssReadyMb), 1)} | – |`] : []),
     `| floor: bare node:http server | ${range(floorReady)} | ${range(results.floor.map((r) => r.rssReadyMb), 1)} | ${idle.floor?.toFixed(1) ?? '–'} |`,
     '',
     `Facade minus floor (medians): ${(median(facadeReady) - median(floorReady)).toFixed(0)} ms to ready${idle.facade ? `, ${(idle.facade - idle.floor!).toFixed(1)} MB idle` : ''}. Targets: ready ≤ 400 ms, idle RSS ≤ 70 MB.`,
+    ...(baseline ? [`Facade / baseline (medians): ${(median(facadeReady) / median(baselineReady)).toFixed(2)} to ready.`] : []),
     ...(idle.children ? [`The facade's child processes (the demo vendor) held ${idle.children.toFixed(1)} MB more when idle; they are not part of the facade's RSS.`] : []),
   ]
   console.log(lines.join('\n'))
-  writeFileSync(new URL('startup-results.json', import.meta.url), JSON.stringify({ when: new Date().toISOString(), node: process.version, entry, upstream, runs: results, idle }, null, 2) + '\n')
+  writeFileSync(new URL('startup-results.json', import.meta.url), JSON.stringify({ when: new Date().toISOString(), node: process.version, entry, baseline, codeCache: process.env.FACADE_CODE_CACHE_DIR !== 'off', upstream, runs: results, idle }, null, 2) + '\n')
 }
 
 await main()

@@ -5,7 +5,9 @@
 #      the bundle in dist/: see scripts/build.mjs);
 #   2. OUT/app with dist/, assets/ (the connector icon `export` writes), package.json, package-lock.json and
 #      production dependencies only (`npm ci --omit=dev`; the bundle reads ioredis, OpenTelemetry and
-#      swagger-ui-dist from there).
+#      swagger-ui-dist from there);
+#   3. OUT/app/code-cache: V8's code cache of the bundles, written by one start of the result
+#      (scripts/write-code-cache.mjs; the image points FACADE_CODE_CACHE_DIR at it), so that replicas start from it.
 # Usage: scripts/build-image-rootfs.sh <out-dir>     (NPM_CI_FLAGS, e.g. --prefer-offline, is passed to npm ci)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -23,4 +25,5 @@ rm -rf "$out/app"
 mkdir -p "$out/app"
 cp -R "$stage/dist" "$stage/package.json" "$stage/package-lock.json" "$root/assets" "$out/app/"
 (cd "$out/app" && npm ci --omit=dev "${flags[@]}")
+node "$root/scripts/write-code-cache.mjs" "$out/app" "$out/app/code-cache"
 echo "image root built: $out/app ($(du -sh "$out/app" | cut -f1))"

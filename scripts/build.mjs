@@ -1,19 +1,26 @@
 /**
  * @module scripts/build
- * `npm run build`: the facade as a few minified ES modules in `dist/` (esbuild), after a type check.
+ * `npm run build`: the facade in `dist/` (esbuild), after a type check.
  *
- * Why a bundle: Node's ESM loader resolves, reads and compiles each file on its own, and the facade's dependency
- * tree is several hundred files; one bundle with code splitting starts in a fraction of the time and keeps less
- * source text in memory (V8 keeps every loaded script's source). Code that only some deployments use stays in
- * chunks loaded on first use (the connector export, the Swagger 2.0 emitter, the server SDK behind the MCP endpoint
- * and the demo vendor). Packages needed only when configured (ioredis, OpenTelemetry) and the docs page's static
- * files (swagger-ui-dist) stay external: they are read from node_modules, so a production install keeps them.
+ * Why a bundle: Node's loader resolves, reads and compiles each file on its own, and the facade's dependency tree
+ * is several hundred files; a bundle starts in a fraction of the time and keeps less source text in memory (V8
+ * keeps every loaded script's source).
+ *
+ * Why two formats: the entries `dist/cli.js` and `dist/demo-vendor.js` are small ES modules that start the demo
+ * vendor process (cli) and parse flags at once, then run the large part, `dist/app.cjs` (src/app.ts) or
+ * `dist/demo-app.cjs` (src/demo/vendor.ts), through launch/code-cache. Those two are CommonJS because Node 20
+ * has a V8 code cache API for scripts only (`vm.Script` with `cachedData`), none for ES modules; with it, a start
+ * skips compiling what the previous start ran. Code that only some deployments run (the connector export, the
+ * Swagger 2.0 emitter, the server SDK behind the MCP endpoint) sits in the same bundle behind lazy module
+ * initialisers: parsed lazily by V8, evaluated on first use. Packages needed only when configured (ioredis,
+ * the OpenTelemetry SDK) and the docs page's static files (swagger-ui-dist) stay external: they are read from
+ * node_modules, so a production install keeps them.
  *
  * Stack traces of the minified code map back to `src/` with `NODE_OPTIONS=--enable-source-maps` (maps are written
- * beside the chunks; Node reads them only with that flag). `BUILD_METAFILE=meta.json` also writes what each chunk
- * holds.
+ * beside the bundles; Node reads them only with that flag). `BUILD_METAFILE=meta.json` also writes what each
+ * bundle holds.
  */
-import { rmSync, writeFileSync } from 'node:fs'
+import { rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -40,24 +47,49 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const outdir = join(root, 'dist')
 
 rmSync(outdir, { recursive: true, force: true })
-const result = await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: { cli: 'src/cli.ts', 'demo-vendor': 'src/demo/main.ts' },
   outdir,
-  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   minify: true,
   sourcemap: 'linked',
-  external: ['ioredis', '@opentelemetry/*', 'swagger-ui-dist'],
+  // @opentelemetry/api is bundled, not external: prom-client requires it at load time (for exemplars), and from
+  // node_modules that is some fifty files resolved and compiled on every start. The SDK packages, loaded only when
+  // tracing is on, use their own copy from node_modules; the API keeps its state in one global, so both agree.
+  external: ['ioredis', '@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/resources', 'swagger-ui-dist'],
   plugins: [zodEnglishOnly],
-  // Bundled CommonJS packages (pino, prom-client, ajv …) call require() for Node's built-ins.
-  banner: { js: "import { createRequire as __facadeRequire } from 'node:module'; const require = __facadeRequire(import.meta.url);" },
   logLevel: 'warning',
   metafile: Boolean(process.env.BUILD_METAFILE),
-})
-// BUILD_METAFILE=path writes esbuild's metafile: what each chunk holds (for esbuild's bundle analyzer).
-if (process.env.BUILD_METAFILE) writeFileSync(process.env.BUILD_METAFILE, JSON.stringify(result.metafile))
+}
+const [entries, bundles] = await Promise.all([
+  build({
+    ...common,
+    entryPoints: { cli: 'src/cli.ts', 'demo-vendor': 'src/demo/main.ts' },
+    format: 'esm',
+    // Where each entry finds its bundle (undefined under tsx, which imports the sources instead).
+    define: { FACADE_APP_BUNDLE: '"./app.cjs"', FACADE_DEMO_BUNDLE: '"./demo-app.cjs"' },
+  }),
+  build({
+    ...common,
+    entryPoints: { app: 'src/app.ts', 'demo-app': 'src/demo/vendor.ts' },
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    // import() inside a vm.Script needs a loader callback; as require() it needs nothing (the externals ship CommonJS).
+    supported: { 'dynamic-import': false },
+    define: { 'import.meta.url': '__facadeImportMetaUrl' },
+    banner: { js: "var __facadeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  }),
+])
+
+// The entries must stay small: everything they import is compiled on every start, without the code cache.
+for (const name of ['cli.js', 'demo-vendor.js']) {
+  const bytes = statSync(join(outdir, name)).size
+  if (bytes > 32_000) throw new Error(`dist/${name} is ${bytes} bytes: something large is imported statically by its entry (move it behind app.ts or demo/vendor.ts)`)
+}
+// BUILD_METAFILE=path writes esbuild's metafiles, merged: what each output holds (for esbuild's bundle analyzer).
+if (process.env.BUILD_METAFILE) {
+  const merged = { inputs: { ...entries.metafile.inputs, ...bundles.metafile.inputs }, outputs: { ...entries.metafile.outputs, ...bundles.metafile.outputs } }
+  writeFileSync(process.env.BUILD_METAFILE, JSON.stringify(merged))
+}

@@ -5,10 +5,15 @@
  * connector folder. The only file that calls `process.exit`.
  */
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { CliFlags } from './config/load.js'
 import type { Config } from './config/schema.js'
 import { startDemoVendorProcess, type DemoVendorProcess } from './demo/process.js'
+import { codeCacheDir, loadBundle, type LoadedBundle } from './launch/code-cache.js'
+
+/** Set by scripts/build.mjs to the CommonJS bundle of ./app.js (beside the built cli.js); undefined under tsx. */
+declare const FACADE_APP_BUNDLE: string | undefined
 
 // src/cli.ts and dist/cli.js both sit one level below package.json.
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version
@@ -44,6 +49,8 @@ Environment only (no flag):
   OTEL_EXPORTER_OTLP_ENDPOINT   send OpenTelemetry traces to this OTLP/HTTP endpoint (off when unset);
                                 the other standard OTEL_* variables (OTEL_SERVICE_NAME, …) apply
   NODE_EXTRA_CA_CERTS           extra CA certificates (PEM file) to trust a vendor's private TLS certificate
+  FACADE_CODE_CACHE_DIR         where the V8 code cache that speeds up a start lives ("off" to disable;
+                                default: a directory of this user's under the system temporary directory)
 
 Precedence: defaults < config file < environment < flags.
 With no upstream configured, a built-in demo vendor is started and fronted.`
@@ -95,19 +102,15 @@ async function main(argv: string[]): Promise<number> {
     publicUrl: values['public-url'],
   }
   // Without any input that can name an upstream, the demo vendor is certain: it is spawned before anything heavy
-  // loads (config schemas, the facade's modules, all imported below rather than at the top for that reason), so it
-  // starts on the other core meanwhile.
+  // loads (config schemas, the facade's modules, all in ./app.js, loaded below rather than imported at the top for
+  // that reason), so it starts on the other core meanwhile.
   const demoEntry = import.meta.url.endsWith('.ts') ? new URL('./demo/main.ts', import.meta.url) : new URL('./demo-vendor.js', import.meta.url)
   const demoStarting = demoCertain(flags, process.env) && (command !== 'export' || values.out) ? startDemoVendorProcess(demoEntry) : undefined
   demoStarting?.catch(() => {}) // awaited below; a failure is reported there, not as an unhandled rejection meanwhile
   const stopDemo = async () => (await demoStarting?.catch(() => undefined))?.close()
 
-  const [{ ConfigError, loadConfig }, { ServerConfigSchema }, { credentialConfigProblems }, { createLogger }] = await Promise.all([
-    import('./config/load.js'),
-    import('./config/schema.js'),
-    import('./auth/config-checks.js'),
-    import('./log.js'),
-  ])
+  const bundle = await loadApp()
+  const { ConfigError, loadConfig, ServerConfigSchema, credentialConfigProblems, createLogger } = bundle.exports
   let config: Config
   try {
     config = loadConfig(flags, process.env)
@@ -122,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
     throw error
   }
   const log = createLogger(config.logLevel)
+  log.debug('code cache', { state: bundle.state })
 
   if (command === 'export' && !values.out) {
     process.stderr.write('export needs --out <dir>\n')
@@ -129,7 +133,6 @@ async function main(argv: string[]): Promise<number> {
   }
 
   let demo: DemoVendorProcess | undefined
-  const modules = command === 'export' ? import('./connector/export.js') : import('./server.js')
   if (Object.keys(config.servers).length === 0) {
     // Started above unless a config file was given, one without servers.
     demo = await (demoStarting ?? startDemoVendorProcess(demoEntry))
@@ -139,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (command === 'export') {
-    const { exportConnector } = (await modules) as typeof import('./connector/export.js')
+    const { exportConnector } = await bundle.exports.loadExporter()
     try {
       const report = await exportConnector(config, values.out!, log, { mcpOnly: values['mcp-only'] === true, allowHttp: values['allow-http'] === true })
       process.stdout.write(report + '\n')
@@ -153,8 +156,7 @@ async function main(argv: string[]): Promise<number> {
     return 0
   }
 
-  const { startFacade } = (await modules) as typeof import('./server.js')
-  const { startTelemetry } = await import('./telemetry/start.js')
+  const { startFacade, startTelemetry } = bundle.exports
   const telemetry = await startTelemetry(process.env, log, VERSION)
   // Listen first: /healthz answers at once, /readyz says 503 until the catalog is in (a slow vendor must not keep the
   // orchestrator from seeing a live process).
@@ -169,11 +171,14 @@ async function main(argv: string[]): Promise<number> {
       return `  ${r.name}${state}: docs ${base}/docs | OpenAPI 3.1 ${base}/openapi.json | Swagger 2.0 ${base}/swagger.json`
     })
     process.stdout.write(lines.join('\n') + '\n')
+    // By then the functions a start runs are compiled; a little later the first probes' ones too.
+    setTimeout(() => bundle.save(), 2000).unref()
   })
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info('shutting down', { signal })
+      bundle.save() // for a process stopped before the timer above (does nothing when the cache is written)
       resolve()
     }
     process.once('SIGTERM', () => stop('SIGTERM'))
@@ -183,6 +188,14 @@ async function main(argv: string[]): Promise<number> {
   await telemetry?.shutdown()
   await demo?.close()
   return 0
+}
+
+/** ./app.js: from its bundle with the code cache once built, as a module under tsx. */
+async function loadApp(): Promise<LoadedBundle<typeof import('./app.js')>> {
+  if (typeof FACADE_APP_BUNDLE === 'string') return loadBundle(fileURLToPath(new URL(FACADE_APP_BUNDLE, import.meta.url)), codeCacheDir(process.env))
+  // A specifier the bundler does not follow: built, this branch never runs and app.js must not join cli.js.
+  const source = './app.js'
+  return { exports: (await import(source)) as typeof import('./app.js'), state: 'off', save() {} }
 }
 
 /** True when no flag or environment variable can name an upstream, so the demo vendor will be fronted. */

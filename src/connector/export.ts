@@ -6,8 +6,9 @@
  * operation and why. The export refuses to write a folder that cannot import: no https `publicUrl`, an icon that is
  * not a square PNG under 1 MB, or a rulebook error in the definition or apiProperties.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { Config } from '../config/schema.js'
 import type { Logger } from '../log.js'
 import { createRuntimes } from '../server.js'
@@ -19,8 +20,19 @@ import { serializeSwagger2 } from '../swagger/serialize.js'
 import type { EmitReport } from '../swagger/types.js'
 import { swaggerFor, swaggerInboundAuth } from './swagger-options.js'
 
-/** The project's own icon (see scripts/make-icon.ts), beside `src/` and `dist/` alike. */
-const DEFAULT_ICON = new URL('../../assets/icon.png', import.meta.url)
+/**
+ * The project's own icon (see scripts/make-icon.ts) in the package's assets/, found from this file upward: it runs
+ * as src/connector/export.ts under tsx and inside dist/app.cjs once built, at different depths below the root.
+ */
+function defaultIcon(): string {
+  const start = dirname(fileURLToPath(import.meta.url))
+  for (let dir = start; ; dir = dirname(dir)) {
+    const icon = join(dir, 'assets', 'icon.png')
+    if (existsSync(icon)) return icon
+    if (dirname(dir) === dir) return join(start, 'assets', 'icon.png') // missing: readIcon says it cannot be read
+  }
+}
+
 const ICON_LIMIT = 1_000_000
 
 /** An export that would not import; the message says what to change. */
@@ -131,7 +143,7 @@ export function writeConnectorFolder(runtime: ServerRuntime, dir: string, option
   const properties = buildApiProperties({ inboundAuth: swaggerInboundAuth(runtime.config.auth), iconBrandColor: c.iconBrandColor, publisher: c.publisher, stackOwner: c.stackOwner })
   const errors = importErrors(document, properties)
   if (errors.length) throw new ExportError(`${runtime.name}: the connector would not import:\n${errors.map((e) => `  - ${e}`).join('\n')}`)
-  const icon = readIcon(c.icon ?? DEFAULT_ICON)
+  const icon = readIcon(c.icon ?? defaultIcon())
 
   const files: [string, string | Buffer][] = [
     ['apiDefinition.swagger.json', text],

@@ -3,23 +3,40 @@
  * The demo vendor as a process of its own: `node dist/demo-vendor.js [--port N] [--host H]` after a build, or
  * `tsx src/demo/main.ts` (also `DEMO_VENDOR_PORT` / `DEMO_VENDOR_HOST`). Prints its URL and runs until SIGINT or
  * SIGTERM, or (with `--exit-with-parent`, as the facade starts it) until its stdin closes. A separate entry, not
- * a "this file is main" check inside the vendor module, because a bundle puts the vendor module into a chunk
- * where no such check can tell.
+ * a "this file is main" check inside the vendor module, because the build puts the vendor module into a bundle
+ * of its own (`dist/demo-app.cjs`, run with V8's code cache: launch/code-cache) where no such check can tell.
  */
-import { startDemoVendor } from './vendor.js'
+import { fileURLToPath } from 'node:url'
+import { codeCacheDir, loadBundle, type LoadedBundle } from '../launch/code-cache.js'
+
+/** Set by scripts/build.mjs to the CommonJS bundle of ./vendor.js (beside the built entry); undefined under tsx. */
+declare const FACADE_DEMO_BUNDLE: string | undefined
 
 const flag = (name: string) => {
   const i = process.argv.indexOf(`--${name}`)
   return i >= 0 ? process.argv[i + 1] : undefined
 }
 
+async function loadVendor(): Promise<LoadedBundle<typeof import('./vendor.js')>> {
+  if (typeof FACADE_DEMO_BUNDLE === 'string') return loadBundle(fileURLToPath(new URL(FACADE_DEMO_BUNDLE, import.meta.url)), codeCacheDir(process.env))
+  // A specifier the bundler does not follow: built, this branch never runs and vendor.js must not join this entry.
+  const source = './vendor.js'
+  return { exports: (await import(source)) as typeof import('./vendor.js'), state: 'off', save() {} }
+}
+
 try {
   const portText = flag('port') ?? process.env.DEMO_VENDOR_PORT ?? '0'
   const port = Number(portText)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${portText}`)
-  const vendor = await startDemoVendor({ port, host: flag('host') ?? process.env.DEMO_VENDOR_HOST })
+  const bundle = await loadVendor()
+  const vendor = await bundle.exports.startDemoVendor({ port, host: flag('host') ?? process.env.DEMO_VENDOR_HOST })
   process.stdout.write(`Demo MCP vendor listening on ${vendor.url}\n`)
-  const stop = () => void vendor.close().then(() => process.exit(0))
+  // The cache is written once the first sessions ran (their code is then compiled too), or at the latest on stop.
+  setTimeout(() => bundle.save(), 3000).unref()
+  const stop = () => {
+    bundle.save()
+    void vendor.close().then(() => process.exit(0))
+  }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
   // The parent holds the other end of stdin: it closes when the parent ends, however it ends.

@@ -1,0 +1,15 @@
+/**
+ * @module app
+ * Everything the CLI loads after its first milliseconds, behind one module. The build turns it into the CommonJS
+ * bundle `dist/app.cjs`, which cli.ts runs with V8's code cache (launch/code-cache); under tsx it is imported as
+ * it is. cli.ts stays small so that it can start the demo vendor before any of this loads.
+ */
+export { credentialConfigProblems } from './auth/config-checks.js'
+export { ConfigError, loadConfig } from './config/load.js'
+export { ServerConfigSchema } from './config/schema.js'
+export { createLogger } from './log.js'
+export { startFacade } from './server.js'
+export { startTelemetry } from './telemetry/start.js'
+
+/** The connector export, loaded only by `export` (the Swagger 2.0 emitter and checker are large). */
+export const loadExporter = () => import('./connector/export.js')

@@ -1,0 +1,131 @@
+/**
+ * @module launch/code-cache
+ * Loads one of the build's CommonJS bundles (`dist/app.cjs`, `dist/demo-app.cjs`) with V8's code cache, so a
+ * start skips parsing and compiling the code the previous start ran: what Node 22's `module.enableCompileCache()`
+ * does, by hand, for Node 20, which lacks it and has no code cache for ES modules at all (hence CommonJS for the
+ * large part of the build; see scripts/build.mjs). On this project's start-up that is about a fifth of the
+ * facade's own time to ready (bench/startup.ts).
+ *
+ * The cache is written once per bundle content, from the running process, after start-up (see
+ * {@link LoadedBundle.save}): V8 then includes every function compiled so far, not only the top level. Its file
+ * name carries the bundle's content hash, the V8 version and the CPU architecture; V8 checks its own version and
+ * flags again on load and rejects a cache that does not fit, and the bundle then compiles as if there were none.
+ * Any failure to read or write the cache only costs the time it would have saved.
+ *
+ * A code cache is executable code, so it is read only from a directory that this user or root owns, that nobody
+ * else can write to and that is not a symbolic link, and written there with mode 0600 and an atomic rename. A
+ * root-owned one is what the container image ships (scripts/write-code-cache.mjs): read-only for the service user,
+ * and no less trusted than the code beside it.
+ */
+import { createHash } from 'node:crypto'
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { basename, dirname, join } from 'node:path'
+import { Script } from 'node:vm'
+
+/** What the cache did for one load. */
+export type CodeCacheState = 'hit' | 'miss' | 'rejected' | 'off' | 'source-maps' | `unusable: ${string}`
+
+/** A loaded bundle. */
+export interface LoadedBundle<T> {
+  /** The bundle's `module.exports`. */
+  exports: T
+  /**
+   * `hit` (compiled from the cache), `miss` (no cache yet), `rejected` (V8 refused a stale one), `off`,
+   * `source-maps` (loaded by `require` instead, see {@link loadBundle}) or `unusable: why`.
+   */
+  state: CodeCacheState
+  /**
+   * Writes the cache when it was missing or rejected; does nothing otherwise, after the first call, or when the
+   * cache is off. Call it once start-up has run (and at shutdown, for a process that never got that far): the cache
+   * then holds every function compiled until then. Never throws; takes a few tens of milliseconds when it writes.
+   */
+  save(): void
+}
+
+/**
+ * The cache directory from the environment: `FACADE_CODE_CACHE_DIR`, `off` to disable, or by default a directory
+ * of this user's under the system temporary directory.
+ */
+export function codeCacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  const setting = env.FACADE_CODE_CACHE_DIR?.trim()
+  if (setting === 'off') return undefined
+  return setting || join(tmpdir(), `mcp-rest-facade-code-cache-${process.getuid?.() ?? 'user'}`)
+}
+
+/**
+ * Runs a CommonJS bundle the way `require` would, compiled from the code cache in `cacheDir` when one fits.
+ * @param file     absolute path of the `.cjs` bundle
+ * @param cacheDir where caches live (created 0700 if missing); undefined turns the cache off
+ */
+export function loadBundle<T>(file: string, cacheDir: string | undefined): LoadedBundle<T> {
+  // Node maps stack traces (--enable-source-maps) only for code its own loaders compiled, not for a vm.Script: an
+  // operator who asks for readable traces gets them, at the price of a start without the cache.
+  if (process.sourceMapsEnabled) return { exports: createRequire(file)(file) as T, state: 'source-maps', save() {} }
+  // One read into a Buffer for both the hash and the source text: each large temporary buffer is memory the C heap
+  // tends to keep after it is freed (idle RSS).
+  const bytes = readFileSync(file)
+  let state: CodeCacheState = 'off'
+  let cacheFile: string | undefined
+  let cachedData: Buffer | undefined
+  if (cacheDir !== undefined) {
+    const problem = unusableDirectory(cacheDir)
+    if (problem) state = `unusable: ${problem}`
+    else {
+      const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 32)
+      cacheFile = join(cacheDir, `${basename(file)}-${process.arch}-v8-${process.versions.v8}-${hash}.bin`)
+      cachedData = readIfPresent(cacheFile)
+      state = 'miss'
+    }
+  }
+  // The same wrapper as Node's own CommonJS loader, so the bundle sees require, module and __filename as usual.
+  let script: Script | undefined = new Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8').replace(/^#!.*/, '')}\n})`, {
+    filename: file,
+    cachedData,
+  })
+  if (cachedData) state = script.cachedDataRejected ? 'rejected' : 'hit'
+  const module = { exports: {} as T }
+  ;(script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file))
+
+  if (state !== 'miss' && state !== 'rejected') script = undefined
+  return {
+    exports: module.exports,
+    state,
+    save() {
+      if (!script || !cacheFile) return
+      const data = script.createCachedData()
+      script = undefined
+      const partial = `${cacheFile}.${process.pid}.tmp`
+      try {
+        writeFileSync(partial, data, { mode: 0o600 })
+        renameSync(partial, cacheFile)
+      } catch {
+        rmSync(partial, { force: true })
+      }
+    },
+  }
+}
+
+/** Why `dir` must not hold a code cache, or undefined when it may (creating it, owner-only, if missing). */
+function unusableDirectory(dir: string): string | undefined {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const stat = lstatSync(dir)
+    if (!stat.isDirectory()) return 'not a directory (or a symbolic link)'
+    const uid = process.getuid?.()
+    if (uid !== undefined && stat.uid !== uid && stat.uid !== 0) return 'owned by another user'
+    if (process.platform !== 'win32' && (stat.mode & 0o022) !== 0) return 'writable by other users'
+    return undefined
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? 'cannot be created'
+  }
+}
+
+function readIfPresent(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file)
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * launch/code-cache with real files and V8's real code cache: a first load writes the cache, a second compiles from
+ * it, a stale or damaged cache is refused by V8 and replaced, and a directory that others could write to (or a
+ * symbolic link) is never read from. Each load that reads a cache runs in a process of its own, as a start does:
+ * within one process V8's in-memory compilation cache would answer instead of the file.
+ */
+import { execFileSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { codeCacheDir, loadBundle } from '../../src/launch/code-cache.js'
+
+const loader = fileURLToPath(new URL('../../src/launch/code-cache.ts', import.meta.url))
+
+/** Loads `file` in a new Node process (then saves the cache); returns what the load reported. */
+function loadInProcess(file: string, cache: string, sourceMaps = false): { state: string; answer: number } {
+  // tsx (which runs the loader's TypeScript here) turns source maps on; a built start has them off unless asked.
+  const script = `process.setSourceMapsEnabled(${sourceMaps})
+const { loadBundle } = await import(${JSON.stringify(loader)})
+const loaded = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(cache)})
+loaded.save()
+console.log(JSON.stringify({ state: loaded.state, answer: loaded.exports.answer() }))`
+  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }))
+}
+
+interface Sample {
+  answer(): number
+  sibling: string
+  filename: string
+}
+
+/** A CommonJS bundle with enough functions for V8 to cache, and a require() relative to itself. */
+function writeBundle(dir: string, answer = 42): string {
+  const file = join(dir, 'sample.cjs')
+  const helpers = Array.from({ length: 200 }, (_, i) => `function helper${i}(x) { return x + ${i} }`).join('\n')
+  writeFileSync(join(dir, 'sibling.cjs'), `module.exports = 'sibling'`)
+  writeFileSync(
+    file,
+    `#!/usr/bin/env node\n${helpers}\nmodule.exports = { answer: () => helper0(${answer}), sibling: require('./sibling.cjs'), filename: __filename }\n`,
+  )
+  return file
+}
+
+describe('launch/code-cache', () => {
+  let dir: string
+  let cache: string
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facade-code-cache-'))
+    cache = join(dir, 'cache')
+  })
+  afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('writes the cache once, then compiles from it', { timeout: 30_000 }, () => {
+    const file = writeBundle(dir)
+    const first = loadBundle<Sample>(file, cache)
+    expect(first.state).toBe('miss')
+    expect(first.exports.answer()).toBe(42)
+    expect(first.exports.sibling).toBe('sibling')
+    expect(first.exports.filename).toBe(file)
+    expect(statSync(cache).mode & 0o777).toBe(0o700)
+    expect(readdirSync(cache)).toEqual([])
+
+    first.save()
+    const written = readdirSync(cache)
+    expect(written).toHaveLength(1)
+    expect(written[0]).toMatch(new RegExp(`^sample\\.cjs-${process.arch}-v8-.+-[0-9a-f]{32}\\.bin$`))
+    expect(statSync(join(cache, written[0]!)).mode & 0o777).toBe(0o600)
+
+    const before = statSync(join(cache, written[0]!)).mtimeMs
+    expect(loadInProcess(file, cache)).toEqual({ state: 'hit', answer: 42 })
+    // A hit has nothing to write.
+    expect(readdirSync(cache)).toEqual(written)
+    expect(statSync(join(cache, written[0]!)).mtimeMs).toBe(before)
+  })
+
+  it('keys the cache by content: a changed bundle gets a cache of its own', () => {
+    const file = writeBundle(dir, 1)
+    loadBundle<Sample>(file, cache).save()
+    writeBundle(dir, 2)
+    const changed = loadBundle<Sample>(file, cache)
+    expect(changed.state).toBe('miss')
+    expect(changed.exports.answer()).toBe(2)
+  })
+
+  it('runs the bundle when V8 refuses a damaged cache, and replaces it', { timeout: 30_000 }, () => {
+    const file = writeBundle(dir)
+    loadBundle<Sample>(file, cache).save()
+    const [name] = readdirSync(cache)
+    writeFileSync(join(cache, name!), Buffer.alloc(statSync(join(cache, name!)).size, 7))
+
+    expect(loadInProcess(file, cache)).toEqual({ state: 'rejected', answer: 42 })
+    expect(loadInProcess(file, cache)).toEqual({ state: 'hit', answer: 42 })
+  })
+
+  it('never reads from a directory that other users can write to', () => {
+    const file = writeBundle(dir)
+    mkdirSync(cache)
+    chmodSync(cache, 0o777)
+    const loaded = loadBundle<Sample>(file, cache)
+    expect(loaded.state).toBe('unusable: writable by other users')
+    expect(loaded.exports.answer()).toBe(42)
+    loaded.save()
+    expect(readdirSync(cache)).toEqual([])
+  })
+
+  it('never follows a symbolic link to a cache directory', () => {
+    const file = writeBundle(dir)
+    const real = join(dir, 'real')
+    mkdirSync(real, { mode: 0o700 })
+    symlinkSync(real, cache)
+    const loaded = loadBundle<Sample>(file, cache)
+    expect(loaded.state).toBe('unusable: not a directory (or a symbolic link)')
+    loaded.save()
+    expect(readdirSync(real)).toEqual([])
+  })
+
+  it('leaves the bundle to require() when source maps are on, so that its stack traces map to the sources', { timeout: 30_000 }, () => {
+    const file = writeBundle(dir)
+    expect(loadInProcess(file, cache, true)).toEqual({ state: 'source-maps', answer: 42 })
+    expect(existsSync(cache)).toBe(false)
+  })
+
+  it('is off when told so, and under the temporary directory by default', () => {
+    expect(codeCacheDir({ FACADE_CODE_CACHE_DIR: 'off' })).toBeUndefined()
+    expect(codeCacheDir({ FACADE_CODE_CACHE_DIR: ' /var/cache/facade ' })).toBe('/var/cache/facade')
+    expect(codeCacheDir({})).toBe(join(tmpdir(), `mcp-rest-facade-code-cache-${process.getuid?.() ?? 'user'}`))
+    const file = writeBundle(dir)
+    const loaded = loadBundle<Sample>(file, undefined)
+    expect(loaded.state).toBe('off')
+    expect(loaded.exports.answer()).toBe(42)
+    loaded.save()
+  })
+})
