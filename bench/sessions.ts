@@ -5,8 +5,10 @@
  * For each count (default 1,000 and 10,000): starts the vendor (bench/vendor-process.ts) and the built facade
  * (`node dist/cli.js`) as separate processes on 127.0.0.1, opens N caller sessions (`POST /sessions`, each a real
  * vendor `initialize`) and calls `echo` once in each, waits until the facade released the idle connections,
- * then reads the facade's RSS (/proc/PID/status) and counts its TCP sockets to the vendor (/proc/PID/fd against
- * /proc/net/tcp). Then SIGTERM: time to exit, exit code, and how many DELETEs the vendor received.
+ * then reads the facade's RSS (/proc/PID/status) and its V8 heap (used after the last GC, and committed, from its
+ * own /metrics: RSS follows the committed heap, whose slack depends on when V8 last collected and chose to grow,
+ * so the used figure is the one that tells what sessions hold), and counts its TCP sockets to the vendor
+ * (/proc/PID/fd against /proc/net/tcp). Then SIGTERM: time to exit, exit code, and how many DELETEs the vendor received.
  * Bounded: at most 10,000 sessions per count, 32 callers at once, a watchdog per phase. Loopback only.
  * Options (environment): BENCH_SESSIONS=1000,10000 · BENCH_IDLE_MS (facade connectionIdleMs, default 2000).
  */
@@ -63,6 +65,13 @@ function socketsTo(pid: number, port: number): number {
   return n
 }
 
+/** The facade's V8 heap from its own /metrics (prom-client's default metrics): used and committed, in MB. */
+async function heapFigures(base: string): Promise<{ usedMb: number; totalMb: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text()
+  const mb = (name: string) => +(Number(new RegExp(`^mcp_facade_nodejs_heap_size_${name}_bytes (\\S+)$`, 'm').exec(text)?.[1]) / 1048576).toFixed(1)
+  return { usedMb: mb('used'), totalMb: mb('total') }
+}
+
 async function runOne(count: number) {
   const vendor = spawn(process.execPath, ['--import', 'tsx', 'bench/vendor-process.ts'], { stdio: ['pipe', 'pipe', 'inherit'] })
   const vendorLines = lines(vendor)
@@ -106,6 +115,8 @@ async function runOne(count: number) {
   await sleep(idleMs + 3000)
   const idleRss = rssMb(pid)
   const idleSockets = socketsTo(pid, vendorPort)
+  // The V8 heap behind the RSS: live objects after the last GC, and what V8 keeps committed (the rest is slack).
+  const heap = await heapFigures(facadeUrl)
   const before = await stats()
   const stopAt = Date.now()
   facade.kill('SIGTERM')
@@ -122,6 +133,8 @@ async function runOne(count: number) {
     busyRssMb: +busyRss.toFixed(1),
     idleRssMb: +idleRss.toFixed(1),
     kbPerIdleSession: +(((idleRss - baseline) * 1024) / count).toFixed(1),
+    heapUsedMb: heap.usedMb,
+    heapTotalMb: heap.totalMb,
     socketsWhileBusy: busySockets,
     socketsWhenIdle: idleSockets,
     shutdownMs: exitMs,
@@ -138,8 +151,8 @@ for (const count of counts) {
   results.push(r)
   console.log(JSON.stringify(r))
 }
-console.log('\n| sessions | RSS idle (MB) | KB per idle session | sockets to vendor (busy / idle) | shutdown ms | exit | DELETEs received |')
-console.log('|---|---|---|---|---|---|---|')
+console.log('\n| sessions | RSS idle (MB) | KB per idle session | V8 heap used / committed (MB) | sockets to vendor (busy / idle) | shutdown ms | exit | DELETEs received |')
+console.log('|---|---|---|---|---|---|---|---|')
 for (const r of results)
-  console.log(`| ${r.sessions} | ${r.idleRssMb} (baseline ${r.baselineRssMb}) | ${r.kbPerIdleSession} | ${r.socketsWhileBusy} / ${r.socketsWhenIdle} | ${r.shutdownMs} | ${r.exitCode} | ${r.deletesReceived} of ${r.deletesExpected} (${r.deletedShare} %) |`)
+  console.log(`| ${r.sessions} | ${r.idleRssMb} (baseline ${r.baselineRssMb}) | ${r.kbPerIdleSession} | ${r.heapUsedMb} / ${r.heapTotalMb} | ${r.socketsWhileBusy} / ${r.socketsWhenIdle} | ${r.shutdownMs} | ${r.exitCode} | ${r.deletesReceived} of ${r.deletesExpected} (${r.deletedShare} %) |`)
 writeFileSync('bench/sessions-results.json', JSON.stringify(results, null, 2) + '\n')

@@ -79,7 +79,9 @@ const [entries, bundles] = await Promise.all([
     // import() inside a vm.Script needs a loader callback; as require() it needs nothing (the externals ship CommonJS).
     supported: { 'dynamic-import': false },
     define: { 'import.meta.url': '__facadeImportMetaUrl' },
-    banner: { js: "var __facadeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    // Strict mode first, as the directive must be: the sources are ES modules and ran strict as such; esbuild's own
+    // "use strict" comes after the banner, where it is no directive.
+    banner: { js: "'use strict'; var __facadeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   }),
 ])
 
