@@ -18,7 +18,7 @@
  * and no less trusted than the code beside it.
  */
 import { createHash } from 'node:crypto'
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
@@ -100,11 +100,28 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined): Loade
       try {
         writeFileSync(partial, data, { mode: 0o600 })
         renameSync(partial, cacheFile)
+        pruneOlderCaches(cacheFile, basename(file))
       } catch {
         rmSync(partial, { force: true })
       }
     },
   }
+}
+
+/** Caches kept per bundle name: a few builds or Node versions side by side (two checkouts, an upgrade) without thrashing. */
+const KEPT_PER_BUNDLE = 4
+
+/**
+ * Each build writes a cache under a new name (a new content hash), so without pruning a developer's `npm start`
+ * loop would leave 1–1.5 MB behind per build. Keeps the newest {@link KEPT_PER_BUNDLE} of this bundle's caches.
+ */
+function pruneOlderCaches(written: string, bundleName: string): void {
+  const dir = dirname(written)
+  const caches = readdirSync(dir)
+    .filter((name) => name.startsWith(`${bundleName}-`) && name.endsWith('.bin'))
+    .map((name) => ({ path: join(dir, name), mtime: statSync(join(dir, name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime)
+  for (const old of caches.slice(KEPT_PER_BUNDLE)) if (old.path !== written) rmSync(old.path, { force: true })
 }
 
 /** Why `dir` must not hold a code cache, or undefined when it may (creating it, owner-only, if missing). */

@@ -5,7 +5,7 @@
  * within one process V8's in-memory compilation cache would answer instead of the file.
  */
 import { execFileSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -82,6 +82,25 @@ describe('launch/code-cache', () => {
     const changed = loadBundle<Sample>(file, cache)
     expect(changed.state).toBe('miss')
     expect(changed.exports.answer()).toBe(2)
+  })
+
+  it("keeps the newest four caches of a bundle: a rebuild's cache replaces the oldest", () => {
+    const file = writeBundle(dir)
+    mkdirSync(cache, { mode: 0o700 })
+    // Five caches of earlier builds, oldest first, and one of another bundle that must stay.
+    const earlier = Array.from({ length: 5 }, (_, i) => join(cache, `sample.cjs-x64-v8-old-${i}.bin`))
+    earlier.forEach((path, i) => {
+      writeFileSync(path, 'old')
+      utimesSync(path, new Date(2020, 0, 1 + i), new Date(2020, 0, 1 + i))
+    })
+    writeFileSync(join(cache, 'other.cjs-x64-v8-old-0.bin'), 'other')
+    loadBundle<Sample>(file, cache).save()
+    const left = readdirSync(cache).sort()
+    expect(left.filter((n) => n.startsWith('sample.cjs-'))).toHaveLength(4)
+    expect(left).toContain('other.cjs-x64-v8-old-0.bin')
+    // The new cache and the three newest earlier ones.
+    for (const i of [0, 1]) expect(left).not.toContain(`sample.cjs-x64-v8-old-${i}.bin`)
+    for (const i of [2, 3, 4]) expect(left).toContain(`sample.cjs-x64-v8-old-${i}.bin`)
   })
 
   it('runs the bundle when V8 refuses a damaged cache, and replaces it', { timeout: 30_000 }, () => {
