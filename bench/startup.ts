@@ -17,10 +17,11 @@
  * machine whose speed drifts) · FACADE_CODE_CACHE_DIR=off (the facade's own setting, passed on: a first start,
  * before any code cache exists).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { createInterface } from 'node:readline'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { rssMb } from './proc-stats.js'
 
@@ -30,9 +31,20 @@ const idleSeconds = Math.min(120, Math.max(0, Number(process.env.BENCH_IDLE_S ??
 const upstream = process.env.BENCH_UPSTREAM === 'sessionful' ? 'sessionful' : 'demo'
 const entry = process.env.BENCH_ENTRY ?? 'dist/cli.js'
 const baseline = process.env.BENCH_BASELINE
+/** What the baseline is, for the table and the results file: its checkout's commit, never a path of this machine. */
+const baselineLabel = baseline && revisionOf(baseline)
 type Kind = 'facade' | 'baseline' | 'floor'
 const kinds: Kind[] = baseline ? ['facade', 'baseline', 'floor'] : ['facade', 'floor']
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** The short commit of the checkout holding `file`, or a plain label when it is not in one. */
+function revisionOf(file: string): string {
+  try {
+    return execFileSync('git', ['-C', dirname(file), 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+  } catch {
+    return 'another build'
+  }
+}
 
 /** The floor: a bare node:http server that answers /readyz, started the same way. */
 const FLOOR_SCRIPT = `require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log('listening on http://127.0.0.1:' + this.address().port) })`
@@ -163,7 +175,7 @@ async function main() {
     '| process | start → ready ms, median [min–max] | RSS at ready MB | idle RSS MB |',
     '|---|---:|---:|---:|',
     `| facade | ${range(facadeReady)} | ${range(results.facade.map((r) => r.rssReadyMb), 1)} | ${idle.facade?.toFixed(1) ?? '–'} |`,
-    ...(baseline ? [`| baseline: \`${baseline}\` | ${range(baselineReady)} | ${range(results.baseline.map((r) => r.rssReadyMb), 1)} | – |`] : []),
+    ...(baseline ? [`| baseline: ${baselineLabel} | ${range(baselineReady)} | ${range(results.baseline.map((r) => r.rssReadyMb), 1)} | – |`] : []),
     `| floor: bare node:http server | ${range(floorReady)} | ${range(results.floor.map((r) => r.rssReadyMb), 1)} | ${idle.floor?.toFixed(1) ?? '–'} |`,
     '',
     `Facade minus floor (medians): ${(median(facadeReady) - median(floorReady)).toFixed(0)} ms to ready${idle.facade ? `, ${(idle.facade - idle.floor!).toFixed(1)} MB idle` : ''}. Targets: ready ≤ 400 ms, idle RSS ≤ 70 MB.`,
@@ -171,7 +183,7 @@ async function main() {
     ...(idle.children ? [`The facade's child processes (the demo vendor) held ${idle.children.toFixed(1)} MB more when idle; they are not part of the facade's RSS.`] : []),
   ]
   console.log(lines.join('\n'))
-  writeFileSync(new URL('startup-results.json', import.meta.url), JSON.stringify({ when: new Date().toISOString(), node: process.version, entry, baseline, codeCache: process.env.FACADE_CODE_CACHE_DIR !== 'off', upstream, runs: results, idle }, null, 2) + '\n')
+  writeFileSync(new URL('startup-results.json', import.meta.url), JSON.stringify({ when: new Date().toISOString(), node: process.version, entry, baseline: baselineLabel, codeCache: process.env.FACADE_CODE_CACHE_DIR !== 'off', upstream, runs: results, idle }, null, 2) + '\n')
 }
 
 await main()
