@@ -5,12 +5,11 @@
  * connector folder. The only file that calls `process.exit`.
  */
 import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { CliFlags } from './config/load.js'
 import type { Config } from './config/schema.js'
 import { startDemoVendorProcess, type DemoVendorProcess } from './demo/process.js'
-import { codeCacheDir, loadBundle, type LoadedBundle } from './launch/code-cache.js'
+import { loadEntryModule } from './launch/code-cache.js'
 
 /** Set by scripts/build.mjs to the CommonJS bundle of ./app.js (beside the built cli.js); undefined under tsx. */
 declare const FACADE_APP_BUNDLE: string | undefined
@@ -191,11 +190,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** ./app.js: from its bundle with the code cache once built, as a module under tsx. */
-async function loadApp(): Promise<LoadedBundle<typeof import('./app.js')>> {
-  if (typeof FACADE_APP_BUNDLE === 'string') return loadBundle(fileURLToPath(new URL(FACADE_APP_BUNDLE, import.meta.url)), codeCacheDir(process.env))
-  // A specifier the bundler does not follow: built, this branch never runs and app.js must not join cli.js.
+function loadApp() {
+  // A specifier the bundler does not follow: app.js must not join cli.js (built, the bundle is loaded instead).
   const source = './app.js'
-  return { exports: (await import(source)) as typeof import('./app.js'), state: 'off', save() {} }
+  return loadEntryModule<typeof import('./app.js')>(typeof FACADE_APP_BUNDLE === 'string' ? FACADE_APP_BUNDLE : undefined, import.meta.url, () => import(source))
 }
 
 /** True when no flag or environment variable can name an upstream, so the demo vendor will be fronted. */

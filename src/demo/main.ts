@@ -6,8 +6,7 @@
  * a "this file is main" check inside the vendor module, because the build puts the vendor module into a bundle
  * of its own (`dist/demo-app.cjs`, run with V8's code cache: launch/code-cache) where no such check can tell.
  */
-import { fileURLToPath } from 'node:url'
-import { codeCacheDir, loadBundle, type LoadedBundle } from '../launch/code-cache.js'
+import { loadEntryModule } from '../launch/code-cache.js'
 
 /** Set by scripts/build.mjs to the CommonJS bundle of ./vendor.js (beside the built entry); undefined under tsx. */
 declare const FACADE_DEMO_BUNDLE: string | undefined
@@ -17,11 +16,11 @@ const flag = (name: string) => {
   return i >= 0 ? process.argv[i + 1] : undefined
 }
 
-async function loadVendor(): Promise<LoadedBundle<typeof import('./vendor.js')>> {
-  if (typeof FACADE_DEMO_BUNDLE === 'string') return loadBundle(fileURLToPath(new URL(FACADE_DEMO_BUNDLE, import.meta.url)), codeCacheDir(process.env))
-  // A specifier the bundler does not follow: built, this branch never runs and vendor.js must not join this entry.
+/** ./vendor.js: from its bundle with the code cache once built, as a module under tsx. */
+function loadVendor() {
+  // A specifier the bundler does not follow: vendor.js must not join this entry (built, the bundle is loaded instead).
   const source = './vendor.js'
-  return { exports: (await import(source)) as typeof import('./vendor.js'), state: 'off', save() {} }
+  return loadEntryModule<typeof import('./vendor.js')>(typeof FACADE_DEMO_BUNDLE === 'string' ? FACADE_DEMO_BUNDLE : undefined, import.meta.url, () => import(source))
 }
 
 try {

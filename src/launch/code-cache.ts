@@ -22,6 +22,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, st
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Script } from 'node:vm'
 
 /** What the cache did for one load. */
@@ -55,6 +56,19 @@ export function codeCacheDir(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /**
+ * What an entry point (cli.ts, demo/main.ts) runs: once built, the bundle the build named for it, beside the entry
+ * and with the code cache of `FACADE_CODE_CACHE_DIR`; under tsx (no bundle) the sources, imported by `fromSources`.
+ * @param bundle    the bundle's path relative to `entryUrl`, as the build defines it; undefined under tsx
+ * @param entryUrl  the entry's `import.meta.url`
+ * @param fromSources imports the sources; the entry writes it with a specifier the bundler does not follow, so the
+ *   sources never join the small entry file
+ */
+export async function loadEntryModule<T>(bundle: string | undefined, entryUrl: string, fromSources: () => Promise<unknown>): Promise<LoadedBundle<T>> {
+  if (bundle !== undefined) return loadBundle<T>(fileURLToPath(new URL(bundle, entryUrl)), codeCacheDir(process.env))
+  return { exports: (await fromSources()) as T, state: 'off', save() {} }
+}
+
+/**
  * Runs a CommonJS bundle the way `require` would, compiled from the code cache in `cacheDir` when one fits.
  * @param file     absolute path of the `.cjs` bundle
  * @param cacheDir where caches live (created 0700 if missing); undefined turns the cache off
@@ -80,7 +94,7 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined): Loade
     }
   }
   // The same wrapper as Node's own CommonJS loader, so the bundle sees require, module and __filename as usual.
-  let script: Script | undefined = new Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8').replace(/^#!.*/, '')}\n})`, {
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8').replace(/^#!.*/, '')}\n})`, {
     filename: file,
     cachedData,
   })
@@ -88,14 +102,16 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined): Loade
   const module = { exports: {} as T }
   ;(script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file))
 
-  if (state !== 'miss' && state !== 'rejected') script = undefined
+  // Held only while a cache is still to be written (a miss or a rejected one), and dropped once it is.
+  let unsaved = cacheFile !== undefined && (state === 'miss' || state === 'rejected') ? { script, cacheFile } : undefined
   return {
     exports: module.exports,
     state,
     save() {
-      if (!script || !cacheFile) return
+      if (!unsaved) return
+      const { script, cacheFile } = unsaved
+      unsaved = undefined
       const data = script.createCachedData()
-      script = undefined
       const partial = `${cacheFile}.${process.pid}.tmp`
       try {
         writeFileSync(partial, data, { mode: 0o600 })
