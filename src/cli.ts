@@ -174,19 +174,29 @@ async function main(argv: string[]): Promise<number> {
     setTimeout(() => bundle.save(), 2000).unref()
   })
 
+  let exitCode = 0
   await new Promise<void>((resolve) => {
+    let stopping = false
     const stop = (signal: string) => {
+      stopping = true
       log.info('shutting down', { signal })
       bundle.save() // for a process stopped before the timer above (does nothing when the cache is written)
       resolve()
     }
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))
+    // Nothing can be served without the vendor this process started: it ending on its own ends the facade too.
+    void demo?.exited.then((how) => {
+      if (stopping) return
+      log.error('the built-in demo vendor stopped: shutting down', { how })
+      exitCode = 1
+      stop('demo vendor exit')
+    })
   })
   await facade.close()
   await telemetry?.shutdown()
   await demo?.close()
-  return 0
+  return exitCode
 }
 
 /** ./app.js: from its bundle with the code cache once built, as a module under tsx. */

@@ -5,8 +5,12 @@
  * SIGTERM, or (with `--exit-with-parent`, as the facade starts it) until its stdin closes. A separate entry, not
  * a "this file is main" check inside the vendor module, because the build puts the vendor module into a bundle
  * of its own (`dist/demo-app.cjs`, run with V8's code cache: launch/code-cache) where no such check can tell.
+ *
+ * It listens and prints its URL before it loads the vendor (demo/early-listener): the facade that waits for the URL
+ * connects while the vendor loads.
  */
 import { loadEntryModule } from '../launch/code-cache.js'
+import { listenEarly } from './early-listener.js'
 
 /** Set by scripts/build.mjs to the CommonJS bundle of ./vendor.js (beside the built entry); undefined under tsx. */
 declare const FACADE_DEMO_BUNDLE: string | undefined
@@ -27,9 +31,11 @@ try {
   const portText = flag('port') ?? process.env.DEMO_VENDOR_PORT ?? '0'
   const port = Number(portText)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${portText}`)
+  const host = flag('host') ?? process.env.DEMO_VENDOR_HOST ?? '127.0.0.1'
+  const listening = await listenEarly(port, host)
+  process.stdout.write(`Demo MCP vendor listening on ${listening.url}\n`)
   const bundle = await loadVendor()
-  const vendor = await bundle.exports.startDemoVendor({ port, host: flag('host') ?? process.env.DEMO_VENDOR_HOST })
-  process.stdout.write(`Demo MCP vendor listening on ${vendor.url}\n`)
+  const vendor = await bundle.exports.startDemoVendor({ host, listening })
   // The cache is written once the first sessions ran (their code is then compiled too), or at the latest on stop.
   setTimeout(() => bundle.save(), 3000).unref()
   const stop = () => {
@@ -41,6 +47,7 @@ try {
   // The parent holds the other end of stdin: it closes when the parent ends, however it ends.
   if (process.argv.includes('--exit-with-parent')) process.stdin.once('end', stop).once('error', stop).resume()
 } catch (error) {
+  // Also after the URL went out: the facade that started this process sees it exit and stops with this message.
   process.stderr.write(`demo vendor failed to start: ${error instanceof Error ? error.message : String(error)}\n`)
   process.exit(1)
 }

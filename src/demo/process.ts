@@ -16,6 +16,11 @@ import { fileURLToPath } from 'node:url'
 export interface DemoVendorProcess {
   /** Its MCP endpoint, `http://127.0.0.1:<port>/mcp`. */
   url: string
+  /**
+   * Settles when the process has ended, how it ended: by {@link close}, or on its own (it prints its URL before
+   * its code loads, so a failure to load shows here, after the URL, with its message on stderr).
+   */
+  exited: Promise<string>
   /** Stops it (SIGTERM; SIGKILL after 5 s). */
   close(): Promise<void>
 }
@@ -31,7 +36,7 @@ export function startDemoVendorProcess(entry: URL, timeoutMs = 30_000): Promise<
   const child = spawn(process.execPath, [...loader, file, '--port', '0', '--host', '127.0.0.1', '--exit-with-parent'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `exit code ${code}`)))
   const close = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return
     child.kill('SIGTERM')
@@ -59,7 +64,7 @@ export function startDemoVendorProcess(entry: URL, timeoutMs = 30_000): Promise<
       if (!url) return
       clearTimeout(timer)
       child.off('exit', earlyExit)
-      resolve({ url, close }) // later lines are read and dropped, so the pipe never fills
+      resolve({ url, exited, close }) // later lines are read and dropped, so the pipe never fills
     })
   })
 }

@@ -7,9 +7,8 @@
  * `node dist/demo-vendor.js` after a build) runs it standalone.
  */
 import { randomUUID } from 'node:crypto'
-import type { AddressInfo } from 'node:net'
-import type { Server as NodeHttpServer } from 'node:http'
-import { serve } from '@hono/node-server'
+import { createServer, type Server as NodeHttpServer } from 'node:http'
+import { getRequestListener } from '@hono/node-server'
 import { z } from 'zod'
 import {
   McpServer,
@@ -23,6 +22,9 @@ import {
   localhostAllowedOrigins,
   originValidationResponse,
 } from '@modelcontextprotocol/server'
+import { DEMO_VENDOR_PATH, demoVendorUrl, type EarlyListener } from './early-listener.js'
+
+export { DEMO_VENDOR_PATH }
 
 /** Options of {@link startDemoVendor}. */
 export interface DemoVendorOptions {
@@ -32,6 +34,11 @@ export interface DemoVendorOptions {
   host?: string
   /** Sessions without a request for this long are forgotten (then 404); default 30 minutes. */
   sessionIdleMs?: number
+  /**
+   * A socket that listens already, bound to `host` (`port` is then unused): demo/main opens one before this module
+   * loads (demo/early-listener). The vendor attaches to it and answers the requests queued meanwhile.
+   */
+  listening?: Pick<EarlyListener, 'server' | 'attach'>
 }
 
 /** A running demo vendor. */
@@ -43,9 +50,6 @@ export interface DemoVendor {
   /** Number of live sessions (for diagnostics and tests). */
   sessionCount(): number
 }
-
-/** The MCP endpoint path. */
-export const DEMO_VENDOR_PATH = '/mcp'
 
 const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000
 
@@ -149,12 +153,20 @@ interface CreateOrderInput {
 }
 
 /**
- * The create_order input schema as the SDK validates it. Building it creates an Ajv engine and compiles a validator
- * (about 30 ms on a cold process): it is built once and shared by every session's server, not once per session,
- * and {@link startDemoVendor} builds it right after listening, so the first `initialize` does not wait for it.
+ * The create_order input schema as the SDK validates it: with its own `fromJsonSchema` (Ajv), shared by every
+ * session's server. Building that creates an Ajv engine and compiles a validator (about 30 ms on a cold process),
+ * so it is built on the first create_order call, not while the first `initialize` waits: `tools/list` reads only
+ * the JSON Schema, which is at hand.
  */
-let createOrderInput: ReturnType<typeof fromJsonSchema<CreateOrderInput>> | undefined
-const createOrderInputSchema = () => (createOrderInput ??= fromJsonSchema<CreateOrderInput>(CREATE_ORDER_INPUT_SCHEMA))
+let createOrderValidator: ReturnType<typeof fromJsonSchema<CreateOrderInput>> | undefined
+const createOrderInputSchema: ReturnType<typeof fromJsonSchema<CreateOrderInput>> = {
+  '~standard': {
+    version: 1,
+    vendor: 'mcp',
+    jsonSchema: { input: () => CREATE_ORDER_INPUT_SCHEMA, output: () => CREATE_ORDER_INPUT_SCHEMA },
+    validate: (data) => (createOrderValidator ??= fromJsonSchema<CreateOrderInput>(CREATE_ORDER_INPUT_SCHEMA))['~standard'].validate(data),
+  },
+}
 
 const orderConfirmationSchema = z.object({
   orderId: z.string(),
@@ -356,7 +368,7 @@ export function createDemoServer(state: DemoSessionState = { cart: new Map(), or
       title: 'Create order',
       description:
         'Places an order for one customer: line items with optional gift options, a shipping address and an optional billing address (defaults to shipping). Returns the confirmation; the order is then readable as demo://orders/{orderId} in this session.',
-      inputSchema: createOrderInputSchema(),
+      inputSchema: createOrderInputSchema,
       outputSchema: orderConfirmationSchema,
       annotations: { title: 'Create order', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
@@ -437,13 +449,6 @@ const jsonRpcError = (status: number, code: number, message: string) =>
 
 const isLoopback = (host: string) => host === '127.0.0.1' || host === 'localhost' || host === '::1'
 
-/** Formats a bind address for a URL; wildcard binds are reached through loopback. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1'
-  if (host === '::') return '[::1]'
-  return host.includes(':') ? `[${host}]` : host
-}
-
 /**
  * Starts the demo vendor.
  * @example
@@ -513,19 +518,19 @@ export async function startDemoVendor(options: DemoVendorOptions = {}): Promise<
     return response
   }
 
-  const httpServer = serve({ fetch: handle, port: options.port ?? 0, hostname: host }) as NodeHttpServer
-  await new Promise<void>((resolve, reject) => {
-    if (httpServer.listening) return resolve()
-    httpServer.once('listening', () => resolve())
-    httpServer.once('error', reject)
-  })
-  const { port } = httpServer.address() as AddressInfo
-  // Off the path of the first request: the vendor has nothing to do until its client connects.
-  setImmediate(createOrderInputSchema)
+  // What @hono/node-server's serve() does, split so that a server opened earlier can be given.
+  const listener = getRequestListener(handle, { hostname: host })
+  const httpServer = options.listening?.server ?? createServer(listener)
+  if (options.listening) options.listening.attach(listener)
+  else
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject)
+      httpServer.listen(options.port ?? 0, host, () => resolve())
+    })
 
   let closing: Promise<void> | undefined
   return {
-    url: `http://${urlHost(host)}:${port}${DEMO_VENDOR_PATH}`,
+    url: demoVendorUrl(httpServer, host),
     sessionCount: () => sessions.size,
     close() {
       closing ??= (async () => {

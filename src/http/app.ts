@@ -44,6 +44,9 @@ function routeTemplate(c: Context): string {
   return 'unmatched'
 }
 
+/** True for the liveness and readiness probes' routes (`/healthz`, `/readyz`, also under a server's mount path). */
+const isProbe = (route: string) => route.endsWith('/healthz') || route.endsWith('/readyz')
+
 /** The tool a request named, if its route has one (as the caller wrote it: slug or name). */
 function toolOf(c: Context): string | undefined {
   try {
@@ -71,8 +74,11 @@ export function createApp(runtimes: ServerRuntime[], options: AppOptions): Hono 
     if (!c.res.headers.has('X-Request-Id')) c.res.headers.set('X-Request-Id', requestId)
     const durationMs = Math.round((performance.now() - started) * 10) / 10
     recordHttpRequest(route, c.req.method, c.res.status, durationMs)
-    // Route template and names only: never headers, bodies or query strings (they may carry secrets).
-    log.info('request', { requestId, method: c.req.method, route, status: c.res.status, durationMs, server: serverOf(c.req.path), tool: toolOf(c) })
+    // Route template and names only: never headers, bodies or query strings (they may carry secrets). Probes go at
+    // debug: an orchestrator sends one every few seconds to every replica, and they would be most of the log.
+    const fields = { requestId, method: c.req.method, route, status: c.res.status, durationMs, server: serverOf(c.req.path), tool: toolOf(c) }
+    if (isProbe(route)) log.debug('request', fields)
+    else log.info('request', fields)
   })
   if (options.cors)
     app.use(
@@ -120,6 +126,10 @@ export function createApp(runtimes: ServerRuntime[], options: AppOptions): Hono 
       return c.json({ status: ready ? 'ready' : 'not_ready', servers: Object.fromEntries(states.map((s) => [s.name, { status: s.ready ? 'ready' : 'not_ready', ...(s.reason && !s.ready ? { reason: s.reason } : {}) }])) }, ready ? 200 : 503)
     })
   }
+  // Hono's router compiles its matcher on the first request it routes (several ms in a cold process). Done now,
+  // at start-up, it does not hold up the first probes while the first catalog loads, nor a first call. Every route
+  // is registered above: the compiled router takes no more.
+  app.router.match('GET', '/healthz')
   return app
 }
 

@@ -1,5 +1,5 @@
 /**
- * Logs and request ids: one info access line per request with the route template and no header value or body, a
+ * Logs and request ids: one info access line per request (debug for probes) with the route template and no header value or body, a
  * server name on every line a server's parts write, X-Request-Id on every response (unrouted 404s and errors too),
  * and catalog retries that back off exponentially with one warning per change of state.
  */
@@ -38,6 +38,23 @@ describe('access log and request ids', () => {
     const all = facade.logs.join('\n')
     expect(all).not.toContain('header-secret-0815')
     expect(all).not.toContain('body-secret-4711')
+  })
+
+  it('logs probe requests at debug, so an orchestrator probing every few seconds does not fill the info log', async () => {
+    for (const path of ['/healthz', '/readyz', '/alpha/healthz', '/beta/readyz']) {
+      const res = await facade.call(path, { headers: { 'x-request-id': `probe-${path.replaceAll('/', '-')}` } })
+      expect(res.headers.get('x-request-id')).toBe(`probe-${path.replaceAll('/', '-')}`)
+    }
+    // This facade logs at info: no probe line at all.
+    expect(lines(facade).filter((l) => String(l.requestId).startsWith('probe-'))).toEqual([])
+    const debugFacade = await startTestFacade({ default: { url: vendor.url } }, {}, 'debug')
+    try {
+      expect((await debugFacade.call('/readyz', { headers: { 'x-request-id': 'probe-debug' } })).status).toBe(200)
+      const logged = lines(debugFacade).filter((l) => l.requestId === 'probe-debug')
+      expect(logged).toEqual([expect.objectContaining({ level: 'debug', msg: 'request', route: '/readyz', status: 200 })])
+    } finally {
+      await debugFacade.close()
+    }
   })
 
   it('names the server on the lines each server writes', () => {

@@ -5,7 +5,7 @@
  * `--help` tell what they should.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer as createHttpsServer } from 'node:https'
 import { createRequire } from 'node:module'
 import { createServer, type Socket } from 'node:net'
@@ -86,6 +86,30 @@ describe('listen first', () => {
     const allGood = await startTestFacade({ one: { url: vendor.url }, two: { url: vendor.url } })
     cleanups.push(() => allGood.close())
     expect((await allGood.call('/readyz')).status).toBe(200)
+  })
+})
+
+/** The pids of a process's direct children (Linux /proc). */
+function childPids(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+  )
+}
+
+describe('the built-in demo vendor', () => {
+  it('is fronted without any upstream; when its process dies on its own, the facade stops with exit code 1 and says why', async () => {
+    const p = run(['--port', '0'], { MCP_FACADE_CONFIG: '', LOG_LEVEL: 'info' })
+    await expect.poll(() => p.out(), { timeout: 20_000 }).toMatch(/listening on/)
+    const base = /listening on (http:\/\/\S+)/.exec(p.out())![1]!
+    await expect.poll(async () => (await fetch(`${base}/readyz`)).status, { timeout: 20_000 }).toBe(200)
+    expect(((await jsonOf(await fetch(`${base}/tools`))).tools as unknown[]).length).toBeGreaterThan(0)
+
+    const [demo] = childPids(p.child.pid!)
+    expect(demo).toBeGreaterThan(0)
+    process.kill(demo!, 'SIGKILL')
+    expect(await p.exited).toBe(1)
+    expect(p.err()).toMatch(/"msg":"the built-in demo vendor stopped: shutting down"/)
+    expect(p.err()).toContain('"how":"SIGKILL"')
   })
 })
 
