@@ -253,6 +253,7 @@ async function measureAll(list: Target[]): Promise<Map<Mode, ModeResult>> {
 
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : 'n/a')
 const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toString() : 'n/a')
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a')
 const pct = (n: number) => (Number.isFinite(n) ? `${Math.round(n * 100)}%` : 'n/a')
 
 const labels: Record<Mode, string> = {
@@ -343,6 +344,14 @@ async function main() {
       '',
       `Facade CPU overhead over direct: ${f1(facade.c32.cpuMsPerCall - direct.c32.cpuMsPerCall)} ms/call at c=${settings.concurrency}` +
         (floor ? `, of which a bare HTTP hop costs ${f1(floor.c32.cpuMsPerCall)} ms/call (floor).` : '.'),
+      // The facade is one REST hop in front of what the direct client does, so at c=1 its p50 cannot go below
+      // direct + hop: the ratio's floor is 1 + hop/direct, whatever the facade itself costs.
+      ...(floor
+        ? [
+            `Latency at c=1 (p50): facade − direct = ${f2(facade.c1.p50 - direct.c1.p50)} ms, a bare HTTP hop = ${f2(floor.c1.p50)} ms, so the facade's own time per call ` +
+              `is ${f2(facade.c1.p50 - direct.c1.p50 - floor.c1.p50)} ms; a facade costing nothing but the hop would measure ${f2((direct.c1.p50 + floor.c1.p50) / direct.c1.p50)} × direct.`,
+          ]
+        : []),
       `Vendor saw ${vendorStats.initializes} initializes and ${vendorStats.echoes} echo executions; ${errors} failed calls. Total ${(durationMs / 1000).toFixed(1)} s.`,
     ]
     if (listenerWarnings.size)

@@ -7,8 +7,8 @@
  * RSS at start-up), while a keep-alive `http.Agent` costs the same per call and nothing to load.
  *
  * The `fetch` does the jobs the SDK transport leaves to us, cheaply (it is on every call's path):
- * - no WHATWG fetch machinery: JSON answers come back as a light Response-shaped object over the bytes; event
- *   streams as a real `Response` over the socket stream;
+ * - no WHATWG fetch machinery: answers come back as light Response-shaped objects (upstream/lite-response), JSON
+ *   ones over the bytes, event streams over the socket's stream;
  * - merges the connection's static and forwarded headers into every request (transport-managed headers win);
  * - never passes on the SDK's transport-wide `AbortSignal`, which would add a listener to it per request (a cost per
  *   call and `MaxListenersExceededWarning` under load); closing the connection cuts its open event streams instead.
@@ -21,11 +21,11 @@
  * - records the last good exchange with the vendor, which readiness reads instead of sending `ping`;
  * - when tracing is on, wraps each request in a client span and sends its `traceparent`.
  */
-import { Agent as HttpAgent, request as httpRequest, STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { Socket } from 'node:net'
-import { Readable } from 'node:stream'
 import { startHttpSpan } from '../telemetry/spans.js'
+import { BufferedResponse, EventStreamResponse } from './lite-response.js'
 
 /** Sizing of a server's pool. */
 export interface HttpPoolOptions {
@@ -226,7 +226,7 @@ export class ConnectionFetch {
     }
     const method = (init?.method ?? 'GET').toUpperCase()
     const target = this.#target(input)
-    if (method === 'GET' && !this.listen && !('last-event-id' in headers)) return new LiteResponse(target.href, 405, new Headers({ allow: 'POST' }), EMPTY)
+    if (method === 'GET' && !this.listen && !('last-event-id' in headers)) return new BufferedResponse(target.href, 405, new Headers({ allow: 'POST' }), EMPTY)
     if (this.#closed) throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connection closed'), { code: 'ECONNABORTED' }) })
     // A per-request signal from the SDK (2026-07-28 cancellation) is honoured; the transport-wide one is not
     // passed on (close() ends what is still open instead), so no listener piles up on it.
@@ -249,7 +249,7 @@ export class ConnectionFetch {
           res.on('error', fail)
           res.on('end', () => {
             span?.(status)
-            resolve(new LiteResponse(target.href, status, toHeaders(res.rawHeaders), chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
+            resolve(new BufferedResponse(target.href, status, toHeaders(res.rawHeaders), chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
           })
           // Destroyed without an error event (should not happen, but a call must never hang on it).
           res.on('close', () => res.complete || fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })))
@@ -262,9 +262,7 @@ export class ConnectionFetch {
           this.#streams.add(res)
           res.once('close', () => this.#streams.delete(res))
         }
-        // The global Response, looked up per call: @hono/node-server swaps in its own class once it serves, and
-        // both read a web stream body.
-        resolve(new Response(Readable.toWeb(res) as never, { status, headers: toHeaders(res.rawHeaders) }))
+        resolve(new EventStreamResponse(target.href, status, toHeaders(res.rawHeaders), res))
       }
       try {
         // Kept for the request's life: a socket error after the response also lands here (a no-op once settled).
@@ -299,50 +297,6 @@ function toHeaders(raw: string[]): Headers {
   const h = new Headers()
   for (let i = 0; i < raw.length; i += 2) h.append(raw[i]!, raw[i + 1]!)
   return h
-}
-
-/**
- * The part of a fetch `Response` the SDK transport reads, over a body already in memory. A real `Response`
- * builds web streams around the bytes, which costs more than the rest of a small JSON exchange.
- */
-class LiteResponse {
-  readonly type = 'basic'
-  readonly redirected = false
-  readonly bodyUsed = false
-  constructor(
-    readonly url: string,
-    readonly status: number,
-    readonly headers: Headers,
-    private readonly bytes: Buffer,
-  ) {}
-  get ok() {
-    return this.status >= 200 && this.status < 300
-  }
-  get statusText() {
-    return STATUS_CODES[this.status] ?? ''
-  }
-  get body(): ReadableStream<Uint8Array> | null {
-    if (!this.bytes.length) return null
-    const bytes = this.bytes
-    return new ReadableStream({
-      start(controller) {
-        controller.enqueue(new Uint8Array(bytes))
-        controller.close()
-      },
-    })
-  }
-  async text(): Promise<string> {
-    return this.bytes.toString('utf8')
-  }
-  async json(): Promise<unknown> {
-    return JSON.parse(this.bytes.toString('utf8'))
-  }
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    return this.bytes.buffer.slice(this.bytes.byteOffset, this.bytes.byteOffset + this.bytes.byteLength) as ArrayBuffer
-  }
-  clone(): LiteResponse {
-    return new LiteResponse(this.url, this.status, this.headers, this.bytes)
-  }
 }
 
 /**

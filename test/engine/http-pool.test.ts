@@ -1,7 +1,8 @@
 /**
  * The upstream HTTP pool (node:http keep-alive Agent) against real loopback servers: idle sockets are reused and
  * expire (after keepAliveMs, or sooner when the server's `Keep-Alive: timeout=` says so), the socket bound holds,
- * a connection that cannot be set up in time fails as "never sent", event streams are cut by close(), per-request
+ * a connection that cannot be set up in time fails as "never sent", event streams are cut by close() and piped
+ * into the SDK's decoder as a web stream would be (order, end, cuts, cancel), per-request
  * signals are honoured, and a DELETE that gets no answer resolves 0 in time.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -165,6 +166,79 @@ describe('upstream http pool', () => {
       (e: unknown) => e,
     )
     expect(neverSent(error)).toBe(true)
+  })
+
+  describe('event stream bodies piped as the SDK transport pipes them (body.pipeThrough(decoder))', () => {
+    /** Reads everything the decoder gives until the end, or the error that ended it. */
+    async function readDecoded(body: ReadableStream<Uint8Array>) {
+      const reader = body.pipeThrough(new TextDecoderStream()).getReader()
+      let text = ''
+      try {
+        for (;;) {
+          const { value, done } = await reader.read()
+          if (done) return { text }
+          text += value
+        }
+      } catch (error) {
+        return { text, error: error as Error }
+      }
+    }
+
+    it('deliver every chunk in order and end with the stream; the body is locked once piped', async () => {
+      const server = await startServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' })
+        void (async () => {
+          for (let i = 0; i < 50; i++) {
+            res.write(`id: ${i}\ndata: ${'x'.repeat(2000)}\n\n`)
+            await sleep(1)
+          }
+          res.end()
+        })()
+      })
+      const res = await pool().connectionFetch(() => ({}), false).fetch(server.url, { method: 'POST', body: '{}' })
+      expect(res.body!.locked).toBe(false)
+      const { text, error } = await readDecoded(res.body!)
+      expect(error).toBeUndefined()
+      expect(text.match(/^id: \d+$/gm)).toEqual(Array.from({ length: 50 }, (_, i) => `id: ${i}`))
+      expect(res.body!.locked).toBe(true)
+      expect(() => res.body!.getReader()).toThrow(/locked/)
+    })
+
+    it('end with an error the network classification reads as interrupted when the vendor cuts the stream', async () => {
+      const server = await startServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' })
+        res.write('id: 1\ndata: {}\n\n')
+        setTimeout(() => res.socket!.destroy(), 20)
+      })
+      const res = await pool().connectionFetch(() => ({}), false).fetch(server.url, { method: 'POST', body: '{}' })
+      const { text, error } = await readDecoded(res.body!)
+      expect(text).toContain('id: 1')
+      expect(error?.message).toMatch(/aborted/)
+      expect(classifyUpstreamError(new Error(`SSE stream disconnected: ${error}`), false).code).toBe('INTERRUPTED')
+    })
+
+    it('stop reading the socket when the reader cancels', async () => {
+      let serverSaw: IncomingMessage | undefined
+      const server = await startServer((req, res) => {
+        serverSaw = req
+        res.writeHead(200, { 'content-type': 'text/event-stream' })
+        res.write('data: first\n\n')
+      })
+      const res = await pool().connectionFetch(() => ({}), false).fetch(server.url, { method: 'POST', body: '{}' })
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+      expect((await reader.read()).value).toContain('first')
+      await reader.cancel()
+      await expect.poll(() => serverSaw?.socket?.destroyed).toBe(true)
+    })
+
+    it('read whole with text(), as the transport does for an answer it does not stream', async () => {
+      const server = await startServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' })
+        res.end('data: one\n\ndata: two\n\n')
+      })
+      const res = await pool().connectionFetch(() => ({}), false).fetch(server.url, { method: 'POST', body: '{}' })
+      expect(await res.text()).toBe('data: one\n\ndata: two\n\n')
+    })
   })
 
   it('answers the standalone GET locally with 405 unless the connection listens', async () => {

@@ -1,0 +1,185 @@
+/**
+ * @module upstream/lite-response
+ * The Response-shaped answers our fetch (upstream/http-pool) gives the SDK transport instead of WHATWG
+ * `Response`s. The transport reads `ok`, `status`, `statusText`, `headers`, `text()` and `json()`, and an event
+ * stream's `body`, which it pipes straight into its decoder: `body.pipeThrough(new TextDecoderStream())`.
+ *
+ * Why not `new Response(Readable.toWeb(res))`: in Node 20 every web stream is made transferable when it is built
+ * (about 15 µs each), a pipe between two of them runs promises per chunk, and @hono/node-server's global
+ * `Response` builds a second, real one when it is read. On loopback that came to about 65 µs of main-thread time
+ * per call with an SSE-answering vendor (CPU profile of `bench/profile.ts facade 32`), a fifth of all the
+ * facade added over a direct SDK client. The SDK's own decoder and parser streams are still built per call: that
+ * is the SDK's cost, and a direct client pays it too.
+ */
+import { STATUS_CODES, type IncomingMessage } from 'node:http'
+import { Readable } from 'node:stream'
+import type { StreamPipeOptions } from 'node:stream/web'
+
+/** What every answer shares. */
+abstract class LiteResponseBase {
+  readonly type = 'basic'
+  readonly redirected = false
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly headers: Headers,
+  ) {}
+  get ok() {
+    return this.status >= 200 && this.status < 300
+  }
+  get statusText() {
+    return STATUS_CODES[this.status] ?? ''
+  }
+  abstract text(): Promise<string>
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text())
+  }
+}
+
+/** An answer read whole (JSON, empty, errors): small, so buffered and handed over as bytes. */
+export class BufferedResponse extends LiteResponseBase {
+  readonly bodyUsed = false
+  constructor(
+    url: string,
+    status: number,
+    headers: Headers,
+    private readonly bytes: Buffer,
+  ) {
+    super(url, status, headers)
+  }
+  get body(): ReadableStream<Uint8Array> | null {
+    if (!this.bytes.length) return null
+    const bytes = this.bytes
+    return new ReadableStream({
+      start(controller) {
+        controller.enqueue(new Uint8Array(bytes))
+        controller.close()
+      },
+    })
+  }
+  async text(): Promise<string> {
+    return this.bytes.toString('utf8')
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.bytes.buffer.slice(this.bytes.byteOffset, this.bytes.byteOffset + this.bytes.byteLength) as ArrayBuffer
+  }
+  clone(): BufferedResponse {
+    return new BufferedResponse(this.url, this.status, this.headers, this.bytes)
+  }
+}
+
+/** An event stream, open while the vendor writes to it. */
+export class EventStreamResponse extends LiteResponseBase {
+  readonly body: EventStreamBody
+  constructor(url: string, status: number, headers: Headers, res: IncomingMessage) {
+    super(url, status, headers)
+    this.body = new EventStreamBody(res)
+  }
+  get bodyUsed() {
+    return this.body.locked
+  }
+  async text(): Promise<string> {
+    return this.body.readAll()
+  }
+}
+
+/**
+ * An event stream's body over Node's response, shaped as the web `ReadableStream` the SDK reads. The one thing
+ * the SDK's Streamable HTTP transport does with it, `pipeThrough(transform)`, writes the socket's chunks into the
+ * transform's writable side, with the same backpressure, end and error propagation as a pipe. Anything else
+ * (`getReader()`, which the `eventsource` package behind the legacy SSE transport calls; `cancel()`, `tee()`,
+ * iteration, a pipe with options) is served by a real ReadableStream over the same response, made on first use.
+ */
+export class EventStreamBody {
+  readonly #res: IncomingMessage
+  #web: ReadableStream<Uint8Array> | undefined
+  #piped = false
+
+  constructor(res: IncomingMessage) {
+    this.#res = res
+  }
+
+  get locked(): boolean {
+    return this.#piped || (this.#web?.locked ?? false)
+  }
+
+  pipeThrough<T>(transform: { writable: WritableStream<Uint8Array>; readable: ReadableStream<T> }, options?: StreamPipeOptions): ReadableStream<T> {
+    if (options || this.#web) return this.#stream().pipeThrough(transform, options)
+    this.#lock()
+    pump(this.#res, transform.writable.getWriter())
+    return transform.readable
+  }
+
+  getReader(): ReadableStreamDefaultReader<Uint8Array> {
+    return this.#stream().getReader()
+  }
+  pipeTo(destination: WritableStream<Uint8Array>, options?: StreamPipeOptions): Promise<void> {
+    return this.#stream().pipeTo(destination, options)
+  }
+  tee(): [ReadableStream<Uint8Array>, ReadableStream<Uint8Array>] {
+    return this.#stream().tee()
+  }
+  cancel(reason?: unknown): Promise<void> {
+    return this.#stream().cancel(reason)
+  }
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return this.#stream()[Symbol.asyncIterator]()
+  }
+
+  /** The whole body as text (what `Response.text()` does with a stream). */
+  readAll(): Promise<string> {
+    this.#lock()
+    const res = this.#res
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
+      res.once('error', reject)
+      res.once('close', () => res.complete || reject(prematureClose()))
+    })
+  }
+
+  #lock() {
+    if (this.locked) throw new TypeError('ReadableStream is locked')
+    this.#piped = true
+  }
+
+  #stream(): ReadableStream<Uint8Array> {
+    if (this.#piped) throw new TypeError('ReadableStream is locked')
+    return (this.#web ??= Readable.toWeb(this.#res) as ReadableStream<Uint8Array>)
+  }
+}
+
+/** The error a stream cut before its end becomes (the network-error classification reads its message and code). */
+const prematureClose = () => Object.assign(new Error('aborted'), { code: 'ECONNRESET' })
+
+/** Writes `res` into `writer` as a pipe would: waits while the reader lags, closes at the end, aborts on a cut. */
+function pump(res: IncomingMessage, writer: WritableStreamDefaultWriter<Uint8Array>) {
+  let settled = false
+  const ignore = () => {}
+  const abort = (error: unknown) => {
+    if (settled) return
+    settled = true
+    writer.abort(error).catch(ignore)
+  }
+  res.on('data', (chunk: Buffer) => {
+    // Errors surface through `writer.closed` below, once.
+    writer.write(chunk).catch(ignore)
+    if ((writer.desiredSize ?? 1) <= 0) {
+      res.pause()
+      writer.ready.then(() => res.resume(), ignore)
+    }
+  })
+  res.once('end', () => {
+    if (settled) return
+    settled = true
+    writer.close().catch(ignore)
+  })
+  res.once('error', abort)
+  res.once('close', () => res.complete || abort(prematureClose()))
+  // The reader gave up (cancelled, or the transform failed): stop reading the socket.
+  writer.closed.catch(() => {
+    settled = true
+    res.destroy()
+  })
+}
