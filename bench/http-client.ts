@@ -21,27 +21,45 @@ export interface JsonPoster {
   close(): void
 }
 
-/** `node:http` with a keep-alive Agent sized for the highest concurrency used, so no call waits for a socket. */
+/**
+ * `node:http` with a keep-alive Agent sized for the highest concurrency used, so no call waits for a socket. It
+ * runs on the thread it measures, so it is kept lean: the URL is parsed once per target, and the time bound is a
+ * plain timer (an `AbortSignal.timeout` passed to `request` costs a signal, a timer and an abort listener per
+ * call, about 30 µs on the profiled machine, all of it charged to the facade and the floor).
+ */
 function nodeHttpPoster(maxSockets: number): JsonPoster {
   const agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets })
+  const targets = new Map<string, { hostname: string; port: string; path: string }>()
+  const targetOf = (url: string) => {
+    let t = targets.get(url)
+    if (!t) {
+      const u = new URL(url)
+      targets.set(url, (t = { hostname: u.hostname, port: u.port, path: u.pathname + u.search }))
+    }
+    return t
+  }
   return {
     kind: 'node-http',
     post(url, body, timeoutMs) {
       const payload = Buffer.from(JSON.stringify(body))
       return new Promise((resolve, reject) => {
+        const fail = (error: Error) => {
+          clearTimeout(timer)
+          reject(error)
+        }
         const req = request(
-          url,
           {
+            ...targetOf(url),
             method: 'POST',
             agent,
             headers: { 'content-type': 'application/json', 'content-length': payload.byteLength, accept: 'application/json' },
-            signal: AbortSignal.timeout(timeoutMs),
           },
           (res) => {
             const chunks: Buffer[] = []
             res.on('data', (chunk: Buffer) => chunks.push(chunk))
-            res.on('error', reject)
+            res.on('error', fail)
             res.on('end', () => {
+              clearTimeout(timer)
               const text = Buffer.concat(chunks).toString('utf8')
               try {
                 resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as unknown })
@@ -51,7 +69,8 @@ function nodeHttpPoster(maxSockets: number): JsonPoster {
             })
           },
         )
-        req.on('error', reject)
+        const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
+        req.on('error', fail)
         req.end(payload)
       })
     },
