@@ -61,7 +61,7 @@ const settings = {
   rounds: envInt('BENCH_ROUNDS', 5, 20),
   warmupCalls: 50,
   warmupMaxMs: 2000,
-  c1Calls: envInt('BENCH_C1_CALLS', 300, 5000),
+  c1Calls: envInt('BENCH_C1_CALLS', 1000, 5000),
   c1MaxMs: 6000,
   concurrency: 32,
   c32Calls: envInt('BENCH_C32_CALLS', 3000, 100_000),

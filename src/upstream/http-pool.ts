@@ -25,7 +25,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { Socket } from 'node:net'
 import { startHttpSpan } from '../telemetry/spans.js'
-import { BufferedResponse, EventStreamResponse } from './lite-response.js'
+import { BufferedResponse, EventStreamResponse, RawHeaders } from './lite-response.js'
 
 /** Sizing of a server's pool. */
 export interface HttpPoolOptions {
@@ -249,7 +249,7 @@ export class ConnectionFetch {
           res.on('error', fail)
           res.on('end', () => {
             span?.(status)
-            resolve(new BufferedResponse(target.href, status, toHeaders(res.rawHeaders), chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
+            resolve(new BufferedResponse(target.href, status, new RawHeaders(res.rawHeaders), chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
           })
           // Destroyed without an error event (should not happen, but a call must never hang on it).
           res.on('close', () => res.complete || fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })))
@@ -262,7 +262,7 @@ export class ConnectionFetch {
           this.#streams.add(res)
           res.once('close', () => this.#streams.delete(res))
         }
-        resolve(new EventStreamResponse(target.href, status, toHeaders(res.rawHeaders), res))
+        resolve(new EventStreamResponse(target.href, status, new RawHeaders(res.rawHeaders), res))
       }
       try {
         // Kept for the request's life: a socket error after the response also lands here (a no-op once settled).
@@ -292,12 +292,6 @@ function plainHeaders(input: RequestInit['headers']): Record<string, string> {
   return out
 }
 
-/** Node's raw response header pairs as web `Headers` (repeated names kept). */
-function toHeaders(raw: string[]): Headers {
-  const h = new Headers()
-  for (let i = 0; i < raw.length; i += 2) h.append(raw[i]!, raw[i + 1]!)
-  return h
-}
 
 /**
  * The SDK's transport-wide signal is created by `new AbortController()` in `transport.start()` and passed as is;

@@ -15,6 +15,55 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http'
 import { Readable } from 'node:stream'
 import type { StreamPipeOptions } from 'node:stream/web'
 
+/**
+ * The read side of `Headers` over Node's raw header pairs: `get` and `has` are all the SDK transport (and the
+ * `eventsource` package) read. Building undici's `Headers` validated and sorted every pair, a few µs per answer
+ * for names nobody asks for. As with `Headers`, names match case-insensitively and a repeated name's values are
+ * joined with ", " (`set-cookie` apart, in {@link RawHeaders.getSetCookie}); iteration is in sorted name order.
+ */
+export class RawHeaders {
+  readonly #values = new Map<string, string>()
+  readonly #setCookies: string[] = []
+
+  /** @param raw `IncomingMessage.rawHeaders`: name, value, name, value, … */
+  constructor(raw: readonly string[]) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase()
+      const value = raw[i + 1]!
+      if (name === 'set-cookie') this.#setCookies.push(value)
+      const seen = this.#values.get(name)
+      this.#values.set(name, seen === undefined ? value : `${seen}, ${value}`)
+    }
+  }
+  get(name: string): string | null {
+    return this.#values.get(name.toLowerCase()) ?? null
+  }
+  has(name: string): boolean {
+    return this.#values.has(name.toLowerCase())
+  }
+  getSetCookie(): string[] {
+    return [...this.#setCookies]
+  }
+  forEach(callback: (value: string, name: string, headers: RawHeaders) => void, thisArg?: unknown): void {
+    for (const [name, value] of this) callback.call(thisArg, value, name, this)
+  }
+  *entries(): IterableIterator<[string, string]> {
+    for (const name of [...this.#values.keys()].sort()) yield [name, this.#values.get(name)!]
+  }
+  *keys(): IterableIterator<string> {
+    for (const [name] of this.entries()) yield name
+  }
+  *values(): IterableIterator<string> {
+    for (const [, value] of this.entries()) yield value
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries()
+  }
+}
+
+/** Headers as the answers carry them: Node's raw pairs read through {@link RawHeaders}, or a web `Headers`. */
+export type AnswerHeaders = RawHeaders | Headers
+
 /** What every answer shares. */
 abstract class LiteResponseBase {
   readonly type = 'basic'
@@ -22,7 +71,7 @@ abstract class LiteResponseBase {
   constructor(
     readonly url: string,
     readonly status: number,
-    readonly headers: Headers,
+    readonly headers: AnswerHeaders,
   ) {}
   get ok() {
     return this.status >= 200 && this.status < 300
@@ -42,7 +91,7 @@ export class BufferedResponse extends LiteResponseBase {
   constructor(
     url: string,
     status: number,
-    headers: Headers,
+    headers: AnswerHeaders,
     private readonly bytes: Buffer,
   ) {
     super(url, status, headers)
@@ -71,7 +120,7 @@ export class BufferedResponse extends LiteResponseBase {
 /** An event stream, open while the vendor writes to it. */
 export class EventStreamResponse extends LiteResponseBase {
   readonly body: EventStreamBody
-  constructor(url: string, status: number, headers: Headers, res: IncomingMessage) {
+  constructor(url: string, status: number, headers: AnswerHeaders, res: IncomingMessage) {
     super(url, status, headers)
     this.body = new EventStreamBody(res)
   }
