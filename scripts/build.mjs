@@ -43,6 +43,45 @@ const zodEnglishOnly = {
   },
 }
 
+/**
+ * The MCP SDK's `@modelcontextprotocol/{server,client}/_shims` module exports the default JSON Schema validator, and
+ * importing it evaluates all of the Ajv copy the SDK bundles (Ajv with its 2019 and 2020 dialects, ajv-formats:
+ * 150 KB, some 5–10 ms of every start in each process) although the SDK builds an engine only on the validator's
+ * first `getValidator()`. Neither process needs one to start: the facade's client uses it for a tool's
+ * outputSchema on the first call of that tool, the demo vendor for `create_order`'s input. So the bundles get a
+ * stand-in `_shims` whose `DefaultJsonSchemaValidator` loads the SDK's own module (through `require`, which
+ * esbuild turns into a lazy initialiser in a CommonJS bundle) and builds the SDK's validator on its first
+ * `getValidator()`; validation itself is the SDK's, unchanged. The other exports are restated: a new one in a
+ * later SDK fails this build ("No matching export"), not a start.
+ */
+const lazySdkValidator = {
+  name: 'lazy-sdk-validator',
+  setup(b) {
+    b.onResolve({ filter: /^@modelcontextprotocol\/(server|client)\/_shims$/ }, async (args) => {
+      if (args.pluginData === 'real') return undefined
+      const real = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'real' })
+      if (real.errors.length) return { errors: real.errors }
+      return { path: real.path, namespace: 'lazy-sdk-validator', pluginData: args.path.includes('/server/') ? 'server' : 'client' }
+    })
+    b.onLoad({ filter: /.*/, namespace: 'lazy-sdk-validator' }, (args) => ({
+      resolveDir: dirname(args.path),
+      contents: `
+        let Real
+        const load = () => (Real ??= require(${JSON.stringify(args.path)}).DefaultJsonSchemaValidator)
+        export class DefaultJsonSchemaValidator {
+          #args
+          #real
+          constructor(...args) { this.#args = args }
+          #validator() { return (this.#real ??= new (load())(...this.#args)) }
+          get ajv() { return this.#validator().ajv }
+          getValidator(schema) { return this.#validator().getValidator(schema) }
+        }
+        ${args.pluginData === 'server' ? "export { default as process } from 'node:process'" : 'export const CORS_IS_POSSIBLE = false'}
+      `,
+    }))
+  },
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const outdir = join(root, 'dist')
 
@@ -78,6 +117,7 @@ const [entries, bundles] = await Promise.all([
     format: 'cjs',
     // import() inside a vm.Script needs a loader callback; as require() it needs nothing (the externals ship CommonJS).
     supported: { 'dynamic-import': false },
+    plugins: [zodEnglishOnly, lazySdkValidator],
     define: { 'import.meta.url': '__facadeImportMetaUrl' },
     // Strict mode first, as the directive must be: the sources are ES modules and ran strict as such; esbuild's own
     // "use strict" comes after the banner, where it is no directive.

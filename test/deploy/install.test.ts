@@ -123,6 +123,15 @@ for (const s of ${JSON.stringify(required)}) try { requireFromApp.resolve(s) } c
       const response = await fetch(`${base}/tools/get_weather`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ city: 'Paris' }) })
       expect(response.status).toBe(200)
       expect(((await response.json()) as { data: { city: string } }).data.city).toBe('Paris')
+      // The SDKs' JSON Schema validators load on first use in the bundles (scripts/build.mjs, lazy-sdk-validator): the
+      // facade's client checks get_weather's outputSchema above, the demo vendor create_order's input here.
+      const order = await fetch(`${base}/tools/create_order`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ customerEmail: 'buyer@example.com', items: [{ sku: 'ABC-1', quantity: 2, unitPrice: 2.5 }], shippingAddress: { name: 'A', street: 'Main 1', city: 'Lyon', postalCode: '69001', country: 'FR' } }),
+      })
+      expect(order.status).toBe(200)
+      expect(((await order.json()) as { data: { status: string; itemCount: number } }).data).toMatchObject({ status: 'confirmed', itemCount: 2 })
     })
     expect(stateOf(second)).toBe('hit')
   })
