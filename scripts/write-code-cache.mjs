@@ -18,7 +18,9 @@ if (!appDir || !cacheDir) {
   process.exit(2)
 }
 
-const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', FACADE_CODE_CACHE_DIR: cacheDir }
+// NODE_OPTIONS is passed on: V8 flags in it (e.g. --max-old-space-size) are part of what a cache must match, so an
+// image whose replicas set them is built with the same NODE_OPTIONS (docs/deploy.md).
+const env = { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', FACADE_CODE_CACHE_DIR: cacheDir, ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}) }
 const child = spawn(process.execPath, ['dist/cli.js', '--port', '0', '--host', '127.0.0.1'], { cwd: appDir, env, stdio: ['ignore', 'pipe', 'inherit'] })
 const exited = new Promise((done) => child.once('exit', done))
 const deadline = setTimeout(() => fail('the facade did not get ready within 30 s'), 30_000)

@@ -8,7 +8,8 @@
  *
  * The cache is written once per bundle content, from the running process, after start-up (see
  * {@link LoadedBundle.save}): V8 then includes every function compiled so far, not only the top level. Its file
- * name carries the bundle's content hash, the V8 version and the CPU architecture; V8 checks its own version and
+ * name carries the bundle's content hash, the V8 version, V8's tag for its version, flags and CPU features, and
+ * the CPU architecture, so processes started with different V8 flags keep a cache each; V8 checks version and
  * flags again on load and rejects a cache that does not fit, and the bundle then compiles as if there were none.
  * Any failure to read or write the cache only costs the time it would have saved.
  *
@@ -23,6 +24,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { cachedDataVersionTag } from 'node:v8'
 import { Script } from 'node:vm'
 
 /** What the cache did for one load. */
@@ -88,7 +90,10 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined): Loade
     if (problem) state = `unusable: ${problem}`
     else {
       const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 32)
-      cacheFile = join(cacheDir, `${basename(file)}-${process.arch}-v8-${process.versions.v8}-${hash}.bin`)
+      // cachedDataVersionTag() covers V8's version, its flags and the CPU features: a start with other V8 flags (say
+      // NODE_OPTIONS=--max-old-space-size=…) would have the cache rejected, and the two would overwrite each other's.
+      const tag = cachedDataVersionTag().toString(16)
+      cacheFile = join(cacheDir, `${basename(file)}-${process.arch}-v8-${process.versions.v8}-${tag}-${hash}.bin`)
       cachedData = readIfPresent(cacheFile)
       state = 'miss'
     }

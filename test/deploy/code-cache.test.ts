@@ -15,14 +15,14 @@ import { codeCacheDir, loadBundle } from '../../src/launch/code-cache.js'
 const loader = fileURLToPath(new URL('../../src/launch/code-cache.ts', import.meta.url))
 
 /** Loads `file` in a new Node process (then saves the cache); returns what the load reported. */
-function loadInProcess(file: string, cache: string, sourceMaps = false): { state: string; answer: number } {
+function loadInProcess(file: string, cache: string, sourceMaps = false, v8Flags: string[] = []): { state: string; answer: number } {
   // tsx (which runs the loader's TypeScript here) turns source maps on; a built start has them off unless asked.
   const script = `process.setSourceMapsEnabled(${sourceMaps})
 const { loadBundle } = await import(${JSON.stringify(loader)})
 const loaded = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(cache)})
 loaded.save()
 console.log(JSON.stringify({ state: loaded.state, answer: loaded.exports.answer() }))`
-  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }))
+  return JSON.parse(execFileSync(process.execPath, [...v8Flags, '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }))
 }
 
 interface Sample {
@@ -65,7 +65,7 @@ describe('launch/code-cache', () => {
     first.save()
     const written = readdirSync(cache)
     expect(written).toHaveLength(1)
-    expect(written[0]).toMatch(new RegExp(`^sample\\.cjs-${process.arch}-v8-.+-[0-9a-f]{32}\\.bin$`))
+    expect(written[0]).toMatch(new RegExp(`^sample\\.cjs-${process.arch}-v8-.+-[0-9a-f]+-[0-9a-f]{32}\\.bin$`))
     expect(statSync(join(cache, written[0]!)).mode & 0o777).toBe(0o600)
 
     const before = statSync(join(cache, written[0]!)).mtimeMs
@@ -73,6 +73,17 @@ describe('launch/code-cache', () => {
     // A hit has nothing to write.
     expect(readdirSync(cache)).toEqual(written)
     expect(statSync(join(cache, written[0]!)).mtimeMs).toBe(before)
+  })
+
+  it('keeps a cache per set of V8 flags: a start with other flags neither gets one rejected nor overwrites it', { timeout: 30_000 }, () => {
+    const file = writeBundle(dir)
+    expect(loadInProcess(file, cache).state).toBe('miss')
+    // An operator's NODE_OPTIONS=--max-old-space-size=… changes the flags V8 checks in a cache.
+    const flagged = ['--max-old-space-size=300']
+    expect(loadInProcess(file, cache, false, flagged).state).toBe('miss')
+    expect(readdirSync(cache)).toHaveLength(2)
+    expect(loadInProcess(file, cache, false, flagged).state).toBe('hit')
+    expect(loadInProcess(file, cache).state).toBe('hit')
   })
 
   it('keys the cache by content: a changed bundle gets a cache of its own', () => {
