@@ -253,7 +253,6 @@ async function measureAll(list: Target[]): Promise<Map<Mode, ModeResult>> {
 
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : 'n/a')
 const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toString() : 'n/a')
-const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a')
 const pct = (n: number) => (Number.isFinite(n) ? `${Math.round(n * 100)}%` : 'n/a')
 
 const labels: Record<Mode, string> = {
@@ -348,8 +347,8 @@ async function main() {
       // direct + hop: the ratio's floor is 1 + hop/direct, whatever the facade itself costs.
       ...(floor
         ? [
-            `Latency at c=1 (p50): facade − direct = ${f2(facade.c1.p50 - direct.c1.p50)} ms, a bare HTTP hop = ${f2(floor.c1.p50)} ms, so the facade's own time per call ` +
-              `is ${f2(facade.c1.p50 - direct.c1.p50 - floor.c1.p50)} ms; a facade costing nothing but the hop would measure ${f2((direct.c1.p50 + floor.c1.p50) / direct.c1.p50)} × direct.`,
+            `Latency at c=1 (p50): facade − direct = ${f1(facade.c1.p50 - direct.c1.p50)} ms, a bare HTTP hop = ${f1(floor.c1.p50)} ms, so the facade's own time per call ` +
+              `is ${f1(facade.c1.p50 - direct.c1.p50 - floor.c1.p50)} ms; a facade costing nothing but the hop would measure ${f1((direct.c1.p50 + floor.c1.p50) / direct.c1.p50)} × direct.`,
           ]
         : []),
       `Vendor saw ${vendorStats.initializes} initializes and ${vendorStats.echoes} echo executions; ${errors} failed calls. Total ${(durationMs / 1000).toFixed(1)} s.`,

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net'
 export const DEMO_VENDOR_PATH = '/mcp'
 
 /** A bind address as a URL host; wildcard binds are reached through loopback. */
-export function urlHost(host: string): string {
+function urlHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1'
   if (host === '::') return '[::1]'
   return host.includes(':') ? `[${host}]` : host

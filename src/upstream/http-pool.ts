@@ -25,7 +25,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { Socket } from 'node:net'
 import { startHttpSpan } from '../telemetry/spans.js'
-import { BufferedResponse, EventStreamResponse, RawHeaders } from './lite-response.js'
+import { BufferedResponse, EventStreamResponse, RawHeaders, readWhole } from './lite-response.js'
 
 /** Sizing of a server's pool. */
 export interface HttpPoolOptions {
@@ -226,7 +226,7 @@ export class ConnectionFetch {
     }
     const method = (init?.method ?? 'GET').toUpperCase()
     const target = this.#target(input)
-    if (method === 'GET' && !this.listen && !('last-event-id' in headers)) return new BufferedResponse(target.href, 405, new Headers({ allow: 'POST' }), EMPTY)
+    if (method === 'GET' && !this.listen && !('last-event-id' in headers)) return new BufferedResponse(target.href, 405, new RawHeaders(['Allow', 'POST']), EMPTY)
     if (this.#closed) throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connection closed'), { code: 'ECONNABORTED' }) })
     // A per-request signal from the SDK (2026-07-28 cancellation) is honoured; the transport-wide one is not
     // passed on (close() ends what is still open instead), so no listener piles up on it.
@@ -244,15 +244,10 @@ export class ConnectionFetch {
         if (status >= 200 && status < 300) health.lastGoodAt = Date.now()
         if (!(res.headers['content-type'] ?? '').startsWith('text/event-stream') || status === 204 || method === 'HEAD') {
           // JSON, empty and error answers are small and read at once: buffer them into a light Response.
-          const chunks: Buffer[] = []
-          res.on('data', (c: Buffer) => chunks.push(c))
-          res.on('error', fail)
-          res.on('end', () => {
+          readWhole(res).then((bytes) => {
             span?.(status)
-            resolve(new BufferedResponse(target.href, status, new RawHeaders(res.rawHeaders), chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
-          })
-          // Destroyed without an error event (should not happen, but a call must never hang on it).
-          res.on('close', () => res.complete || fail(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })))
+            resolve(new BufferedResponse(target.href, status, new RawHeaders(res.rawHeaders), bytes))
+          }, fail)
           return
         }
         // An event stream stays open: keep it until it ends, so close() can cut it (at once if it came too late).
@@ -291,7 +286,6 @@ function plainHeaders(input: RequestInit['headers']): Record<string, string> {
   else for (const [k, v] of Array.isArray(input) ? input : Object.entries(input)) out[k.toLowerCase()] = v
   return out
 }
-
 
 /**
  * The SDK's transport-wide signal is created by `new AbortController()` in `transport.start()` and passed as is;

@@ -50,19 +50,10 @@ export class RawHeaders {
   *entries(): IterableIterator<[string, string]> {
     for (const name of [...this.#values.keys()].sort()) yield [name, this.#values.get(name)!]
   }
-  *keys(): IterableIterator<string> {
-    for (const [name] of this.entries()) yield name
-  }
-  *values(): IterableIterator<string> {
-    for (const [, value] of this.entries()) yield value
-  }
   [Symbol.iterator](): IterableIterator<[string, string]> {
     return this.entries()
   }
 }
-
-/** Headers as the answers carry them: Node's raw pairs read through {@link RawHeaders}, or a web `Headers`. */
-export type AnswerHeaders = RawHeaders | Headers
 
 /** What every answer shares. */
 abstract class LiteResponseBase {
@@ -71,7 +62,7 @@ abstract class LiteResponseBase {
   constructor(
     readonly url: string,
     readonly status: number,
-    readonly headers: AnswerHeaders,
+    readonly headers: RawHeaders,
   ) {}
   get ok() {
     return this.status >= 200 && this.status < 300
@@ -91,7 +82,7 @@ export class BufferedResponse extends LiteResponseBase {
   constructor(
     url: string,
     status: number,
-    headers: AnswerHeaders,
+    headers: RawHeaders,
     private readonly bytes: Buffer,
   ) {
     super(url, status, headers)
@@ -120,7 +111,7 @@ export class BufferedResponse extends LiteResponseBase {
 /** An event stream, open while the vendor writes to it. */
 export class EventStreamResponse extends LiteResponseBase {
   readonly body: EventStreamBody
-  constructor(url: string, status: number, headers: AnswerHeaders, res: IncomingMessage) {
+  constructor(url: string, status: number, headers: RawHeaders, res: IncomingMessage) {
     super(url, status, headers)
     this.body = new EventStreamBody(res)
   }
@@ -176,16 +167,9 @@ export class EventStreamBody {
   }
 
   /** The whole body as text (what `Response.text()` does with a stream). */
-  readAll(): Promise<string> {
+  async readAll(): Promise<string> {
     this.#lock()
-    const res = this.#res
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-      res.once('error', reject)
-      res.once('close', () => res.complete || reject(prematureClose()))
-    })
+    return (await readWhole(this.#res)).toString('utf8')
   }
 
   #lock() {
@@ -201,6 +185,20 @@ export class EventStreamBody {
 
 /** The error a stream cut before its end becomes (the network-error classification reads its message and code). */
 const prematureClose = () => Object.assign(new Error('aborted'), { code: 'ECONNRESET' })
+
+/**
+ * Reads a whole response body. Rejects with its error, or as {@link prematureClose} when it is destroyed without
+ * one (should not happen, but a call must never hang on it).
+ */
+export function readWhole(res: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    res.on('data', (chunk: Buffer) => chunks.push(chunk))
+    res.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
+    res.once('error', reject)
+    res.once('close', () => res.complete || reject(prematureClose()))
+  })
+}
 
 /** Writes `res` into `writer` as a pipe would: waits while the reader lags, closes at the end, aborts on a cut. */
 function pump(res: IncomingMessage, writer: WritableStreamDefaultWriter<Uint8Array>) {

@@ -169,6 +169,15 @@ describe('upstream http pool', () => {
   })
 
   describe('event stream bodies piped as the SDK transport pipes them (body.pipeThrough(decoder))', () => {
+    /** A vendor that answers every request with an event stream and hands the response to `write`. */
+    const eventStreamVendor = (write: (res: ServerResponse, req: IncomingMessage) => void) =>
+      startServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' })
+        write(res, req)
+      })
+    /** A POST through a connection's fetch, as the SDK sends a JSON-RPC request. */
+    const post = (url: string) => pool().connectionFetch(() => ({}), false).fetch(url, { method: 'POST', body: '{}' })
+
     /** Reads everything the decoder gives until the end, or the error that ended it. */
     async function readDecoded(body: ReadableStream<Uint8Array>) {
       const reader = body.pipeThrough(new TextDecoderStream()).getReader()
@@ -185,8 +194,7 @@ describe('upstream http pool', () => {
     }
 
     it('deliver every chunk in order and end with the stream; the body is locked once piped', async () => {
-      const server = await startServer((_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/event-stream' })
+      const server = await eventStreamVendor((res) => {
         void (async () => {
           for (let i = 0; i < 50; i++) {
             res.write(`id: ${i}\ndata: ${'x'.repeat(2000)}\n\n`)
@@ -195,7 +203,7 @@ describe('upstream http pool', () => {
           res.end()
         })()
       })
-      const res = await pool().connectionFetch(() => ({}), false).fetch(server.url, { method: 'POST', body: '{}' })
+      const res = await post(server.url)
       expect(res.body!.locked).toBe(false)
       const { text, error } = await readDecoded(res.body!)
       expect(error).toBeUndefined()
@@ -205,12 +213,11 @@ describe('upstream http pool', () => {
     })
 
     it('end with an error the network classification reads as interrupted when the vendor cuts the stream', async () => {
-      const server = await startServer((_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/event-stream' })
+      const server = await eventStreamVendor((res) => {
         res.write('id: 1\ndata: {}\n\n')
         setTimeout(() => res.socket!.destroy(), 20)
       })
-      const res = await pool().connectionFetch(() => ({}), false).fetch(server.url, { method: 'POST', body: '{}' })
+      const res = await post(server.url)
       const { text, error } = await readDecoded(res.body!)
       expect(text).toContain('id: 1')
       expect(error?.message).toMatch(/aborted/)
@@ -219,12 +226,11 @@ describe('upstream http pool', () => {
 
     it('stop reading the socket when the reader cancels', async () => {
       let serverSaw: IncomingMessage | undefined
-      const server = await startServer((req, res) => {
+      const server = await eventStreamVendor((res, req) => {
         serverSaw = req
-        res.writeHead(200, { 'content-type': 'text/event-stream' })
         res.write('data: first\n\n')
       })
-      const res = await pool().connectionFetch(() => ({}), false).fetch(server.url, { method: 'POST', body: '{}' })
+      const res = await post(server.url)
       const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
       expect((await reader.read()).value).toContain('first')
       await reader.cancel()
@@ -232,11 +238,8 @@ describe('upstream http pool', () => {
     })
 
     it('read whole with text(), as the transport does for an answer it does not stream', async () => {
-      const server = await startServer((_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/event-stream' })
-        res.end('data: one\n\ndata: two\n\n')
-      })
-      const res = await pool().connectionFetch(() => ({}), false).fetch(server.url, { method: 'POST', body: '{}' })
+      const server = await eventStreamVendor((res) => res.end('data: one\n\ndata: two\n\n'))
+      const res = await post(server.url)
       expect(await res.text()).toBe('data: one\n\ndata: two\n\n')
     })
   })
