@@ -25,6 +25,11 @@ export function swaggerInboundAuth(auth: ConfigInboundAuth): InboundAuth {
       return auth.oauth
         ? { mode: 'passthrough', scheme: 'oauth2', authorizationUrl: auth.oauth.authorizationUrl, tokenUrl: auth.oauth.tokenUrl, scopes: auth.oauth.scopes }
         : { mode: 'passthrough', scheme: 'apiKey', header: auth.header }
+    case 'jwt':
+      // Without a described sign-in, a connection asks for the bearer token itself (as a passthrough credential).
+      return auth.oauth?.authorizationUrl && auth.oauth.tokenUrl
+        ? { mode: 'passthrough', scheme: 'oauth2', authorizationUrl: auth.oauth.authorizationUrl, tokenUrl: auth.oauth.tokenUrl, scopes: auth.oauth.scopes }
+        : { mode: 'passthrough', scheme: 'apiKey', header: 'Authorization' }
   }
 }
 

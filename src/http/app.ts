@@ -4,6 +4,7 @@
  * span, CORS when configured, one error handler for everything (RFC 9457 problems, no stack traces, no secrets),
  * and the server apps mounted at the root (one upstream) or under `/{server}` (several).
  */
+import { registerProtectedResourceMetadata } from '../mcp-endpoint/protected-resource.js'
 import { Hono, type Context } from 'hono'
 import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
@@ -112,6 +113,7 @@ export function createApp(runtimes: ServerRuntime[], options: AppOptions): Hono 
   const metrics = options.metrics ?? { enabled: true }
   if (metrics.enabled && metrics.port === undefined) registerMetricsRoute(app, options.facadeMetrics ?? new FacadeMetrics(runtimes), metrics.key)
 
+  registerProtectedResourceMetadata(app, runtimes)
   if (runtimes.length === 1) app.route('/', createServerApp(runtimes[0]!))
   else {
     for (const runtime of runtimes) app.route(runtime.mountPath, createServerApp(runtime))

@@ -27,8 +27,8 @@ export function registerDocumentRoutes(app: OpenAPIHono, runtime: ServerRuntime)
         problems: problemContextOf(runtime),
         // The security scheme follows the inbound mode: a key in its own header, a bearer credential, or (passthrough
         // with a described provider) the vendor's OAuth authorization-code flow.
-        apiKeyHeader: auth.mode !== 'none' && auth.header.toLowerCase() !== 'authorization' ? auth.header : undefined,
-        bearer: auth.mode !== 'none' && auth.header.toLowerCase() === 'authorization' && !(auth.mode === 'passthrough' && auth.oauth),
+        apiKeyHeader: 'header' in auth && auth.header.toLowerCase() !== 'authorization' ? auth.header : undefined,
+        bearer: (auth.mode === 'jwt' || ('header' in auth && auth.header.toLowerCase() === 'authorization')) && !(auth.mode === 'passthrough' && auth.oauth),
         oauth2: auth.mode === 'passthrough' && auth.oauth ? auth.oauth : undefined,
       }),
     ),
