@@ -53,6 +53,12 @@ export interface VerifiedToken {
   payload: JWTPayload
 }
 
+/**
+ * Least time between two key-set fetches: a token with an unknown `kid` (a key rotation) fetches the set again, but
+ * tokens with made-up `kid`s cannot make the facade fetch more than once a second per issuer.
+ */
+const JWKS_COOLDOWN_MS = 1_000
+
 /** Discovery and key-fetch timeout: a slow issuer must not hold callers for long. */
 const FETCH_TIMEOUT_MS = 5_000
 
@@ -134,7 +140,7 @@ export class JwtVerifier {
   #keysOf(issuer: string): Promise<JWTVerifyGetKey> {
     let keys = this.#keySets.get(issuer)
     if (!keys) {
-      keys = this.#keySetUrl(issuer).then((url) => createRemoteJWKSet(new URL(url), { timeoutDuration: FETCH_TIMEOUT_MS, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 }))
+      keys = this.#keySetUrl(issuer).then((url) => createRemoteJWKSet(new URL(url), { timeoutDuration: FETCH_TIMEOUT_MS, cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: 10 * 60_000 }))
       // A failed discovery is tried again by the next request (the issuer may come back).
       keys.catch(() => this.#keySets.delete(issuer))
       this.#keySets.set(issuer, keys)

@@ -160,7 +160,11 @@ function fromTokenFailure(error: unknown): UpstreamError {
   if (error instanceof UpstreamError) return credentialError('idp_unavailable', error.code === 'UNAVAILABLE' ? 503 : 502, error.message, { retryAfter: 5 })
   if (!(error instanceof TokenRequestError)) return credentialError('idp_unavailable', 502, 'token delegation failed on the facade side')
   const { kind, details } = error
-  if (kind === 'unavailable') return credentialError('idp_unavailable', details.httpStatus && details.httpStatus >= 500 ? 502 : 503, error.message, { retryAfter: details.retryAfter ?? 5 })
+  // Unreachable, busy (503) or rate-limited (429): try later (503). Another server error: a bad gateway (502).
+  if (kind === 'unavailable') {
+    const status = details.httpStatus
+    return credentialError('idp_unavailable', status && status >= 500 && status !== 503 ? 502 : 503, error.message, { retryAfter: details.retryAfter ?? 5 })
+  }
   if (kind === 'protocol') return credentialError('idp_unavailable', 502, error.message)
   const code = details.error ?? 'invalid_request'
   if (code === 'interaction_required' && details.claims)
