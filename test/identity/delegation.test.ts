@@ -211,7 +211,7 @@ describe('other delegations and client authentications', () => {
     try {
       const res = await callAs(strict, 'user-8693-strict')
       expect(res.status).toBe(502)
-      expect((await res.json()).code).toBe('idp_unavailable')
+      expect(((await res.json()) as { code: string }).code).toBe('idp_unavailable')
     } finally {
       await strict.close()
     }
@@ -302,7 +302,7 @@ describe('other delegations and client authentications', () => {
     try {
       const res = await callAs(facade, 'user-unreachable')
       expect(res.status).toBe(503)
-      expect((await res.json()).code).toBe('idp_unavailable')
+      expect(((await res.json()) as { code: string }).code).toBe('idp_unavailable')
     } finally {
       await facade.close()
     }

@@ -166,7 +166,7 @@ describe('jwt inbound auth when the issuer is down', () => {
     try {
       const res = await facade.call('/tools/echo', { method: 'POST', json: { message: 'x' }, headers: { Authorization: `Bearer ${await issuer.sign({}, { issuer: 'http://127.0.0.1:9/tenant/v2.0' })}` } })
       expect(res.status).toBe(503)
-      expect((await res.json()).code).toBe('idp_unavailable')
+      expect(((await res.json()) as { code: string }).code).toBe('idp_unavailable')
       expect(res.headers.get('retry-after')).toBe('5')
     } finally {
       await facade.close()

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { SignJWT, importPKCS8, type CryptoKey } from 'jose'
+import { isLoopbackHost } from '../../config/schema.js'
 
 /** How the client proves who it is to the token endpoint. */
 export type ClientAuthentication =
@@ -75,6 +76,10 @@ const importedKeys = new Map<string, Promise<CryptoKey>>()
  * @throws TokenRequestError
  */
 export async function requestToken(request: TokenRequest): Promise<TokenResponse> {
+  // Credentials and user tokens travel in this request: never in clear text, except to a loopback host (tests).
+  const target = URL.canParse(request.tokenUrl) ? new URL(request.tokenUrl) : undefined
+  if (!target || !(target.protocol === 'https:' || (target.protocol === 'http:' && isLoopbackHost(target.hostname))))
+    throw new TokenRequestError('protocol', 'the token endpoint must use https (loopback hosts excepted)')
   const body = new URLSearchParams()
   for (const [k, v] of Object.entries(request.params)) if (v !== undefined) body.set(k, v)
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }
