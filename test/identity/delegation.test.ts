@@ -145,6 +145,14 @@ describe('on-behalf-of delegation', () => {
     expect((await rec.call('/tools/echo', { method: 'POST', json: { message: 'x' }, headers: as(user) })).status).toBe(200)
   })
 
+  it('counts exchanges by grant and outcome in /metrics (cache hits are not exchanges)', async () => {
+    const metrics = await (await facade.call('/metrics')).text()
+    const ok = Number(/mcp_facade_token_exchanges_total\{server="default",grant="on_behalf_of",outcome="ok"\} (\d+)/.exec(metrics)?.[1])
+    // Four refusals and one 503 were not "ok".
+    expect(ok).toBe(obo().length - 5)
+    expect(metrics).toMatch(/mcp_facade_token_exchanges_total\{server="default",grant="on_behalf_of",outcome="insufficient_claims"\} 1/)
+  })
+
   it('never writes the client secret, a caller token or an issued token into a body or a debug log', async () => {
     const tokens = issuer.requests().flatMap((r) => [r.fields.assertion, r.fields.subject_token]).filter((t): t is string => !!t)
     const issued = vendor.seenAuthorizations().map((s) => s.authorization?.replace(/^Bearer /, '')).filter((t): t is string => !!t)

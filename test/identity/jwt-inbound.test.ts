@@ -121,6 +121,21 @@ describe('jwt inbound auth', () => {
     expect(vendor.initializeCount()).toBe(inits)
   })
 
+  it('lets a job be polled with a refreshed token, and by nobody else', async () => {
+    const started = await rec.call('/tools/slow', { method: 'POST', json: { ms: 300 }, headers: bearer(await issuer.sign({ oid: 'user-job' }), { Prefer: 'respond-async' }) })
+    expect(started.status).toBe(202)
+    const jobPath = new URL(started.headers.get('location')!).pathname
+    const stranger = await rec.call(jobPath, { headers: bearer(await issuer.sign({ oid: 'user-stranger' })) })
+    expect(stranger.status).toBe(404)
+    let polled = await rec.call(jobPath, { headers: bearer(await issuer.sign({ oid: 'user-job' })) })
+    for (let i = 0; polled.status === 202 && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100))
+      polled = await rec.call(jobPath, { headers: bearer(await issuer.sign({ oid: 'user-job' })) })
+    }
+    expect(polled.status).toBe(200)
+    expect(polled.json.data).toEqual({ ms: 300 })
+  })
+
   it('keeps an /mcp conversation across a refresh, and refuses it to another user', async () => {
     const mcp = (token: string, body: unknown, sessionId?: string) =>
       facade.call('/mcp', {

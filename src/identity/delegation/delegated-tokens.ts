@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto'
 import { decodeJwt } from 'jose'
 import type { Logger } from '../../log.js'
+import { recordTokenExchange } from '../../metrics/instruments.js'
 import type { SessionCredentials } from '../../sessions/manager.js'
 import { UpstreamError } from '../../upstream/errors.js'
 import type { TokenSource } from '../../upstream/types.js'
@@ -42,6 +43,11 @@ const UNKNOWN_LIFETIME_MS = 60_000
 export class DelegatedTokens {
   readonly #entries = new Map<string, Entry>()
   readonly #inflight = new Map<string, Promise<Entry>>()
+  /**
+   * The last inbound token seen per identity and its cache key: a caller sends the same token for up to an hour,
+   * and hashing it again on every call cost ~4 µs of the ~5 µs a cache hit took.
+   */
+  readonly #lastKey = new Map<string, { subjectToken: string; key: string }>()
   readonly #now: () => number
   #exchanges = 0
 
@@ -65,7 +71,7 @@ export class DelegatedTokens {
    */
   async tokenFor(identity: string, subjectToken: string | undefined): Promise<string> {
     if (!subjectToken) throw credentialError('delegation_failed', 401, 'the caller presented no bearer token to exchange', { error: 'invalid_request' })
-    const key = keyOf(identity, subjectToken)
+    const key = this.#keyOf(identity, subjectToken)
     const entry = this.#entries.get(key)
     if (entry && this.#now() < entry.freshUntil) {
       this.#entries.delete(key)
@@ -83,7 +89,7 @@ export class DelegatedTokens {
   /** Drops a token the vendor rejected (a newer one for the same key is kept). */
   invalidate(identity: string, subjectToken: string | undefined, rejected: string | undefined): void {
     if (!subjectToken) return
-    const key = keyOf(identity, subjectToken)
+    const key = this.#keyOf(identity, subjectToken)
     if (rejected === undefined || this.#entries.get(key)?.token === rejected) this.#entries.delete(key)
   }
 
@@ -95,6 +101,16 @@ export class DelegatedTokens {
     }
   }
 
+  #keyOf(identity: string, subjectToken: string): string {
+    const last = this.#lastKey.get(identity)
+    if (last?.subjectToken === subjectToken) return last.key
+    const key = keyOf(identity, subjectToken)
+    // Bounded like the cache: one remembered token per identity, the oldest identity out first.
+    if (!last && this.#lastKey.size >= this.options.cacheSize) this.#lastKey.delete(this.#lastKey.keys().next().value!)
+    this.#lastKey.set(identity, { subjectToken, key })
+    return key
+  }
+
   async #exchange(key: string, subjectToken: string): Promise<Entry> {
     const sentAt = this.#now()
     this.#exchanges++
@@ -104,10 +120,12 @@ export class DelegatedTokens {
       answer = await exchangeToken(this.options.grant, subjectToken)
     } catch (error) {
       const mapped = fromTokenFailure(error)
+      recordTokenExchange(fields.server ?? 'default', fields.grant, mapped.details.credential?.problem ?? 'idp_unavailable')
       // Codes only: the provider's description and the tokens never reach a log line.
       this.options.log?.warn('token delegation failed', { ...fields, code: mapped.code, error: mapped.message })
       throw mapped
     }
+    recordTokenExchange(fields.server ?? 'default', fields.grant, 'ok')
     const entry = { token: answer.access_token, freshUntil: sentAt + freshFor(answer.access_token, answer.expires_in, this.options.refreshSkewSeconds, sentAt) }
     if (this.#entries.size >= this.options.cacheSize) this.#entries.delete(this.#entries.keys().next().value!)
     this.#entries.set(key, entry)
