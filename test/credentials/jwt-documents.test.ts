@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importErrors, writeConnectorFolder } from '../../src/connector/export.js'
+import { buildApiProperties } from '../../src/swagger/api-properties.js'
 import { checkApiProperties } from '../../src/swagger/check-api-properties.js'
 import { startSessionfulVendor, type SessionfulVendor } from '../fixtures/sessionful-vendor.js'
 import { startTokenIssuer, type TokenIssuer } from '../fixtures/token-issuer.js'
@@ -231,33 +232,15 @@ describe('checker rules for Entra ID connections (P-02, P-04)', () => {
     securityDefinitions: { oauth2: { type: 'oauth2', flow: 'accessCode', authorizationUrl: 'https://a.example/authorize', tokenUrl: 'https://a.example/token', scopes: {} } },
     paths: {},
   }
-  const good = () => ({
-    properties: {
-      iconBrandColor: '#da3b01',
+  /** What the export builds for an Entra ID sign-in with on-behalf-of login, with `login.windows.net` as older connectors write it. */
+  const good = () => {
+    const props = buildApiProperties({
+      inboundAuth: { mode: 'jwt', scheme: 'oauth2', authorizationUrl: 'https://a.example/authorize', tokenUrl: 'https://a.example/token', scopes: { [SCOPE]: 'x' }, clientId: CONNECTOR_APP, aad: { loginUri: 'https://login.windows.net', tenantId: 'common', resourceUri: FACADE_APP, onBehalfOfLogin: true } },
       publisher: 'Contoso',
       stackOwner: 'Contoso',
-      connectionParameters: {
-        token: {
-          type: 'oauthSetting',
-          oAuthSettings: {
-            identityProvider: 'aad',
-            clientId: CONNECTOR_APP,
-            scopes: [SCOPE],
-            redirectMode: 'Global',
-            redirectUrl: 'https://global.consent.azure-apim.net/redirect',
-            properties: { IsFirstParty: 'False', AzureActiveDirectoryResourceId: FACADE_APP, IsOnbehalfofLoginSupported: true } as Record<string, unknown>,
-            customParameters: {
-              loginUri: { value: 'https://login.windows.net' },
-              tenantId: { value: 'common' },
-              resourceUri: { value: FACADE_APP },
-              enableOnbehalfOfLogin: { value: 'true' } as { value: unknown },
-            } as Record<string, unknown>,
-          },
-        },
-        'token:TenantId': { type: 'string', metadata: { sourceType: 'AzureActiveDirectoryTenant' } },
-      } as Record<string, any>,
-    },
-  })
+    })
+    return structuredClone(props) as { properties: { connectionParameters: Record<string, any> } }
+  }
   const rules = (props: unknown) => checkApiProperties(props, doc).map((v) => `${v.rule} ${v.path}`)
 
   it('accepts a complete aad connection (login.windows.net as older connectors write it, too)', () => {
