@@ -59,7 +59,9 @@ describe('documents of a jwt-mode facade', () => {
       expect(openapiRes.status, `${name} openapi`).toBe(200)
       expect(swaggerRes.status, `${name} swagger`).toBe(200)
       const dir = join(out, name)
-      writeConnectorFolder(facade.runtimes[0]!, dir)
+      const summary = writeConnectorFolder(facade.runtimes[0]!, dir)
+      // Only a connection without a described sign-in is worth a warning.
+      expect(summary.includes('without auth.oauth'), `${name} export warning`).toBe(!(server.auth as { oauth?: unknown }).oauth)
       const rawProps = readFileSync(join(dir, 'apiProperties.json'), 'utf8')
       const openapi = await jsonOf(openapiRes)
       const swagger = await jsonOf(swaggerRes)
