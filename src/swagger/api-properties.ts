@@ -77,12 +77,16 @@ function connectionParameters(auth: InboundAuth, clientIdOption: string | undefi
   if (auth.mode === 'none') return {}
   if (auth.mode === 'apiKey' || auth.scheme === 'apiKey') {
     const bearer = auth.header.toLowerCase() === 'authorization'
-    const what = auth.mode === 'apiKey' ? 'The API key of the facade' : 'Your credential for the vendor service'
+    const [what, displayName] = {
+      apiKey: ['The API key of the facade', 'API Key'],
+      passthrough: ['Your credential for the vendor service', 'Vendor Credential'],
+      jwt: ['An access token from the identity provider the facade trusts (it expires)', 'Access Token'],
+    }[auth.mode]
     return {
       api_key: {
         type: 'securestring',
         uiDefinition: {
-          displayName: auth.mode === 'apiKey' ? 'API Key' : 'Vendor Credential',
+          displayName,
           description: bearer ? `${what}, as the full header value (Bearer <token>).` : `${what}, sent in the ${auth.header} header.`,
           tooltip: bearer ? 'Enter Bearer followed by your token' : 'Provide your key',
           constraints: { tabIndex: 2, clearText: false, required: 'true' },

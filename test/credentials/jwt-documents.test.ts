@@ -210,7 +210,10 @@ describe('documents of a jwt-mode facade', () => {
     expect(d.swagger.securityDefinitions).toEqual({ api_key: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'Authorization' }) })
     expect(d.swagger.securityDefinitions.api_key.description).toContain('Bearer')
     expect(Object.keys(d.apiProperties.properties.connectionParameters)).toEqual(['api_key'])
-    expect(d.apiProperties.properties.connectionParameters.api_key.uiDefinition.description).toContain('Bearer <token>')
+    expect(d.apiProperties.properties.connectionParameters.api_key.uiDefinition).toMatchObject({
+      displayName: 'Access Token',
+      description: 'An access token from the identity provider the facade trusts (it expires), as the full header value (Bearer <token>).',
+    })
     expect(d.openapi.components.securitySchemes).toEqual({
       bearer: { type: 'http', scheme: 'bearer' },
       openIdConnect: { type: 'openIdConnect', openIdConnectUrl: `${issuer.issuer}/.well-known/openid-configuration` },
