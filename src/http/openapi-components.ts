@@ -135,20 +135,10 @@ export function problemResponseComponents(): Record<string, Json> {
   return Object.fromEntries([...problemComponents].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, { status, codes }]) => [name, problemComponent(status, codes)]))
 }
 
-/** Codes every route that authenticates its caller can answer (a token is checked, its issuer's keys fetched). */
-export const CALLER_CODES: ProblemCode[] = ['invalid_header', 'unauthorized', 'invalid_token', 'idp_unavailable', 'shutting_down']
-/** Codes of anything that talks to the vendor (delegation exchanges the caller's token first). */
-export const VENDOR_CODES: ProblemCode[] = [
-  'vendor_unauthorized',
-  'vendor_forbidden',
-  'vendor_unavailable',
-  'vendor_interrupted',
-  'vendor_bad_response',
-  'vendor_timeout',
-  'delegation_failed',
-  'insufficient_claims',
-  'idp_unavailable',
-]
+/** Codes every route that authenticates its caller can answer. */
+export const CALLER_CODES: ProblemCode[] = ['invalid_header', 'unauthorized', 'shutting_down']
+/** Codes of anything that talks to the vendor. */
+export const VENDOR_CODES: ProblemCode[] = ['vendor_unauthorized', 'vendor_forbidden', 'vendor_unavailable', 'vendor_interrupted', 'vendor_bad_response', 'vendor_timeout']
 /** Codes of reading a JSON body. */
 export const BODY_CODES: ProblemCode[] = ['invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type']
 
@@ -176,6 +166,18 @@ export function problemContextOf(runtime: Pick<ServerRuntime, 'config'>): Proble
  * the identity provider's token endpoint (they can answer `delegation_failed`), the IdP's verdict: a refused
  * exchange is 401 or 403, an unreachable token endpoint 502 or 503.
  */
+/**
+ * The identity problems follow from what a route does, so the code lists need not repeat them: a route that
+ * authenticates its caller (it can answer `unauthorized`) checks a token and may fetch its issuer's keys; a route
+ * that talks to the vendor (`vendor_unauthorized`) may first exchange the caller's token.
+ */
+function withIdentityCodes(codes: readonly ProblemCode[]): ProblemCode[] {
+  const out = [...codes]
+  if (codes.includes('unauthorized')) out.push('invalid_token', 'idp_unavailable')
+  if (codes.includes('vendor_unauthorized')) out.push('delegation_failed', 'insufficient_claims', 'idp_unavailable')
+  return out
+}
+
 function statusesOf(ctx: ProblemContext, code: ProblemCode, codes: readonly ProblemCode[]): number[] {
   const usual = PROBLEMS[code].status
   const exchanging = !!ctx.delegation && codes.includes('delegation_failed')
@@ -206,7 +208,8 @@ function possible(ctx: ProblemContext, code: ProblemCode, codes: readonly Proble
  * Problem responses for the codes an operation can answer, grouped by status, as `$ref`s to shared components.
  * @example responses: { 200: …, ...problemResponses(ctx, [...CALLER_CODES, 'job_not_found']) }
  */
-export function problemResponses(ctx: ProblemContext, codes: readonly ProblemCode[]): Record<string, { $ref: string }> {
+export function problemResponses(ctx: ProblemContext, declared: readonly ProblemCode[]): Record<string, { $ref: string }> {
+  const codes = withIdentityCodes(declared)
   const byStatus = new Map<number, ProblemCode[]>()
   for (const code of new Set(codes)) {
     if (!possible(ctx, code, codes)) continue

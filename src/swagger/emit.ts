@@ -23,6 +23,7 @@ import { FIXED_OPERATION_IDS, fixedOperations, sharedParameters, sharedResponses
 import { serializeDefinition, serializedBytes } from './serialize.js'
 import { compare } from './tool-schemas.js'
 import type { EmitReport, OmitReason, Swagger2Document, Swagger2Options, Swagger2PathItem } from './types.js'
+import { addIdentityProblems } from './identity-problems.js'
 
 export { serializeDefinition, serializeSwagger2, serializedBytes } from './serialize.js'
 export { connectorInputSchema, connectorOutputSchema, connectorToolList } from './tool-schemas.js'
@@ -54,6 +55,9 @@ export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): {
   const { info, warnings: infoWarnings } = buildInfo(catalog, options)
   const { metadata, warnings: metaWarnings } = buildConnectorMetadata(options)
   warnings.push(...hostParts.warnings, ...infoWarnings, ...metaWarnings)
+  const auth = options.inboundAuth
+  if (auth?.mode === 'jwt' && auth.scheme === 'apiKey')
+    warnings.push('auth.mode "jwt" without auth.oauth: the connection asks users to paste a bearer token, which expires; describe the sign-in with auth.oauth')
 
   const shape: ToolCallShape = { parameters: Object.keys(options.toolParameters ?? {}), toolErrorProblems: options.toolErrorProblems ?? false }
   const fixed = { ...fixedOperations(shape), ...(options.extraOperations ?? {}) }
@@ -84,10 +88,11 @@ export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): {
       produces: ['application/json'],
       paths,
       parameters: sharedParameters(options.toolParameters),
-      responses: sharedResponses({ token: options.inboundAuth?.mode === 'jwt', delegation: options.delegation }),
+      responses: sharedResponses(),
       ...buildSecurity(options.inboundAuth ?? { mode: 'none' }),
     }
     if (metadata) document['x-ms-connector-metadata'] = metadata
+    addIdentityProblems(document.responses!, { token: options.inboundAuth?.mode === 'jwt', delegation: options.delegation })
     return document
   }
 

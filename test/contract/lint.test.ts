@@ -1,7 +1,8 @@
 /**
  * `/openapi.json` through a real linter: Redocly CLI with its `recommended` ruleset, at 0 errors, for the demo
  * vendor in apiKey mode, the awkward fixture without inbound auth (where root `security` is the empty
- * requirement), and the demo vendor behind validated tokens with Entra ID sign-in and on-behalf-of delegation.
+ * requirement), and behind validated tokens: with Entra ID sign-in and on-behalf-of delegation, and without a
+ * described sign-in (OpenID Connect discovery).
  * The CLI runs as a child process on the served bytes written to a temporary file.
  */
 import { execFile } from 'node:child_process'
@@ -54,6 +55,12 @@ describe('Redocly lint of /openapi.json (recommended ruleset)', () => {
         auth: { mode: 'jwt', issuer: issuer.issuer, audience: 'api://facade', oauth: { identityProvider: 'aad', clientId: 'connector-app', tenantId: 'contoso', scopes: { 'api://facade/access_as_user': 'Call the tools' } } },
         oauth: { tokenUrl: issuer.tokenUrl, clientId: 'facade-app', clientSecret: 'lint-client-secret', delegation: { grant: 'on_behalf_of' } },
       }),
+    },
+    {
+      // Bearer or OpenID Connect discovery of the issuer.
+      name: 'awkward (jwt, no described sign-in)',
+      start: startAwkwardVendor,
+      server: (): Record<string, unknown> => ({ auth: { mode: 'jwt', issuer: issuer.issuer, audience: 'api://facade' } }),
     },
   ])('$name: 0 errors', async ({ name, start, server }) => {
     const vendor = await start()
