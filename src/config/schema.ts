@@ -204,6 +204,15 @@ export const OutboundOAuthSchema = z
       .transform((pem) => (pem.includes('\n') ? pem : pem.replace(/\\n/g, '\n')))
       .optional(),
     algorithm: z.enum(JWT_ALGORITHMS).default('RS256'),
+    /**
+     * PEM of the X.509 certificate `privateKey` belongs to (or `${ENV_VAR}`): assertions then name it in their
+     * header (`x5t`, `x5t#S256`), as Microsoft Entra ID requires for certificate credentials.
+     */
+    certificate: z
+      .string()
+      .min(1)
+      .transform((pem) => (pem.includes('\n') ? pem : pem.replace(/\\n/g, '\n')))
+      .optional(),
     scope: z.string().optional(),
     /** RFC 8707 resource indicator to request the token for. Default: the vendor's metadata `resource` when discovered. */
     resource: z.string().url().optional(),
@@ -232,6 +241,7 @@ export const OutboundOAuthSchema = z
   .strict()
   .superRefine((o, ctx) => {
     const methods = [o.clientSecret, o.privateKey, o.clientAssertionFile].filter((m) => m !== undefined).length
+    if (o.certificate && !o.privateKey) ctx.addIssue({ code: 'custom', path: ['certificate'], message: 'certificate goes with privateKey (the key it certifies)' })
     if (o.grant === 'jwt_bearer') {
       if (!o.clientAssertionFile) ctx.addIssue({ code: 'custom', path: ['clientAssertionFile'], message: 'grant "jwt_bearer" needs clientAssertionFile (the workload JWT)' })
       if (o.clientSecret || o.privateKey) ctx.addIssue({ code: 'custom', path: ['grant'], message: 'grant "jwt_bearer" authenticates with the assertion alone: remove clientSecret and privateKey' })
