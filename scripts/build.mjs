@@ -1,6 +1,8 @@
 /**
  * @module scripts/build
- * `npm run build`: the facade in `dist/` (esbuild), after a type check.
+ * `npm run build`: the facade in `dist/` (esbuild only: type checking is `npm run typecheck`, part of `npm test` and
+ * CI, so that a start does not wait for it). Writes `dist/.build-stamp`, the fingerprint of its inputs
+ * (scripts/build-inputs.mjs), by which `npm start` (scripts/ensure-build.mjs) skips a build that is up to date.
  *
  * Why a bundle: Node's loader resolves, reads and compiles each file on its own, and the facade's dependency tree
  * is several hundred files; a bundle starts in a fraction of the time and keeps less source text in memory (V8
@@ -24,6 +26,7 @@ import { rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { buildFingerprint, STAMP_FILE } from './build-inputs.mjs'
 
 /**
  * zod's namespace re-exports all of its ~60 message locales (about a sixth of the start-up code), and the SDK's
@@ -85,6 +88,8 @@ const lazySdkValidator = {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const outdir = join(root, 'dist')
 
+// Taken before building, so that a source edited during the build makes the next start rebuild.
+const fingerprint = buildFingerprint(root)
 rmSync(outdir, { recursive: true, force: true })
 const common = {
   absWorkingDir: root,
@@ -135,3 +140,4 @@ if (process.env.BUILD_METAFILE) {
   const merged = { inputs: { ...entries.metafile.inputs, ...bundles.metafile.inputs }, outputs: { ...entries.metafile.outputs, ...bundles.metafile.outputs } }
   writeFileSync(process.env.BUILD_METAFILE, JSON.stringify(merged))
 }
+if (fingerprint) writeFileSync(join(outdir, STAMP_FILE), fingerprint + '\n')
