@@ -107,8 +107,8 @@ describe('deploy/kubernetes', () => {
 
 describe('Dockerfile', () => {
   const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8')
-  it('is multi-stage on node:20-slim, builds with the script CI runs, runs as non-root with HOST, PORT and a health check', () => {
-    expect(dockerfile.match(/^FROM node:20-slim/gm)).toHaveLength(2)
+  it('is multi-stage on node:24-slim (a supported LTS), builds with the script CI runs, runs as non-root with HOST, PORT and a health check', () => {
+    expect(dockerfile.match(/^FROM node:24-slim/gm)).toHaveLength(2)
     expect(dockerfile).toContain('RUN bash scripts/build-image-rootfs.sh /out')
     expect(dockerfile).toMatch(/^USER node$/m)
     expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/)
