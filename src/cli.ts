@@ -27,6 +27,8 @@ Usage:
 Options:
   --upstream <url>              MCP server URL (Streamable HTTP; falls back to legacy HTTP+SSE)   env MCP_UPSTREAM_URL
   --upstream-command "<cmd> …"  MCP server as a stdio child process                               env MCP_UPSTREAM_COMMAND
+  --upstream-env <NAME>         pass this variable of the facade's environment to the stdio child    env MCP_UPSTREAM_ENV
+                                (repeatable; the child gets only HOME, PATH, SHELL, TERM otherwise)  (comma-separated)
   --port <n>                    listen port (default 8080)                                         env PORT
   --host <addr>                 listen address (default 127.0.0.1)                                 env HOST
   --public-url <url>            public https URL (Swagger host, async Location headers)            env PUBLIC_URL
@@ -63,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         upstream: { type: 'string' },
         'upstream-command': { type: 'string' },
+        'upstream-env': { type: 'string', multiple: true },
         port: { type: 'string' },
         host: { type: 'string' },
         'public-url': { type: 'string' },
@@ -95,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
   const flags: CliFlags = {
     upstream: values.upstream,
     upstreamCommand: values['upstream-command'],
+    upstreamEnv: values['upstream-env'],
     port: values.port,
     host: values.host,
     config: values.config,

@@ -96,7 +96,10 @@ export const ServerConfigSchema = z
     /** stdio child: the executable. */
     command: z.string().min(1).optional(),
     args: z.array(z.string()).default([]),
+    /** stdio child: variables set for it (values support `${ENV_VAR}`); it gets only HOME, PATH, SHELL, TERM otherwise. */
     env: z.record(z.string(), z.string()).default({}),
+    /** stdio child: names of the facade's own environment variables passed to it as they are (e.g. a vendor API key). */
+    envPassthrough: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')).default([]),
     cwd: z.string().optional(),
     transport: z.enum(['auto', 'streamable-http', 'sse']).default('auto'),
     /** `auto` probes 2026-07-28 `server/discover` first and falls back to 2025 `initialize`. */
@@ -213,6 +216,7 @@ export const ServerConfigSchema = z
   .superRefine((s, ctx) => {
     if (!!s.url === !!s.command) ctx.addIssue({ code: 'custom', message: 'set exactly one of url or command' })
     if (s.oauth && s.command) ctx.addIssue({ code: 'custom', path: ['oauth'], message: 'oauth applies to HTTP upstreams only' })
+    if (s.url && s.envPassthrough.length) ctx.addIssue({ code: 'custom', path: ['envPassthrough'], message: 'envPassthrough applies to stdio servers (command) only' })
     credentialIssues(s).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }))
   })
 
