@@ -108,7 +108,11 @@ export function loadConfig(flags: CliFlags, env: NodeJS.ProcessEnv): Config {
   if (raw.mcpServers !== undefined) {
     // The file other MCP clients use: one map or the other, so no server is silently defined twice.
     if (raw.servers !== undefined) problems.push('(root): set either servers or mcpServers, not both')
-    else raw.servers = fromMcpServers(raw.mcpServers, problems)
+    else {
+      raw.servers = fromMcpServers(raw.mcpServers, problems)
+      // Each entry under /{name}/ even when it is the only one (README; what mcpo does).
+      raw.mountServers ??= 'byName'
+    }
     delete raw.mcpServers
   }
 

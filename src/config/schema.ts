@@ -290,6 +290,12 @@ export const ConfigSchema = z
     port: z.number().int().min(0).max(65535).default(8080),
     /** The facade's public https URL, used for the Swagger host/basePath and absolute async Location headers. */
     publicUrl: z.string().url().optional(),
+    /**
+     * Where each server's routes live. `auto`: a single server at the root, several under `/{name}/`. `byName`: always
+     * under `/{name}/`, so that adding a second server later moves no route (and breaks no imported connector); the
+     * default for a file with `mcpServers`, as other MCP bridges mount those.
+     */
+    mountServers: z.enum(['auto', 'byName']).default('auto'),
     /** Largest accepted request body. */
     bodyLimitBytes: z.number().int().positive().default(1_048_576),
     /**

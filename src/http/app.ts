@@ -112,7 +112,7 @@ export function createApp(runtimes: ServerRuntime[], options: AppOptions): Hono 
   const metrics = options.metrics ?? { enabled: true }
   if (metrics.enabled && metrics.port === undefined) registerMetricsRoute(app, options.facadeMetrics ?? new FacadeMetrics(runtimes), metrics.key)
 
-  if (runtimes.length === 1) app.route('/', createServerApp(runtimes[0]!))
+  if (runtimes.length === 1 && runtimes[0]!.mountPath === '') app.route('/', createServerApp(runtimes[0]!))
   else {
     for (const runtime of runtimes) app.route(runtime.mountPath, createServerApp(runtime))
     app.get('/', (c) =>
