@@ -104,6 +104,8 @@ export function loadConfig(flags: CliFlags, env: NodeJS.ProcessEnv): Config {
       throw new ConfigError([`config file ${file}: ${(error as Error).message}`])
     }
   }
+  // Editors' pointer to schema/config.schema.json: no setting.
+  delete raw.$schema
   raw = interpolate(raw, env, '', problems) as Record<string, unknown>
   if (raw.mcpServers !== undefined) {
     // The file other MCP clients use: one map or the other, so no server is silently defined twice.
