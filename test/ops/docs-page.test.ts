@@ -97,6 +97,13 @@ describe('/docs offline', () => {
       const paths = await page.$$eval('.opblock-summary-path', (els) => els.map((e) => e.textContent ?? ''))
       expect(paths.some((p) => p.includes('/tools/echo'))).toBe(true)
       expect(await page.textContent('.info .title')).toContain('REST')
+      // A tool call's parameters: the session ones, not the connector's internal X-Facade-Client (it stays in the document).
+      await page.locator('.opblock-summary-path', { hasText: /\/tools\/echo$/ }).first().click()
+      await page.waitForSelector('.parameters .parameter__name', { timeout: 10_000 })
+      const names = await page.$$eval('.parameters .parameter__name', (els) => els.map((e) => e.textContent ?? ''))
+      expect(names.some((n) => n.includes('X-Session-Id'))).toBe(true)
+      expect(names.filter((n) => /x-facade-client/i.test(n))).toEqual([])
+      expect(await (await fetch(`${several.url}/crm/openapi.json`)).text()).toContain('X-Facade-Client')
       expect(errors).toEqual([])
       expect(foreign).toEqual([])
     } finally {
