@@ -1,17 +1,25 @@
 /**
  * @module http/routes/docs-page
- * `GET /docs`: Swagger UI served entirely by the facade from the pinned `swagger-ui-dist` package, so the page works
+ * `GET /docs`: Swagger UI served entirely by the facade from the pinned `swagger-ui-dist` package (its few files are
+ * copied into `dist/swagger-ui/` by the build, so an install does not carry the whole 12 MB package), so the page works
  * without internet access and loads nothing from another host (a Content-Security-Policy says so to the browser).
  * Every URL on the page is relative, so it works under `/{server}/` and behind a proxy that adds a path prefix.
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import { CONNECTOR_CLIENT_HEADER } from '../../connector/client-header.js'
 import { ApiError } from '../../errors/api-error.js'
 
-const distDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
+/** Set by scripts/build.mjs in the bundles: the folder beside them that holds the page's files; undefined under tsx. */
+declare const FACADE_SWAGGER_UI_DIR: string | undefined
+
+const distDir =
+  typeof FACADE_SWAGGER_UI_DIR === 'string'
+    ? fileURLToPath(new URL(`./${FACADE_SWAGGER_UI_DIR}/`, import.meta.url))
+    : dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
 
 /**
  * Our initializer: the document the page names (`data-openapi`, relative: this server's own `openapi.json`), resolved
