@@ -7,39 +7,27 @@ import { execFile } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSessionfulVendor, type SessionfulVendor } from '../fixtures/index.js'
-import { jsonOf, startTestFacade, type TestFacade } from '../support/facade.js'
+import { describe, expect, it } from 'vitest'
+import { jsonOf } from '../support/facade.js'
+import { singleAndSeveral } from '../support/single-and-several.js'
 
 describe('first hour', () => {
-  let vendor: SessionfulVendor
-  let single: TestFacade
-  let several: TestFacade
-  beforeAll(async () => {
-    vendor = await startSessionfulVendor()
-    single = await startTestFacade({ default: { url: vendor.url } })
-    several = await startTestFacade({ crm: { url: vendor.url }, erp: { url: vendor.url } })
-  })
-  afterAll(async () => {
-    await single?.close()
-    await several?.close()
-    await vendor?.close()
-  })
+  const f = singleAndSeveral()
 
   it('GET / sends a browser to the docs page and tells a client where the documents are', async () => {
-    const browser = await single.call('/', { headers: { Accept: 'text/html,application/xhtml+xml' }, redirect: 'manual' })
+    const browser = await f.single.call('/', { headers: { Accept: 'text/html,application/xhtml+xml' }, redirect: 'manual' })
     expect(browser.status).toBe(302)
-    expect(new URL(browser.headers.get('location')!, single.url + '/').pathname).toBe('/docs')
-    expect(await jsonOf(await single.call('/'))).toEqual({ servers: [{ name: 'default', base: '', docs: '/docs', openapi: '/openapi.json', swagger: '/swagger.json' }] })
-    const index = await jsonOf(await several.call('/', { headers: { Accept: 'text/html' } }))
-    expect(index.servers.map((s: { docs: string }) => s.docs)).toEqual(['/crm/docs', '/erp/docs'])
+    expect(new URL(browser.headers.get('location')!, f.single.url + '/').pathname).toBe('/docs')
+    expect(await jsonOf(await f.single.call('/'))).toEqual({ servers: [{ name: 'default', base: '', docs: '/docs', openapi: '/openapi.json', swagger: '/swagger.json' }] })
+    const index = await jsonOf(await f.several.call('/', { headers: { Accept: 'text/html' } }))
+    expect(index.servers.map((s: { docs: string }) => s.docs)).toEqual(['/crm/docs', '/billing/docs'])
   })
 
   it('/docs/ redirects to /docs, under a mount path too', async () => {
-    for (const [f, path] of [[single, '/docs/'], [several, '/crm/docs/']] as const) {
-      const res = await f.call(path, { redirect: 'manual' })
+    for (const [facade, path] of [[f.single, '/docs/'], [f.several, '/crm/docs/']] as const) {
+      const res = await facade.call(path, { redirect: 'manual' })
       expect(res.status).toBe(301)
-      const target = new URL(res.headers.get('location')!, f.url + path)
+      const target = new URL(res.headers.get('location')!, facade.url + path)
       expect(target.pathname).toBe(path.slice(0, -1))
       expect((await fetch(target)).status).toBe(200)
     }
@@ -47,7 +35,7 @@ describe('first hour', () => {
 
   it('GET /tools/{tool} is 405 with Allow: POST, as problem+json with the request id', async () => {
     for (const [method, path] of [['GET', '/tools/echo'], ['DELETE', '/invoke/echo'], ['PUT', '/tools/no_such_tool']]) {
-      const res = await single.call(path!, { method })
+      const res = await f.single.call(path!, { method })
       expect(res.status, `${method} ${path}`).toBe(405)
       expect(res.headers.get('allow')).toBe('POST')
       expect(res.headers.get('content-type')).toBe('application/problem+json')
@@ -56,24 +44,24 @@ describe('first hour', () => {
       expect(problem.detail).toMatch(/POST/)
     }
     // The list itself is still a GET.
-    expect((await single.call('/tools')).status).toBe(200)
+    expect((await f.single.call('/tools')).status).toBe(200)
   })
 
   it('problems of a call (session_not_found included) carry the request id', async () => {
-    const unknown = await single.call('/tools/echo', { method: 'POST', json: { message: 'x' }, headers: { 'X-Session-Id': 'ses_unknown' } })
+    const unknown = await f.single.call('/tools/echo', { method: 'POST', json: { message: 'x' }, headers: { 'X-Session-Id': 'ses_unknown' } })
     expect(unknown.status).toBe(404)
     expect(await jsonOf(unknown)).toMatchObject({ code: 'session_not_found', requestId: unknown.headers.get('x-request-id') })
-    const viaQuery = await single.call('/tools/echo?sessionId=ses_unknown', { method: 'POST', json: { message: 'x' }, headers: { 'X-Request-Id': 'my-trace-1' } })
+    const viaQuery = await f.single.call('/tools/echo?sessionId=ses_unknown', { method: 'POST', json: { message: 'x' }, headers: { 'X-Request-Id': 'my-trace-1' } })
     expect(await jsonOf(viaQuery)).toMatchObject({ code: 'session_not_found', requestId: 'my-trace-1' })
-    const invalid = await single.call('/tools/echo', { method: 'POST', json: { message: 1 } })
+    const invalid = await f.single.call('/tools/echo', { method: 'POST', json: { message: 1 } })
     expect(await jsonOf(invalid)).toMatchObject({ code: 'invalid_arguments', requestId: invalid.headers.get('x-request-id') })
   })
 
   it('logs a /metrics scrape at debug, a call at info', async () => {
-    const scrape = await single.call('/metrics', { headers: { 'X-Request-Id': 'scrape-1' } })
+    const scrape = await f.single.call('/metrics', { headers: { 'X-Request-Id': 'scrape-1' } })
     expect(scrape.status).toBe(200)
-    await single.call('/tools', { headers: { 'X-Request-Id': 'list-1' } })
-    const levelOf = (id: string) => single.logs.map((l) => JSON.parse(l) as { level: string; msg: string; requestId?: string }).find((l) => l.msg === 'request' && l.requestId === id)?.level
+    await f.single.call('/tools', { headers: { 'X-Request-Id': 'list-1' } })
+    const levelOf = (id: string) => f.single.logs.map((l) => JSON.parse(l) as { level: string; msg: string; requestId?: string }).find((l) => l.msg === 'request' && l.requestId === id)?.level
     await expect.poll(() => levelOf('list-1')).toBe('info')
     expect(levelOf('scrape-1')).toBe('debug')
   })
