@@ -6,6 +6,9 @@
  * the suite's mock server and drives it only through the REST surface with plain fetch, so what the suite checks is
  * what the facade sends upstream. Exit code 0 when every REST call answered as expected, 1 otherwise.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { ConfigSchema } from '../src/config/schema.js'
 import { createLogger } from '../src/log.js'
 import { startFacade, type RunningFacade } from '../src/server.js'
@@ -18,6 +21,12 @@ interface ScenarioContext {
   signing_algorithm?: string
   /** Calls to make with exact arguments (`http-custom-headers`). */
   toolCalls?: Array<{ name: string; arguments: Record<string, unknown> }>
+  /** `auth/enterprise-managed-authorization`: the user's ID token at the enterprise IdP, and the facade's client there. */
+  idp_client_id?: string
+  idp_id_token?: string
+  idp_token_endpoint?: string
+  /** `auth/wif-jwt-bearer`: the platform-issued workload JWT (the others are deliberately unusable ones). */
+  valid_jwt?: string
 }
 
 type Json = Record<string, any>
@@ -26,12 +35,12 @@ const fail = (message: string): never => {
   throw new Error(message)
 }
 
-/** A REST client bound to the facade's base URL. */
-function restClient(base: string) {
+/** A REST client bound to the facade's base URL, sending `headers` (the caller's credential) on every request. */
+function restClient(base: string, headers: Record<string, string> = {}) {
   const request = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Json> => {
     const res = await fetch(base + path, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
     const text = await res.text()
@@ -53,21 +62,39 @@ function sampleArguments(schema: Json | undefined): Record<string, unknown> {
 }
 
 /** Waits until the facade has loaded the vendor's catalog (`GET /tools` stops answering 503). */
-async function waitForCatalog(base: string, timeoutMs = 15_000): Promise<Json> {
+async function waitForCatalog(base: string, headers: Record<string, string>, timeoutMs = 15_000): Promise<Json> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const res = await fetch(`${base}/tools`)
+    const res = await fetch(`${base}/tools`, { headers })
     if (res.ok) return (await res.json()) as Json
     if (res.status !== 503 || Date.now() > deadline) fail(`GET /tools answered ${res.status}: ${(await res.text()).slice(0, 500)}`)
     await new Promise((r) => setTimeout(r, 100))
   }
 }
 
-/** The facade's upstream config for a scenario (OAuth client credentials from the context for auth scenarios). */
+/**
+ * The facade's upstream config for a scenario: OAuth client credentials from the context for the auth scenarios;
+ * for Enterprise-Managed Authorization, the REST caller's token (the user's ID token) is exchanged at the IdP for an
+ * ID-JAG and then at the vendor's authorization server (discovered from the vendor); for workload identity, the
+ * platform JWT sits in a file, as a platform would mount it.
+ */
 function serverConfig(url: string, protocolVersion: string, context: ScenarioContext): Json {
   // A call that cannot complete (a scenario the facade fails) ends well before the suite's 30 s client timeout.
   const server: Json = { url, transport: 'streamable-http', protocol: protocolVersion === '2026-07-28' ? 'modern' : 'legacy', timeouts: { callMs: 20_000 } }
-  if (context.client_id && (context.client_secret || context.private_key_pem)) {
+  if (context.idp_id_token && context.idp_token_endpoint && context.idp_client_id && context.client_id && context.client_secret) {
+    server.auth = { mode: 'passthrough' }
+    server.oauth = {
+      clientId: context.client_id,
+      clientSecret: context.client_secret,
+      delegation: { grant: 'id_jag', idp: { tokenUrl: context.idp_token_endpoint, clientId: context.idp_client_id } },
+    }
+  } else if (context.valid_jwt && context.client_id) {
+    const dir = mkdtempSync(join(tmpdir(), 'mrf-wif-'))
+    const file = join(dir, 'workload-token')
+    writeFileSync(file, context.valid_jwt)
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+    server.oauth = { clientId: context.client_id, grant: 'jwt_bearer', clientAssertionFile: file }
+  } else if (context.client_id && (context.client_secret || context.private_key_pem)) {
     server.oauth = context.client_secret
       ? { clientId: context.client_id, clientSecret: context.client_secret }
       : { clientId: context.client_id, privateKey: context.private_key_pem, algorithm: context.signing_algorithm ?? 'RS256' }
@@ -123,8 +150,10 @@ async function main(): Promise<number> {
   let facade: RunningFacade | undefined
   try {
     facade = await startFacade(config, log)
-    const rest = restClient(facade.url)
-    const listing = await waitForCatalog(facade.url)
+    // With Enterprise-Managed Authorization the REST caller is the user, presenting its IdP token.
+    const headers: Record<string, string> = context.idp_id_token ? { authorization: `Bearer ${context.idp_id_token}` } : {}
+    const rest = restClient(facade.url, headers)
+    const listing = await waitForCatalog(facade.url, headers)
     await (SCENARIOS[scenario] ?? callEveryTool)(rest, listing, context)
     return 0
   } catch (error) {

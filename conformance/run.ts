@@ -42,6 +42,8 @@ const RUNS: Run[] = [
     'json-schema-2020-12-preservation',
     'auth/client-credentials-basic',
     'auth/client-credentials-jwt',
+    'auth/enterprise-managed-authorization',
+    'auth/wif-jwt-bearer',
   ].map((scenario) => ({ suite: '0.2.0-alpha.12' as const, scenario })),
   ...['tools_call', 'json-schema-2020-12-preservation', 'request-metadata', 'http-standard-headers', 'http-custom-headers', 'http-invalid-tool-headers', 'json-schema-ref-no-deref'].map(
     (scenario) => ({ suite: '0.2.0-alpha.12' as const, scenario, specVersion: '2026-07-28' }),

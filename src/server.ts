@@ -14,7 +14,8 @@ import { FacadeMetrics } from './metrics/gauges.js'
 import { ServerRuntime } from './runtime/server-runtime.js'
 import { IdentityHasher } from './sessions/identity.js'
 import { createStores } from './sessions/create-store.js'
-import { OAuthTokenSource } from './upstream/oauth.js'
+import { OAuthTokenSource, discoverVendorAuthorization } from './upstream/oauth.js'
+import { createDelegatedTokens } from './identity/delegation/index.js'
 
 /** A running facade. */
 export interface RunningFacade {
@@ -42,7 +43,9 @@ export async function createRuntimes(config: Config, log: Logger) {
     const mountPath = names.length === 1 && config.mountServers === 'auto' ? '' : `/${name}`
     // One token source per server: every connection of that server (catalog, pooled, caller sessions) shares its token.
     const tokenSource = server.oauth && server.url ? new OAuthTokenSource({ oauth: server.oauth, vendorUrl: server.url, server: name, log: serverLog }) : undefined
-    return new ServerRuntime(name, mountPath, server, config, store.sessions, identities, serverLog, { tokenSource, jobStore: store.jobs })
+    // With delegation, each caller gets a vendor token of its own; the shared source above serves the catalog.
+    const delegation = createDelegatedTokens(server, name, serverLog, () => discoverVendorAuthorization(server.url!))
+    return new ServerRuntime(name, mountPath, server, config, store.sessions, identities, serverLog, { tokenSource, jobStore: store.jobs, delegation })
   })
   return { runtimes, store }
 }

@@ -4,6 +4,7 @@
  * anything starts. Messages name the config path and never echo a secret.
  */
 import { createPrivateKey } from 'node:crypto'
+import { accessSync, constants } from 'node:fs'
 import type { ServerConfig } from '../config/schema.js'
 import { forwardRuleProblems } from './outbound.js'
 
@@ -18,6 +19,11 @@ export function credentialConfigProblems(name: string, server: ServerConfig): st
   const problems = forwardRuleProblems(server).map((p) => `servers.${name}.${p}`)
   const key = server.oauth?.privateKey
   if (key !== undefined) problems.push(...privateKeyProblems(`servers.${name}.oauth.privateKey`, key, server.oauth!.algorithm))
+  const assertionFile = server.oauth?.clientAssertionFile
+  // The platform mounts the file before the container starts: a missing one is a deployment mistake to name now,
+  // not a token request failure to discover on the first call.
+  if (assertionFile !== undefined && !readableFile(assertionFile))
+    problems.push(`servers.${name}.oauth.clientAssertionFile: cannot read the workload identity token file (check the volume mount and AZURE_FEDERATED_TOKEN_FILE)`)
   return problems
 }
 
@@ -32,5 +38,14 @@ function privateKeyProblems(path: string, key: string, algorithm: string): strin
   } catch {
     // Node's parse errors hold no key material, but say nothing about the value anyway.
     return [`${path}: not a valid PEM private key`]
+  }
+}
+
+function readableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK)
+    return true
+  } catch {
+    return false
   }
 }

@@ -27,7 +27,8 @@ export function forwardRules(server: ServerConfig): ForwardRules {
     const target = rename.get(name.toLowerCase()) ?? name
     if (!isNeverForwarded(name) && !isNeverForwarded(target)) map.set(name.toLowerCase(), target)
   }
-  if (server.auth.mode === 'passthrough' && !map.has(server.auth.header.toLowerCase()) && !isNeverForwarded(server.auth.header))
+  // With delegation the caller's token is exchanged, never forwarded: the vendor sees only the token issued for it.
+  if (server.auth.mode === 'passthrough' && !server.oauth?.delegation && !map.has(server.auth.header.toLowerCase()) && !isNeverForwarded(server.auth.header))
     map.set(server.auth.header.toLowerCase(), server.auth.header)
   return { map, maxValueBytes: server.forwardHeaders.maxValueBytes }
 }

@@ -7,6 +7,51 @@ import { hasForbiddenHeaderChars, isNeverForwarded, isTransportManaged } from '.
 
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid HTTP header name')
 
+/** True for `localhost`, `127.x.y.z` and `::1`: the hosts where plain http is accepted for identity endpoints (tests). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  return h === 'localhost' || h === '::1' || /^127\./.test(h)
+}
+
+/** An https URL (http only on loopback): issuers, key sets and token endpoints must not be reachable in clear text. */
+const secureUrl = z
+  .string()
+  .url()
+  .refine((u) => !URL.canParse(u) || new URL(u).protocol === 'https:' || (new URL(u).protocol === 'http:' && isLoopbackHost(new URL(u).hostname)), 'must be an https URL (http only on loopback hosts)')
+
+/** Asymmetric JWS algorithms accepted for caller tokens. */
+export const TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const
+
+/**
+ * How the generated connector signs users in (Swagger 2.0 `oauth2` accessCode, paconn `oauthSetting`, OpenAPI
+ * `oauth2`). `aad` is Microsoft Entra ID: the connector then uses Power Platform's Entra ID identity provider, with
+ * on-behalf-of login when `onBehalfOfLogin` is set.
+ */
+export const ConnectorSignInSchema = z
+  .object({
+    identityProvider: z.enum(['aad', 'oauth2']).default('aad'),
+    /** The connector's own app registration (the client that signs users in). */
+    clientId: z.string().min(1),
+    /** Entra ID tenant (GUID, or `common` for multi-tenant). Required for `aad`. */
+    tenantId: z.string().min(1).optional(),
+    /** The facade's App ID URI (`api://<facade-app>`): the audience the connector asks tokens for. */
+    resourceUri: z.string().min(1).optional(),
+    /** Scopes the connector asks for, with descriptions. */
+    scopes: z.record(z.string(), z.string()).default({}),
+    /** Power Platform on-behalf-of login (`enableOnbehalfOfLogin`, Copilot Studio end-user sign-in). */
+    onBehalfOfLogin: z.boolean().default(false),
+    /** Generic providers: where users sign in and where codes are redeemed. Entra ID's are derived from the tenant. */
+    authorizationUrl: z.string().url().optional(),
+    tokenUrl: z.string().url().optional(),
+    refreshUrl: z.string().url().optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.identityProvider === 'aad' && !o.tenantId) ctx.addIssue({ code: 'custom', path: ['tenantId'], message: 'identityProvider "aad" needs tenantId' })
+    if (o.identityProvider === 'oauth2' && (!o.authorizationUrl || !o.tokenUrl))
+      ctx.addIssue({ code: 'custom', path: ['authorizationUrl'], message: 'identityProvider "oauth2" needs authorizationUrl and tokenUrl' })
+  })
+
 /** Inbound authentication: who may call the facade. */
 export const InboundAuthSchema = z
   .discriminatedUnion('mode', [
@@ -46,11 +91,97 @@ export const InboundAuthSchema = z
           .optional(),
       })
       .strict(),
+    z
+      .object({
+        mode: z.literal('jwt'),
+        /**
+         * Accepted token issuers (`iss`), e.g. `https://login.microsoftonline.com/<tenant>/v2.0` and, for v1 tokens,
+         * `https://sts.windows.net/<tenant>/`. https only (loopback hosts excepted, for tests).
+         */
+        issuer: z.union([secureUrl, z.array(secureUrl).min(1)]),
+        /** Signing keys. Default: the `jwks_uri` of each issuer's OpenID configuration (`/.well-known/openid-configuration`). */
+        jwksUri: secureUrl.optional(),
+        /** Accepted audiences (`aud`): Entra v1 tokens carry the App ID URI (`api://…`), v2 tokens the client id (GUID). */
+        audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+        /** Accepted signature algorithms (asymmetric only: `none` and HMAC are never accepted). */
+        algorithms: z.array(z.enum(TOKEN_ALGORITHMS)).min(1).default(['RS256']),
+        /**
+         * Claims whose values make the caller's identity: immutable ones. Entra ID: `["tid", "oid"]`; generic OpenID
+         * Connect: `["iss", "sub"]` (OIDC Core §5.7). Never `upn`, `email` or `preferred_username`: they change.
+         */
+        identityClaims: z.array(z.string().min(1)).min(1).default(['iss', 'sub']),
+        /** Allowed clock skew for `exp` and `nbf`. */
+        clockToleranceSeconds: z.number().int().min(0).max(600).default(60),
+        /** How the connector and the documents sign users in (Swagger `oauth2`, paconn `oauthSetting`). */
+        oauth: ConnectorSignInSchema.optional(),
+      })
+      .strict(),
   ])
   .default({ mode: 'none' })
 
 /** JWS algorithms `private_key_jwt` can sign with (what the SDK's signer imports from a PKCS#8 PEM or a JWK). */
 const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const
+
+const TOKEN_TYPE = z.enum([
+  'urn:ietf:params:oauth:token-type:access_token',
+  'urn:ietf:params:oauth:token-type:jwt',
+  'urn:ietf:params:oauth:token-type:id_token',
+])
+
+/**
+ * Delegation: how the caller's inbound token becomes a token for the vendor.
+ * - `on_behalf_of`: Microsoft Entra ID OBO (`grant_type=…jwt-bearer`, `requested_token_use=on_behalf_of`) at `tokenUrl`;
+ * - `token_exchange`: RFC 8693 at `tokenUrl` (`audience`/`resource` name the vendor);
+ * - `id_jag`: Enterprise-Managed Authorization (SEP-990): RFC 8693 at the IdP for an ID-JAG, then a JWT-bearer grant
+ *   at the vendor's authorization server (`tokenUrl`/`issuer`, else discovered from the vendor, RFC 9728).
+ */
+const delegationCommon = {
+  /**
+   * What the catalog (tools/list for the documents) runs with: the facade's own client credentials, or the
+   * credential of the first authenticated caller (for vendors that admit only user tokens; the documents then show
+   * what that caller may see). Default: `caller` for `id_jag`, else `client_credentials`.
+   */
+  catalog: z.enum(['client_credentials', 'caller']).optional(),
+  /** Most cached delegated tokens (one per caller and inbound token). */
+  cacheSize: z.number().int().positive().default(10_000),
+}
+
+const DelegationSchema = z.discriminatedUnion('grant', [
+  z.object({ grant: z.literal('on_behalf_of'), ...delegationCommon }).strict(),
+  z
+    .object({
+      grant: z.literal('token_exchange'),
+      audience: z.string().min(1).optional(),
+      resource: z.string().url().optional(),
+      subjectTokenType: TOKEN_TYPE.default('urn:ietf:params:oauth:token-type:access_token'),
+      requestedTokenType: TOKEN_TYPE.optional(),
+      ...delegationCommon,
+    })
+    .strict(),
+  z
+    .object({
+      grant: z.literal('id_jag'),
+      /** The enterprise IdP's token endpoint and the facade's client there. */
+      idp: z
+        .object({
+          tokenUrl: secureUrl,
+          clientId: z.string().min(1),
+          clientSecret: z.string().min(1).optional(),
+          scope: z.string().optional(),
+          subjectTokenType: TOKEN_TYPE.default('urn:ietf:params:oauth:token-type:id_token'),
+        })
+        .strict(),
+      /** The ID-JAG's `aud`: the vendor's authorization server issuer. Default: discovered. */
+      audience: z.string().min(1).optional(),
+      /** The ID-JAG's `resource`: the vendor's MCP resource. Default: the vendor's protected-resource metadata, else its URL. */
+      resource: z.string().url().optional(),
+      ...delegationCommon,
+    })
+    .strict(),
+])
+
+/** Delegation settings (validated). */
+export type DelegationConfig = z.infer<typeof DelegationSchema>
 
 /** OAuth 2.0 client credentials toward the vendor (`client_secret_basic` or `private_key_jwt`). */
 export const OutboundOAuthSchema = z
@@ -76,11 +207,40 @@ export const OutboundOAuthSchema = z
     scope: z.string().optional(),
     /** RFC 8707 resource indicator to request the token for. Default: the vendor's metadata `resource` when discovered. */
     resource: z.string().url().optional(),
+    /**
+     * Workload identity (`AZURE_FEDERATED_TOKEN_FILE` style): a file holding a platform-issued JWT that the platform
+     * rotates. Read again whenever a token is requested, and sent as the client assertion (RFC 7523 client
+     * authentication), or, with `grant: "jwt_bearer"`, as the grant itself (SEP-1933).
+     */
+    clientAssertionFile: z.string().min(1).optional(),
+    /**
+     * The facade's own grant toward the vendor (catalog and, without delegation, every call): `client_credentials`,
+     * or `jwt_bearer` (SEP-1933 workload identity: the assertion from `clientAssertionFile` is the grant, and the
+     * client authenticates with nothing else).
+     */
+    grant: z.enum(['client_credentials', 'jwt_bearer']).default('client_credentials'),
+    /**
+     * How the client secret is sent: HTTP Basic or in the form body. Default: the form body for `on_behalf_of` (what
+     * Entra ID documents), HTTP Basic otherwise (what RFC 6749 requires servers to support).
+     */
+    tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post']).optional(),
     /** Refresh this long before the token expires (at most half the token lifetime, so short tokens are still reused). */
     refreshSkewSeconds: z.number().int().min(0).default(30),
+    /** Call the vendor on the caller's behalf: every caller gets a token of its own, exchanged from its inbound token. */
+    delegation: DelegationSchema.optional(),
   })
   .strict()
-  .refine((o) => !!o.clientSecret !== !!o.privateKey, { message: 'set exactly one of clientSecret or privateKey' })
+  .superRefine((o, ctx) => {
+    const methods = [o.clientSecret, o.privateKey, o.clientAssertionFile].filter((m) => m !== undefined).length
+    if (o.grant === 'jwt_bearer') {
+      if (!o.clientAssertionFile) ctx.addIssue({ code: 'custom', path: ['clientAssertionFile'], message: 'grant "jwt_bearer" needs clientAssertionFile (the workload JWT)' })
+      if (o.clientSecret || o.privateKey) ctx.addIssue({ code: 'custom', path: ['grant'], message: 'grant "jwt_bearer" authenticates with the assertion alone: remove clientSecret and privateKey' })
+      if (o.delegation) ctx.addIssue({ code: 'custom', path: ['delegation'], message: 'delegation needs a confidential client (clientSecret, privateKey or clientAssertionFile), not grant "jwt_bearer"' })
+    } else if (methods !== 1) ctx.addIssue({ code: 'custom', message: 'set exactly one of clientSecret, privateKey or clientAssertionFile' })
+    const grant = o.delegation?.grant
+    if ((grant === 'on_behalf_of' || grant === 'token_exchange') && !o.tokenUrl)
+      ctx.addIssue({ code: 'custom', path: ['tokenUrl'], message: `delegation "${grant}" needs tokenUrl (the identity provider's token endpoint)` })
+  })
 
 /** One upstream MCP server. */
 export const ServerConfigSchema = z
@@ -234,7 +394,7 @@ function credentialIssues(s: {
   command?: string
   headers: Record<string, string>
   forwardHeaders: { allow: string[]; rename: Record<string, string> }
-  oauth?: unknown
+  oauth?: { delegation?: unknown }
   auth: InboundAuth
 }): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = []
@@ -263,9 +423,15 @@ function credentialIssues(s: {
   const renameOf = (h: string) => Object.entries(rename).find(([k]) => lower(k) === lower(h))?.[1] ?? h
   const outgoing = allow.map(renameOf)
   const auth = s.auth
+  const delegated = !!s.oauth?.delegation
+  // Delegation needs the caller's own token to exchange; the caller's token then never reaches the vendor.
+  if (delegated && auth.mode !== 'jwt' && auth.mode !== 'passthrough')
+    issues.push({ path: ['oauth', 'delegation'], message: 'delegation exchanges the caller\'s token: set auth.mode to "jwt" (validated) or "passthrough"' })
+  if (delegated && auth.mode === 'passthrough' && lower(auth.header) !== 'authorization')
+    issues.push({ path: ['auth', 'header'], message: 'delegation reads the caller\'s token from Authorization: Bearer' })
   if (auth.mode === 'passthrough') {
     const header = auth.header
-    if (!allow.some((a) => lower(a) === lower(header))) outgoing.push(header)
+    if (!delegated && !allow.some((a) => lower(a) === lower(header))) outgoing.push(header)
     if (isNeverForwarded(header)) issues.push({ path: ['auth', 'header'], message: `${header} cannot carry a passthrough credential (it is never forwarded)` })
     // An oauth2 connection always sends its token as Authorization: Bearer, so any other header would stay empty.
     if (auth.oauth && lower(header) !== 'authorization')
@@ -279,7 +445,10 @@ function credentialIssues(s: {
   }
   const staticAuthorization = Object.keys(s.headers).some((h) => lower(h) === 'authorization')
   if (s.oauth && outgoing.some((h) => lower(h) === 'authorization'))
-    issues.push({ path: ['forwardHeaders'], message: 'cannot forward a caller Authorization and use oauth client credentials at once' })
+    issues.push({
+      path: ['forwardHeaders'],
+      message: delegated ? 'delegation sends the exchanged token as Authorization: the caller\'s own Authorization is never forwarded' : 'cannot forward a caller Authorization and use oauth client credentials at once',
+    })
   if (s.oauth && staticAuthorization)
     issues.push({ path: ['headers', 'Authorization'], message: 'a static Authorization header conflicts with oauth client credentials (the token would replace it)' })
   for (const [name, value] of Object.entries(s.headers)) {

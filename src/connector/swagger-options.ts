@@ -7,6 +7,7 @@
  * and size limits are checked with it in the document.
  */
 import type { Catalog } from '../catalog/types.js'
+import { signInOf } from '../auth/sign-in.js'
 import type { InboundAuth as ConfigInboundAuth } from '../config/schema.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { emitSwagger2 } from '../swagger/emit.js'
@@ -25,6 +26,12 @@ export function swaggerInboundAuth(auth: ConfigInboundAuth): InboundAuth {
       return auth.oauth
         ? { mode: 'passthrough', scheme: 'oauth2', authorizationUrl: auth.oauth.authorizationUrl, tokenUrl: auth.oauth.tokenUrl, scopes: auth.oauth.scopes }
         : { mode: 'passthrough', scheme: 'apiKey', header: auth.header }
+    case 'jwt': {
+      // The connection signs users in as `auth.oauth` describes (Entra ID or a generic provider); without it there
+      // is no sign-in to describe, so the connection asks for the bearer token itself (see auth/sign-in).
+      const signIn = signInOf(auth)
+      return signIn ? { mode: 'jwt', scheme: 'oauth2', ...signIn } : { mode: 'jwt', scheme: 'apiKey', header: 'Authorization' }
+    }
   }
 }
 
@@ -45,6 +52,7 @@ export function swaggerOptionsFor(runtime: ServerRuntime, publicRoot = runtime.g
     inboundAuth: swaggerInboundAuth(runtime.config.auth),
     toolParameters: { FacadeClient: CLIENT_PARAMETER },
     toolErrorProblems: runtime.config.toolErrors === 'problem',
+    delegation: !!runtime.config.oauth?.delegation,
     // Copilot Studio's native MCP path: one InvokeMCP operation on the facade's own MCP endpoint (issue 7),
     // counted in the limits like every fixed operation.
     extraOperations: mcp.enabled && mcp.connectorOperation ? { '/mcp': { post: invokeMcpOperation() } } : undefined,
@@ -68,5 +76,9 @@ const CLIENT_PARAMETER: NonBodyParameter = {
  * `/swagger.json` serves and the export writes, on which the limits were checked.
  */
 export function swaggerFor(runtime: ServerRuntime, catalog: Catalog, publicRoot?: string): { document: Swagger2Document; report: EmitReport; text: string } {
-  return emitSwagger2(catalog, swaggerOptionsFor(runtime, publicRoot ?? runtime.global.publicUrl))
+  const emitted = emitSwagger2(catalog, swaggerOptionsFor(runtime, publicRoot ?? runtime.global.publicUrl))
+  const auth = runtime.config.auth
+  if (auth.mode === 'jwt' && !auth.oauth)
+    emitted.report.warnings.push('auth.mode "jwt" without auth.oauth: the connection asks users to paste a bearer token, which expires; describe the sign-in with auth.oauth')
+  return emitted
 }

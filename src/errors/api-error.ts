@@ -19,6 +19,11 @@ export interface ApiErrorOptions {
   extensions?: Record<string, unknown>
   headers?: Record<string, string>
   cause?: unknown
+  /**
+   * Another status than the code's usual one, for the few codes whose status follows an upstream party's verdict
+   * (`delegation_failed`: 401 or 403 as the identity provider's error says; `idp_unavailable`: 502 or 503).
+   */
+  status?: 401 | 403 | 502 | 503
 }
 
 /** An error with a stable problem code. */
@@ -30,6 +35,6 @@ export class ApiError extends Error {
     readonly options: ApiErrorOptions = {},
   ) {
     super(options.detail ?? PROBLEMS[code].title, { cause: options.cause })
-    this.status = PROBLEMS[code].status
+    this.status = options.status ?? PROBLEMS[code].status
   }
 }

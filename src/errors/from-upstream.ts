@@ -4,7 +4,8 @@
  */
 import { ApiError } from './api-error.js'
 import type { ProblemCode } from './codes.js'
-import type { UpstreamErrorCode } from '../upstream/errors.js'
+import type { UpstreamError, UpstreamErrorCode } from '../upstream/errors.js'
+import { bearerChallenge } from '../auth/inbound.js'
 
 const MAP: Record<UpstreamErrorCode, ProblemCode> = {
   UNAVAILABLE: 'vendor_unavailable',
@@ -19,13 +20,17 @@ const MAP: Record<UpstreamErrorCode, ProblemCode> = {
   PROTOCOL: 'vendor_bad_response',
   // Our own failure: never reported as the vendor's (the vendor never saw the request).
   LOCAL: 'internal_error',
+  // Refined from details.credential below.
+  CREDENTIAL: 'delegation_failed',
 }
 
 /**
  * Maps an upstream error to an ApiError.
  * @param notFound the code to use for NOT_FOUND (tool, prompt or resource)
  */
-export function fromUpstream(error: { code: UpstreamErrorCode; message: string }, notFound: ProblemCode = 'tool_not_found'): ApiError {
+export function fromUpstream(error: { code: UpstreamErrorCode; message: string; details?: UpstreamError['details'] }, notFound: ProblemCode = 'tool_not_found'): ApiError {
+  const credential = error.details?.credential
+  if (error.code === 'CREDENTIAL' && credential) return fromCredential(credential, error)
   const code = error.code === 'NOT_FOUND' ? notFound : MAP[error.code]
   // Vendor 401/403 bodies can echo tokens or internal details: say only what happened.
   const detail =
@@ -35,4 +40,38 @@ export function fromUpstream(error: { code: UpstreamErrorCode; message: string }
         ? 'The connection broke after the request reached the vendor. It was not retried because the tool is not marked read-only or idempotent; check the vendor before calling again.'
         : error.message
   return new ApiError(code, { detail, cause: error })
+}
+
+/**
+ * A failed delegation: the identity provider's verdict decides the status; its `error` (and Microsoft's `suberror`)
+ * are named, its description never (it may echo what it received). A step-up `claims` challenge is passed on in
+ * `WWW-Authenticate`, as MSAL's guidance for web APIs says, so the client can sign the user in again with it.
+ */
+function fromCredential(credential: NonNullable<UpstreamError['details']['credential']>, cause: unknown): ApiError {
+  const extensions = credential.error ? { idpError: credential.error, ...(credential.suberror ? { idpSuberror: credential.suberror } : {}) } : undefined
+  if (credential.problem === 'insufficient_claims')
+    return new ApiError('insufficient_claims', {
+      detail: 'The identity provider requires the user to sign in again (multi-factor authentication or a Conditional Access policy).',
+      extensions,
+      headers: { 'WWW-Authenticate': bearerChallenge({ code: 'insufficient_claims' }, { claims: credential.claims! }) },
+      cause,
+    })
+  if (credential.problem === 'idp_unavailable')
+    return new ApiError('idp_unavailable', {
+      detail: 'The identity provider could not issue a token for the vendor right now.',
+      status: credential.status === 502 ? 502 : 503,
+      headers: { 'Retry-After': String(credential.retryAfter ?? 5) },
+      cause,
+    })
+  const status = credential.status === 403 ? 403 : 401
+  return new ApiError('delegation_failed', {
+    detail:
+      status === 401
+        ? `The identity provider refused to exchange your token for the vendor (${credential.error}): sign in again; if it persists, consent may be missing.`
+        : `The identity provider refused to issue a token for the vendor (${credential.error}).`,
+    status,
+    extensions,
+    headers: status === 401 ? { 'WWW-Authenticate': bearerChallenge({ code: 'invalid_token' }) } : undefined,
+    cause,
+  })
 }

@@ -4,6 +4,7 @@
  * span, CORS when configured, one error handler for everything (RFC 9457 problems, no stack traces, no secrets),
  * and the server apps mounted at the root (one upstream) or under `/{server}` (several).
  */
+import { registerProtectedResourceMetadata } from '../mcp-endpoint/protected-resource.js'
 import { Hono, type Context } from 'hono'
 import { cors } from 'hono/cors'
 import { requestId } from 'hono/request-id'
@@ -120,6 +121,7 @@ export function createApp(runtimes: ServerRuntime[], options: AppOptions): Hono 
     if (single && /\btext\/html\b/.test(c.req.header('accept') ?? '')) return c.redirect(`${single.mountPath.slice(1) || '.'}/docs`, 302)
     return c.json({ servers: runtimes.map((r) => ({ name: r.name, base: r.mountPath, docs: `${r.mountPath}/docs`, openapi: `${r.mountPath}/openapi.json`, swagger: `${r.mountPath}/swagger.json` })) })
   })
+  registerProtectedResourceMetadata(app, runtimes)
   if (runtimes.length === 1 && runtimes[0]!.mountPath === '') app.route('/', createServerApp(runtimes[0]!))
   else {
     for (const runtime of runtimes) app.route(runtime.mountPath, createServerApp(runtime))

@@ -13,7 +13,7 @@ const KEY = 'caller' as never
 /** Authenticates the request (401 `unauthorized` otherwise) and keeps the caller for {@link callerOf}. */
 export function authenticated(runtime: ServerRuntime): MiddlewareHandler {
   return async (c, next) => {
-    c.set(KEY, runtime.callerFrom(c.req.raw.headers) as never)
+    c.set(KEY, (await runtime.callerFrom(c.req.raw.headers)) as never)
     await next()
   }
 }

@@ -83,6 +83,10 @@ const ALIAS: Record<ProblemCode, string> = {
   invalid_request: 'Req',
   invalid_header: 'Hdr',
   unauthorized: 'Auth',
+  invalid_token: 'Token',
+  insufficient_claims: 'Claims',
+  delegation_failed: 'Deleg',
+  idp_unavailable: 'IdP',
   vendor_unauthorized: 'VAuth',
   vendor_forbidden: 'VDeny',
   tool_not_found: 'Tool',
@@ -112,11 +116,10 @@ const ALIAS: Record<ProblemCode, string> = {
   connector_not_exportable: 'Export',
 }
 
-/** Every problem response component used so far, by name (the name encodes the codes). */
-const problemComponents = new Map<string, ProblemCode[]>()
+/** Every problem response component used so far, by name (the name encodes the status and the codes). */
+const problemComponents = new Map<string, { status: number; codes: ProblemCode[] }>()
 
-function problemComponent(codes: ProblemCode[]): Json {
-  const status = PROBLEMS[codes[0]!].status
+function problemComponent(status: number, codes: ProblemCode[]): Json {
   return {
     description: codes.map((c) => `\`${c}\`: ${PROBLEMS[c].title}.`).join(' '),
     headers: status === 401 ? headerRefs('WWWAuthenticate') : headerRefs(),
@@ -130,25 +133,74 @@ function problemComponent(codes: ProblemCode[]): Json {
 
 /** The `components.responses` entries for every problem response referenced so far. */
 export function problemResponseComponents(): Record<string, Json> {
-  return Object.fromEntries([...problemComponents].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, codes]) => [name, problemComponent(codes)]))
+  return Object.fromEntries([...problemComponents].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, { status, codes }]) => [name, problemComponent(status, codes)]))
 }
 
-/** Codes every route that authenticates its caller can answer. */
-export const CALLER_CODES: ProblemCode[] = ['invalid_header', 'unauthorized', 'shutting_down']
-/** Codes of anything that talks to the vendor. */
-export const VENDOR_CODES: ProblemCode[] = ['vendor_unauthorized', 'vendor_forbidden', 'vendor_unavailable', 'vendor_interrupted', 'vendor_bad_response', 'vendor_timeout']
+/** Codes every route that authenticates its caller can answer (a token is checked, its issuer's keys fetched). */
+export const CALLER_CODES: ProblemCode[] = ['invalid_header', 'unauthorized', 'invalid_token', 'idp_unavailable', 'shutting_down']
+/** Codes of anything that talks to the vendor (delegation exchanges the caller's token first). */
+export const VENDOR_CODES: ProblemCode[] = [
+  'vendor_unauthorized',
+  'vendor_forbidden',
+  'vendor_unavailable',
+  'vendor_interrupted',
+  'vendor_bad_response',
+  'vendor_timeout',
+  'delegation_failed',
+  'insufficient_claims',
+  'idp_unavailable',
+]
 /** Codes of reading a JSON body. */
 export const BODY_CODES: ProblemCode[] = ['invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type']
 
-/** What the configuration makes impossible: no `unauthorized` without inbound auth, no `tool_error` in envelope mode. */
+/**
+ * What the configuration makes possible: no `unauthorized` without inbound auth, no `tool_error` in envelope mode,
+ * no `invalid_token` unless tokens are validated (`jwt`), no delegation problems without `oauth.delegation`.
+ */
 export interface ProblemContext {
   auth: boolean
   toolErrorProblems: boolean
+  /** `auth.mode: "jwt"`: tokens are validated (`invalid_token`; `idp_unavailable` when the issuer's keys cannot be had). */
+  token?: boolean
+  /** `oauth.delegation`: calls to the vendor exchange the caller's token first. */
+  delegation?: boolean
 }
 
 /** The problem context of a runtime. */
 export function problemContextOf(runtime: Pick<ServerRuntime, 'config'>): ProblemContext {
-  return { auth: runtime.config.auth.mode !== 'none', toolErrorProblems: runtime.config.toolErrors === 'problem' }
+  const config = runtime.config
+  return { auth: config.auth.mode !== 'none', toolErrorProblems: config.toolErrors === 'problem', token: config.auth.mode === 'jwt', delegation: !!config.oauth?.delegation }
+}
+
+/**
+ * The statuses a code can be answered with where `codes` are possible: its usual one, plus, on routes that reach
+ * the identity provider's token endpoint (they can answer `delegation_failed`), the IdP's verdict: a refused
+ * exchange is 401 or 403, an unreachable token endpoint 502 or 503.
+ */
+function statusesOf(ctx: ProblemContext, code: ProblemCode, codes: readonly ProblemCode[]): number[] {
+  const usual = PROBLEMS[code].status
+  const exchanging = !!ctx.delegation && codes.includes('delegation_failed')
+  if (exchanging && code === 'delegation_failed') return [usual, 403]
+  if (exchanging && code === 'idp_unavailable') return [502, usual]
+  return [usual]
+}
+
+function possible(ctx: ProblemContext, code: ProblemCode, codes: readonly ProblemCode[]): boolean {
+  switch (code) {
+    case 'unauthorized':
+      return ctx.auth
+    case 'tool_error':
+      return ctx.toolErrorProblems
+    case 'invalid_token':
+      return !!ctx.token
+    case 'delegation_failed':
+    case 'insufficient_claims':
+      return !!ctx.delegation
+    case 'idp_unavailable':
+      return !!ctx.token || (!!ctx.delegation && codes.includes('delegation_failed'))
+    default:
+      return true
+  }
 }
 
 /**
@@ -156,14 +208,16 @@ export function problemContextOf(runtime: Pick<ServerRuntime, 'config'>): Proble
  * @example responses: { 200: …, ...problemResponses(ctx, [...CALLER_CODES, 'job_not_found']) }
  */
 export function problemResponses(ctx: ProblemContext, codes: readonly ProblemCode[]): Record<string, { $ref: string }> {
-  const possible = [...new Set(codes)].filter((c) => (c !== 'unauthorized' || ctx.auth) && (c !== 'tool_error' || ctx.toolErrorProblems))
   const byStatus = new Map<number, ProblemCode[]>()
-  for (const code of possible) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code])
+  for (const code of new Set(codes)) {
+    if (!possible(ctx, code, codes)) continue
+    for (const status of statusesOf(ctx, code, codes)) byStatus.set(status, [...(byStatus.get(status) ?? []), code])
+  }
   const out: Record<string, { $ref: string }> = {}
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
     const sorted = group.sort()
     const name = `E${status}${sorted.map((c) => ALIAS[c]).join('')}`
-    problemComponents.set(name, sorted)
+    problemComponents.set(name, { status, codes: sorted })
     out[String(status)] = ref('responses', name)
   }
   return out

@@ -40,8 +40,10 @@ export interface OpenApiOptions {
   /** Inbound API key header, or undefined when the facade runs without a key. */
   apiKeyHeader?: string
   bearer?: boolean
-  /** Passthrough of the vendor's OAuth token: an `oauth2` authorization-code scheme. */
+  /** An `oauth2` authorization-code scheme: the vendor's (passthrough) or the one users sign in with (`jwt`). */
   oauth2?: { authorizationUrl: string; tokenUrl: string; refreshUrl?: string; scopes: Record<string, string> }
+  /** An `openIdConnect` scheme: the discovery URL of the issuer whose tokens the facade validates (`jwt`). */
+  openIdConnectUrl?: string
   /** More operations, by path (e.g. the MCP endpoint); added as they are, after the generated ones. */
   extraPaths?: Record<string, Json>
 }
@@ -155,16 +157,33 @@ function invokeToolOperation(callProblems: Json): Json {
   }
 }
 
+/**
+ * Security schemes and the root requirement. Each scheme is an alternative (one requirement object each): with
+ * `jwt`, a bearer token is always accepted, and the `oauth2` or `openIdConnect` scheme says where to get one.
+ */
 function securityOf(options: OpenApiOptions): { schemes: Json; security: Json[] } {
+  const schemes: Json = {}
+  const security: Json[] = []
   const o = options.oauth2
-  if (options.apiKeyHeader) return { schemes: { apiKey: { type: 'apiKey', in: 'header', name: options.apiKeyHeader } }, security: [{ apiKey: [] }] }
-  if (options.bearer) return { schemes: { bearer: { type: 'http', scheme: 'bearer' } }, security: [{ bearer: [] }] }
+  if (options.apiKeyHeader) {
+    schemes.apiKey = { type: 'apiKey', in: 'header', name: options.apiKeyHeader }
+    security.push({ apiKey: [] })
+  }
+  if (options.bearer) {
+    schemes.bearer = { type: 'http', scheme: 'bearer' }
+    security.push({ bearer: [] })
+  }
   if (o) {
     const flow = { authorizationUrl: o.authorizationUrl, tokenUrl: o.tokenUrl, ...(o.refreshUrl ? { refreshUrl: o.refreshUrl } : {}), scopes: o.scopes }
-    return { schemes: { oauth2: { type: 'oauth2', flows: { authorizationCode: flow } } }, security: [{ oauth2: Object.keys(o.scopes).sort() }] }
+    schemes.oauth2 = { type: 'oauth2', flows: { authorizationCode: flow } }
+    security.push({ oauth2: Object.keys(o.scopes).sort() })
+  }
+  if (options.openIdConnectUrl) {
+    schemes.openIdConnect = { type: 'openIdConnect', openIdConnectUrl: options.openIdConnectUrl }
+    security.push({ openIdConnect: [] })
   }
   // No inbound auth: the empty requirement says so explicitly (anonymous access).
-  return { schemes: {}, security: [{}] }
+  return security.length ? { schemes, security } : { schemes: {}, security: [{}] }
 }
 
 /** Builds the OpenAPI 3.1 document for a catalog. */

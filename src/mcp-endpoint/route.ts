@@ -17,6 +17,7 @@ import { Conversations } from './conversations.js'
 import type { EndpointHandler } from './handler.js'
 import type { RequestScope } from './mcp-server.js'
 import { runtimePort } from './runtime-port.js'
+import { resourceMetadataUrl } from './protected-resource.js'
 
 /** Where the endpoint lives inside a server app. */
 export const MCP_ENDPOINT_PATH = '/mcp'
@@ -40,7 +41,7 @@ export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): v
 
   app.post(MCP_ENDPOINT_PATH, async (c) => {
     checkOrigin(c, port.publicUrl)
-    const caller = port.caller(c.req.raw.headers)
+    const caller = await port.caller(c.req.raw.headers, resourceMetadataChallenge(c, port))
     port.catalog() // 503 not_ready before any MCP exchange starts
     const text = await readBody(c, port.bodyLimitBytes)
     let parsed: unknown
@@ -63,15 +64,15 @@ export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): v
   })
 
   app.delete(MCP_ENDPOINT_PATH, async (c) => {
-    const caller = port.caller(c.req.raw.headers)
+    const caller = await port.caller(c.req.raw.headers, resourceMetadataChallenge(c, port))
     const sessionId = c.req.header(SESSION_HEADER)
     if (!sessionId) throw new ApiError('method_not_allowed', { detail: 'DELETE ends a session: send its Mcp-Session-Id.', headers: { Allow: 'POST, DELETE' } })
     await conversations.end(sessionId, caller)
     return c.body(null, 204)
   })
 
-  app.get(MCP_ENDPOINT_PATH, (c) => {
-    port.caller(c.req.raw.headers)
+  app.get(MCP_ENDPOINT_PATH, async (c) => {
+    await port.caller(c.req.raw.headers, resourceMetadataChallenge(c, port))
     throw new ApiError('method_not_allowed', { detail: 'This endpoint sends messages only in answer to a POST; there is no GET stream.', headers: { Allow: 'POST, DELETE' } })
   })
 }
@@ -91,6 +92,11 @@ function checkOrigin(c: Context, publicUrl: string | undefined): void {
   }
   const allowed = [c.req.header('host'), publicUrl ? new URL(publicUrl).host : undefined].filter((h): h is string => !!h)
   if (!host || !allowed.includes(host)) throw new ApiError('origin_forbidden', { detail: 'The MCP endpoint accepts browser requests only from its own origin.' })
+}
+
+/** RFC 9728 §5.1: a 401 from the MCP endpoint names where its protected-resource metadata lives. */
+function resourceMetadataChallenge(c: Context, port: { config: { auth: { mode: string } }; publicUrl?: string }): Record<string, string> | undefined {
+  return port.config.auth.mode === 'jwt' ? { resource_metadata: resourceMetadataUrl(c.req.raw.url, port.publicUrl) } : undefined
 }
 
 async function readBody(c: Context, limitBytes: number): Promise<string> {

@@ -28,8 +28,11 @@ export interface McpRuntimePort {
   readonly publicUrl?: string
   /** Current catalog and validators, or ApiError `not_ready`. */
   catalog(): CatalogState
-  /** Authenticates the request; ApiError `unauthorized` (401 + WWW-Authenticate) when a credential is missing. */
-  caller(headers: Headers): CallerContext
+  /**
+   * Authenticates the request; ApiError `unauthorized` / `invalid_token` (401 + WWW-Authenticate, with `challenge`'s
+   * parameters such as RFC 9728 `resource_metadata`) when the credential is missing or not valid.
+   */
+  caller(headers: Headers, challenge?: Record<string, string>): Promise<CallerContext>
   callTool(tool: CatalogTool, args: Record<string, unknown>, caller: CallerContext, selector: SessionSelector, onProgress?: (p: Progress) => void): Promise<ToolCallOutcome>
   readResource(uri: string, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
   getPrompt(name: string, args: Record<string, string>, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
@@ -50,7 +53,7 @@ export function runtimePort(runtime: ServerRuntime): McpRuntimePort {
     bodyLimitBytes: runtime.global.bodyLimitBytes,
     publicUrl: runtime.global.publicUrl,
     catalog: () => runtime.requireCatalog(),
-    caller: (headers) => runtime.callerFrom(headers),
+    caller: (headers, challenge) => runtime.callerFrom(headers, challenge),
     callTool: (tool, args, caller, selector, onProgress) => runtime.callTool(tool, args, caller, selector, onProgress),
     readResource: (uri, caller, selector) => runtime.readResource(uri, caller, selector),
     getPrompt: (name, args, caller, selector) => runtime.getPrompt(name, args, caller, selector),

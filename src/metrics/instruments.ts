@@ -46,6 +46,18 @@ const sessionRenewals = new Counter({
   registers: [instrumentRegistry],
 })
 
+const tokenExchanges = new Counter({
+  name: 'mcp_facade_token_exchanges_total',
+  help: 'Delegated token requests (on-behalf-of, token exchange, ID-JAG), by server, grant and outcome (ok or the problem code).',
+  labelNames: ['server', 'grant', 'outcome'] as const,
+  registers: [instrumentRegistry],
+})
+
+/** Records one delegated token request (cache hits are not requests). */
+export function recordTokenExchange(server: string, grant: string, outcome: string): void {
+  tokenExchanges.inc({ server, grant, outcome })
+}
+
 /** Records one answered HTTP request. `route` is the route template (e.g. `/tools/:tool{.+}`), never the raw path. */
 export function recordHttpRequest(route: string, method: string, status: number, ms: number): void {
   const labels = { route, method, status: String(status) }

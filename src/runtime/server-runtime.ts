@@ -23,6 +23,10 @@ import { ReadinessProbe } from './readiness.js'
 import { measureVendorCall } from '../metrics/vendor-call.js'
 import { recordSessionRenewal } from '../metrics/instruments.js'
 import { retryWithBackoff } from './retry.js'
+import { JwtVerifier } from '../identity/jwt-verifier.js'
+import type { ChallengeParams } from '../auth/inbound.js'
+import type { DelegatedTokens } from '../identity/delegation/delegated-tokens.js'
+import type { SessionCredentials } from '../sessions/manager.js'
 
 /** Which vendor session a call runs on. */
 export type SessionSelector = { kind: 'pooled' } | { kind: 'existing'; id: string } | { kind: 'new' }
@@ -44,6 +48,8 @@ export interface RuntimeExtras {
   tokenSource?: ConnectionSettings['tokenSource']
   /** Where 202 job records live (shared by every server of the facade); in-process when absent. */
   jobStore?: JobStore
+  /** Delegated vendor tokens per caller (config `oauth.delegation`); the caller's own token then never reaches the vendor. */
+  delegation?: DelegatedTokens
 }
 
 /** Runtime state of one upstream server. */
@@ -57,6 +63,12 @@ export class ServerRuntime {
   /** The vendor's shared socket pool (HTTP upstreams only). */
   readonly #http?: UpstreamHttp
   readonly #readiness: ReadinessProbe
+  /** Validates caller tokens (`auth.mode: "jwt"`). */
+  readonly #verifier?: JwtVerifier
+  /** What the catalog session sends: static headers, and in `catalog: "caller"` mode the last caller's token. */
+  readonly #catalogCredentials: SessionCredentials
+  /** The catalog is loaded with a caller's delegated credential (vendors that admit only user tokens). */
+  readonly #catalogFromCaller: boolean
   #stopping = false
   #stopRetry?: () => void
 
@@ -76,6 +88,10 @@ export class ServerRuntime {
   ) {
     this.#rules = forwardRules(config)
     if (config.url) this.#http = new UpstreamHttp(config.pool)
+    if (config.auth.mode === 'jwt') this.#verifier = new JwtVerifier(config.auth)
+    const delegation = config.oauth?.delegation
+    this.#catalogFromCaller = !!extras.delegation && (delegation?.catalog ?? (delegation?.grant === 'id_jag' ? 'caller' : 'client_credentials')) === 'caller'
+    this.#catalogCredentials = { identity: 'catalog', headers: config.headers }
     const policy: SessionPolicy = {
       // stdio and legacy SSE sessions live in their connection: they are never released (see UpstreamSession).
       connectionIdleMs: global.sessions.connectionIdleMs,
@@ -86,15 +102,18 @@ export class ServerRuntime {
       store,
       idleTtlSeconds: global.sessions.idleTtlSeconds,
       maxPooled: global.sessions.maxPooled,
-      settingsFor: (headers) => this.#settings(headers),
+      settingsFor: (credentials) => this.#settings(credentials, extras.delegation?.sourceFor(credentials)),
       cache: this.cache,
       policy,
     })
     // The catalog uses the facade's own vendor session with static headers only: no caller's credential
     // ever decides what the catalog (and so every caller's documents) contains.
     // It is the one session that listens (standalone GET stream) and keeps its connection attached.
+    // With delegation, the catalog runs on the facade's own client credentials, or (catalog "caller") on the
+    // delegated credential of the latest authenticated caller.
+    const catalogTokens = this.#catalogFromCaller ? extras.delegation!.sourceFor(this.#catalogCredentials) : undefined
     this.#catalogSession = new UpstreamSession(
-      { ...this.#settings(() => config.headers), onListChanged: () => this.catalog.refreshSoon() },
+      { ...this.#settings(this.#catalogCredentials, catalogTokens), onListChanged: () => this.catalog.refreshSoon() },
       this.cache,
       // Its loads are retried by the catalog's own backoff (start()), so no in-call retry budget on top.
       { connectionIdleMs: 0, retryBudgetMs: 0 },
@@ -114,14 +133,15 @@ export class ServerRuntime {
     return { kind: 'http', url: c.url!, transport: c.transport }
   }
 
-  #settings(headers: () => Record<string, string>): ConnectionSettings {
+  /** Connection settings reading a session's current credentials; `delegated` replaces the facade's own token source. */
+  #settings(credentials: SessionCredentials, delegated?: ConnectionSettings['tokenSource']): ConnectionSettings {
     return {
       target: this.#target(),
       http: this.#http,
       sseResumeAttempts: this.config.retry.sseResumeAttempts,
       protocol: this.config.command ? 'legacy' : this.config.protocol,
-      headers,
-      tokenSource: this.extras.tokenSource,
+      headers: () => credentials.headers,
+      tokenSource: delegated ?? this.extras.tokenSource,
       connectTimeoutMs: this.config.timeouts.connectMs,
     }
   }
@@ -137,10 +157,14 @@ export class ServerRuntime {
    * Authenticates a request and derives the caller context (identity + headers for the vendor).
    * @throws ApiError `unauthorized` or `invalid_header`
    */
-  callerFrom(headers: Headers): CallerContext {
-    const { credential } = authenticate(this.config.auth, headers)
+  async callerFrom(headers: Headers, challenge?: ChallengeParams): Promise<CallerContext> {
+    const { credential, token } = await authenticate(this.config.auth, headers, this.#verifier, challenge)
     const forwarded = forwardedHeaders(this.#rules, headers)
-    const names = Object.keys(forwarded).sort()
+    // A validated token is identified by its claims; forwarding it (when configured) must not make every refresh
+    // a new caller: the session's later requests carry the newest token instead (see SessionManager).
+    const names = Object.keys(forwarded)
+      .filter((n) => !(this.#verifier && n.toLowerCase() === 'authorization'))
+      .sort()
     const headersDigest = names.length ? this.identities.digest(JSON.stringify(names.map((n) => [n.toLowerCase(), forwarded[n]]))) : '-'
     // The identity covers the forwarded values too: a vendor session (pooled or caller) carries exactly one set of
     // forwarded credentials, so the same API key with another forwarded token is another caller, and a caller
@@ -149,7 +173,18 @@ export class ServerRuntime {
       credential === undefined && !names.length
         ? this.identities.identify(undefined)
         : this.identities.identify(JSON.stringify([credential ?? null, headersDigest]))
-    return { identity, outboundHeaders: outboundHeaders(this.config.headers, forwarded) }
+    const caller = { identity, outboundHeaders: outboundHeaders(this.config.headers, forwarded), token }
+    if (this.#catalogFromCaller) await this.#catalogAs(caller)
+    return caller
+  }
+
+  /**
+   * `catalog: "caller"`: the catalog session uses the latest caller's token, and the first caller loads it (the
+   * vendor admits no credential of the facade's own). Its failure is that caller's answer (e.g. `delegation_failed`).
+   */
+  async #catalogAs(caller: CallerContext): Promise<void> {
+    this.#catalogCredentials.token = caller.token
+    if (!this.catalog.state) await this.#upstream(() => this.catalog.refresh())
   }
 
   /**
@@ -227,7 +262,8 @@ export class ServerRuntime {
 
   /** Is the vendor reachable right now? Cheap and rate-limited (see runtime/readiness). */
   async ready(): Promise<boolean> {
-    if (!this.catalog.state) return false
+    // Waiting for a first caller to load the catalog with: ready, or no caller would ever be routed here.
+    if (!this.catalog.state) return this.#catalogFromCaller && !this.#catalogCredentials.token
     return this.#readiness.ready()
   }
 
@@ -236,6 +272,8 @@ export class ServerRuntime {
    * exponential backoff until the vendor answers. /healthz serves all along; /readyz says 503 until loaded.
    */
   async start(): Promise<void> {
+    // Loaded by the first authenticated caller (see #catalogAs).
+    if (this.#catalogFromCaller) return
     this.#stopRetry = await retryWithBackoff(() => this.catalog.refresh(), { stopped: () => this.#stopping || !!this.catalog.state })
   }
 

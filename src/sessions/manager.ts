@@ -21,6 +21,19 @@ export interface CallerContext {
   identity: string
   /** Headers to send to the vendor for this caller (static + forwarded). */
   outboundHeaders: Record<string, string>
+  /** The caller's bearer token (in memory only), exchanged for a vendor token when delegation is on. */
+  token?: string
+}
+
+/**
+ * The latest credentials of one vendor session's caller. A session outlives the token it was opened with (a
+ * refreshed token keeps the identity), so every use of the session stores the caller's current values here and
+ * every later vendor request reads them.
+ */
+export interface SessionCredentials {
+  readonly identity: string
+  headers: Record<string, string>
+  token?: string
 }
 
 /** Options of {@link SessionManager}. */
@@ -29,8 +42,8 @@ export interface SessionManagerOptions {
   store: SessionStore
   idleTtlSeconds: number
   maxPooled: number
-  /** Connection settings for a caller; `headers` is a live getter. */
-  settingsFor: (headers: () => Record<string, string>) => ConnectionSettings
+  /** Connection settings for a session's caller; they read the credentials on every request. */
+  settingsFor: (credentials: SessionCredentials) => ConnectionSettings
   cache: NegotiationCache
   /** Connection idle release and retry budget of every session. */
   policy: SessionPolicy
@@ -51,6 +64,7 @@ export interface ActiveSession {
 export class SessionManager {
   #pool = new Map<string, UpstreamSession>()
   #live = new Map<string, UpstreamSession>()
+  readonly #credentials = new WeakMap<UpstreamSession, SessionCredentials>()
   #sweeper: NodeJS.Timeout
   #stopping = false
   /** Bounds the DELETEs in flight: a burst of expiries or a shutdown must not open a socket per session. */
@@ -80,8 +94,18 @@ export class SessionManager {
   }
 
   #newSession(caller: CallerContext, facts?: ConnectionFacts): UpstreamSession {
-    const headers = caller.outboundHeaders
-    return new UpstreamSession(this.options.settingsFor(() => headers), this.options.cache, this.options.policy, facts)
+    const credentials: SessionCredentials = { identity: caller.identity, headers: caller.outboundHeaders, token: caller.token }
+    const session = new UpstreamSession(this.options.settingsFor(credentials), this.options.cache, this.options.policy, facts)
+    this.#credentials.set(session, credentials)
+    return session
+  }
+
+  /** Hands a session its caller's current headers and token (a refreshed token replaces the one it was opened with). */
+  #refreshCredentials(session: UpstreamSession, caller: CallerContext): void {
+    const credentials = this.#credentials.get(session)
+    if (!credentials) return
+    credentials.headers = caller.outboundHeaders
+    credentials.token = caller.token
   }
 
   /** Ends a vendor session in the bounded termination queue. */
@@ -98,7 +122,7 @@ export class SessionManager {
       if (this.#pool.size >= this.options.maxPooled) this.#evictOldestPooled()
       session = this.#newSession(caller)
       this.#pool.set(key, session)
-    }
+    } else this.#refreshCredentials(session, caller)
     return session
   }
 
@@ -158,7 +182,7 @@ export class SessionManager {
       // Created by another replica (or before a restart): the record's facts re-attach the same vendor session.
       session = this.#newSession(caller, record.transport && record.era ? factsOf(record) : undefined)
       this.#live.set(id, session)
-    }
+    } else this.#refreshCredentials(session, caller)
     return { id, record, session }
   }
 

@@ -137,7 +137,9 @@ export function buildSecurity(auth: InboundAuth): Pick<Swagger2Document, 'securi
     const description =
       auth.mode === 'apiKey'
         ? toSentence(`API key of the facade, sent in the ${auth.header} header`, 'API key of the facade.')
-        : toSentence(`Vendor credential forwarded by the facade, sent in the ${auth.header} header`, 'Vendor credential.')
+        : auth.mode === 'jwt'
+          ? 'Access token the facade validates, entered as Bearer followed by the token; it expires, so prefer a connection that signs users in.'
+          : toSentence(`Vendor credential forwarded by the facade, sent in the ${auth.header} header`, 'Vendor credential.')
     const scheme: Swagger2SecurityScheme = { type: 'apiKey', in: 'header', name: auth.header, description }
     return { securityDefinitions: { [API_KEY_SECURITY]: scheme }, security: [{ [API_KEY_SECURITY]: [] }] }
   }
@@ -147,7 +149,12 @@ export function buildSecurity(auth: InboundAuth): Pick<Swagger2Document, 'securi
     authorizationUrl: auth.authorizationUrl,
     tokenUrl: auth.tokenUrl,
     scopes: { ...auth.scopes },
-    description: 'OAuth 2.0 sign-in with the vendor; the facade forwards the access token.',
+    description:
+      auth.mode === 'passthrough'
+        ? 'OAuth 2.0 sign-in with the vendor; the facade forwards the access token.'
+        : auth.aad
+          ? 'Sign-in with Microsoft Entra ID; the facade validates the access token.'
+          : 'OAuth 2.0 sign-in; the facade validates the access token.',
   }
   return { securityDefinitions: { [OAUTH_SECURITY]: scheme }, security: [{ [OAUTH_SECURITY]: Object.keys(auth.scopes).sort() }] }
 }

@@ -84,7 +84,7 @@ export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): {
       produces: ['application/json'],
       paths,
       parameters: sharedParameters(options.toolParameters),
-      responses: sharedResponses(),
+      responses: sharedResponses({ token: options.inboundAuth?.mode === 'jwt', delegation: options.delegation }),
       ...buildSecurity(options.inboundAuth ?? { mode: 'none' }),
     }
     if (metadata) document['x-ms-connector-metadata'] = metadata

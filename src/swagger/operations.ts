@@ -51,9 +51,37 @@ function errors(codes: readonly string[]): Record<string, Swagger2Ref> {
   return Object.fromEntries(codes.map((c) => [c, { $ref: `#/responses/${ERRORS[c]!.name}` }]))
 }
 
+/**
+ * What identity checks add to the error responses: validated tokens (`invalid_token`; `idp_unavailable` when the
+ * issuer's keys cannot be fetched) and delegation (the identity provider's refusals and outages).
+ */
+export interface IdentityProblems {
+  token?: boolean
+  delegation?: boolean
+}
+
+/** The descriptions of the statuses identity checks add codes to (the shared text, so the size stays flat). */
+function identityDescriptions(p: IdentityProblems): Record<string, string> {
+  const out: Record<string, string> = {}
+  if (p.token || p.delegation) {
+    const codes = ['unauthorized', ...(p.token ? ['invalid_token'] : []), ...(p.delegation ? ['insufficient_claims', 'delegation_failed'] : []), 'vendor_unauthorized']
+    out['401'] =
+      `Unauthorized (codes ${codes.join(', ')}): the credentials are missing or invalid${p.token ? ' (an expired token is invalid_token: get a new one)' : ''}, ` +
+      (p.delegation ? 'the identity provider refused to exchange the token for the vendor or asks the user to sign in again (the WWW-Authenticate header carries its claims challenge), ' : '') +
+      'or the MCP server rejected them.'
+    out['503'] = 'Service unavailable (codes not_ready, shutting_down, idp_unavailable): the tool catalog is not loaded yet, the service is shutting down, or the identity provider cannot be reached (retry after Retry-After).'
+  }
+  if (p.delegation) {
+    out['403'] = 'Forbidden (codes vendor_forbidden, delegation_failed): the MCP server refused access, or the identity provider refused to issue a token for it.'
+    out['502'] = 'Bad gateway (codes vendor_unavailable, vendor_interrupted, vendor_bad_response, vendor_bad_output, idp_unavailable): the MCP server failed or returned an invalid result, or the identity provider answered badly.'
+  }
+  return out
+}
+
 /** Document-level `responses`: the errors and the 202 answer every tool operation references. */
-export function sharedResponses(): Record<string, Swagger2Response> {
-  return { Accepted: ACCEPTED, ...Object.fromEntries(Object.values(ERRORS).map((e) => [e.name, { description: e.description }])) }
+export function sharedResponses(identity: IdentityProblems = {}): Record<string, Swagger2Response> {
+  const descriptions = identityDescriptions(identity)
+  return { Accepted: ACCEPTED, ...Object.fromEntries(Object.entries(ERRORS).map(([status, e]) => [e.name, { description: descriptions[status] ?? e.description }])) }
 }
 
 /** Document-level `parameters`: the session header and the given tool-call headers. */

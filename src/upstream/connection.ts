@@ -225,6 +225,8 @@ export class UpstreamConnection {
     } catch (error) {
       await client.close().catch(() => {})
       fetcher?.close()
+      // No credential could be had for the vendor: nothing was sent, and negotiating again would only ask again.
+      if (error instanceof UpstreamError && error.code === 'CREDENTIAL') throw error
       if (prior) {
         // A stale verdict: forget it and negotiate from scratch once.
         cache.forget()

@@ -27,6 +27,11 @@ export type UpstreamErrorCode =
   | 'PROTOCOL'
   /** The facade failed on its own side (e.g. a stack overflow serializing the request): not the vendor's fault. */
   | 'LOCAL'
+  /**
+   * No credential for the vendor could be had (a delegated token exchange was refused or its endpoint was
+   * unreachable). The request never left; `details.credential` says which problem the caller gets.
+   */
+  | 'CREDENTIAL'
 
 /** An upstream failure, already classified. `message` never contains credentials. */
 export class UpstreamError extends Error {
@@ -39,6 +44,15 @@ export class UpstreamError extends Error {
       rpcCode?: number
       /** The vendor's response stream ended without a response (the call may have run). */
       streamEnded?: boolean
+      /** For `CREDENTIAL`: the problem to answer, the identity provider's codes and its step-up challenge. */
+      credential?: {
+        problem: 'delegation_failed' | 'insufficient_claims' | 'idp_unavailable'
+        status: 401 | 403 | 502 | 503
+        error?: string
+        suberror?: string
+        claims?: string
+        retryAfter?: number
+      }
     } = {},
   ) {
     super(message)

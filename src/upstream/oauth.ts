@@ -31,7 +31,8 @@ import {
   fetchToken,
   selectResourceURL,
 } from '@modelcontextprotocol/client'
-import type { AuthorizationServerMetadata, FetchLike, OAuthClientProvider } from '@modelcontextprotocol/client'
+import type { AddClientAuthentication, AuthorizationServerMetadata, FetchLike, OAuthClientMetadata, OAuthClientProvider, OAuthTokens } from '@modelcontextprotocol/client'
+import { readFile } from 'node:fs/promises'
 import type { Logger } from '../log.js'
 import { UpstreamError, networkCode } from './errors.js'
 import type { TokenSource } from './types.js'
@@ -54,6 +55,10 @@ export interface OAuthClientSettings {
   resource?: string
   /** Refresh this long before expiry (capped at half the token lifetime). */
   refreshSkewSeconds: number
+  /** Workload identity: a platform-issued JWT, re-read from this file for every token request. */
+  clientAssertionFile?: string
+  /** `jwt_bearer` (SEP-1933): the workload JWT is the grant itself; else `client_credentials`. */
+  grant?: 'client_credentials' | 'jwt_bearer'
 }
 
 /** Options of {@link OAuthTokenSource}. */
@@ -240,9 +245,10 @@ export class OAuthTokenSource implements TokenSource {
   #provider(expectedIssuer: string): OAuthClientProvider {
     const { oauth } = this.options
     const common = { clientId: oauth.clientId, scope: oauth.scope, clientName: 'mcp-rest-facade', expectedIssuer }
+    if (oauth.clientAssertionFile !== undefined) return new WorkloadIdentityProvider({ ...common, assertionFile: oauth.clientAssertionFile, asGrant: oauth.grant === 'jwt_bearer' })
     if (oauth.clientSecret !== undefined) return new ClientCredentialsProvider({ ...common, clientSecret: oauth.clientSecret })
     if (oauth.privateKey !== undefined) return new PrivateKeyJwtProvider({ ...common, privateKey: oauth.privateKey, algorithm: oauth.algorithm })
-    throw new UpstreamError('PROTOCOL', 'oauth needs clientSecret or privateKey')
+    throw new UpstreamError('PROTOCOL', 'oauth needs clientSecret, privateKey or clientAssertionFile')
   }
 }
 
@@ -279,4 +285,91 @@ function classifyOAuthError(error: unknown, stage: 'discovery' | 'token'): Upstr
   if (error instanceof TypeError && /fetch failed/i.test(error.message)) return new UpstreamError('UNAVAILABLE', `authorization server unreachable during ${stage}`)
   const name = error instanceof Error ? error.name : typeof error
   return new UpstreamError('PROTOCOL', `oauth ${stage} failed (${name})`)
+}
+
+const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
+
+/**
+ * Workload identity toward the vendor's authorization server, with a platform-issued JWT read from a file the
+ * platform rotates (Kubernetes projected tokens, `AZURE_FEDERATED_TOKEN_FILE`):
+ * - as the grant (SEP-1933, `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`, `assertion` = the JWT, no
+ *   other client authentication), or
+ * - as the client assertion of a `client_credentials` grant (RFC 7523 §2.2, Entra ID federated credentials).
+ * The file is read on every token request, never cached: token requests are rare and the file changes.
+ */
+class WorkloadIdentityProvider implements OAuthClientProvider {
+  #tokens?: OAuthTokens
+  readonly #info: { client_id: string; issuer: string }
+  readonly clientMetadata: OAuthClientMetadata
+  /** Client authentication when the JWT is a client assertion; absent for the grant form (the SDK sends client_id only). */
+  readonly addClientAuthentication?: AddClientAuthentication
+
+  constructor(private readonly options: { clientId: string; scope?: string; clientName: string; expectedIssuer: string; assertionFile: string; asGrant: boolean }) {
+    this.#info = { client_id: options.clientId, issuer: options.expectedIssuer }
+    this.clientMetadata = {
+      client_name: options.clientName,
+      redirect_uris: [],
+      grant_types: [options.asGrant ? 'urn:ietf:params:oauth:grant-type:jwt-bearer' : 'client_credentials'],
+      token_endpoint_auth_method: options.asGrant ? 'none' : 'private_key_jwt',
+      scope: options.scope,
+    }
+    if (!options.asGrant)
+      this.addClientAuthentication = async (_headers, params) => {
+        params.set('client_id', options.clientId)
+        params.set('client_assertion_type', JWT_BEARER_ASSERTION)
+        params.set('client_assertion', await this.#assertion())
+      }
+  }
+
+  get redirectUrl(): undefined {
+    return undefined
+  }
+  clientInformation() {
+    return this.#info
+  }
+  tokens() {
+    return this.#tokens
+  }
+  saveTokens(tokens: OAuthTokens) {
+    this.#tokens = tokens
+  }
+  redirectToAuthorization(): never {
+    throw new Error('workload identity has no authorization redirect')
+  }
+  saveCodeVerifier() {}
+  codeVerifier(): never {
+    throw new Error('workload identity has no code verifier')
+  }
+
+  async prepareTokenRequest(scope?: string): Promise<URLSearchParams> {
+    const params = this.options.asGrant
+      ? new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await this.#assertion() })
+      : new URLSearchParams({ grant_type: 'client_credentials' })
+    if (scope) params.set('scope', scope)
+    return params
+  }
+
+  async #assertion(): Promise<string> {
+    let text: string
+    try {
+      text = (await readFile(this.options.assertionFile, 'utf8')).trim()
+    } catch (error) {
+      throw new UpstreamError('UNAVAILABLE', `the workload identity token file cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+    }
+    if (!text) throw new UpstreamError('UNAVAILABLE', 'the workload identity token file is empty')
+    return text
+  }
+}
+
+/** The vendor's authorization server, found from its protected-resource metadata (RFC 9728, then RFC 8414). */
+export async function discoverVendorAuthorization(vendorUrl: string): Promise<{ issuer: string; tokenUrl: string; resource?: string }> {
+  let info
+  try {
+    info = await discoverOAuthServerInfo(vendorUrl, { fetchFn: oauthFetch })
+  } catch (error) {
+    throw classifyOAuthError(error, 'discovery')
+  }
+  const issuer = info.authorizationServerMetadata?.issuer ?? info.authorizationServerUrl
+  const tokenUrl = info.authorizationServerMetadata?.token_endpoint ?? new URL('/token', info.authorizationServerUrl).href
+  return { issuer, tokenUrl, resource: info.resourceMetadata?.resource }
 }

@@ -114,7 +114,7 @@ export function registerMcpExtraRoutes(app: OpenAPIHono, runtime: ServerRuntime)
   })
 
   app.post('/prompts/:name{.+}', async (c) => {
-    const caller = runtime.callerFrom(c.req.raw.headers)
+    const caller = await runtime.callerFrom(c.req.raw.headers)
     const { catalog } = runtime.requireCatalog()
     const segment = c.req.param('name')
     const decoded = decodeSegment(segment)

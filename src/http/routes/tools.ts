@@ -129,7 +129,7 @@ function accepted(c: Context, runtime: ServerRuntime, jobId: string, body: unkno
 
 /** `POST /tools/{tool}` and `POST /invoke/{tool}`: HTTP in, the invocation (runtime/tool-invocation), HTTP out. */
 async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
-  const caller = runtime.callerFrom(c.req.raw.headers)
+  const caller = await runtime.callerFrom(c.req.raw.headers)
   const tool = resolveTool(runtime, segment)
   const result = await invokeTool(runtime, {
     tool,
