@@ -1,8 +1,8 @@
 /**
- * `npm start` builds only when it must (scripts/ensure-build.mjs): in a copy of the project, the first run builds
- * dist/ with esbuild and stamps it, the next one leaves it alone, a changed source rebuilds, and `start:prod`
- * (`--no-build`) never builds: without dist/ it stops with a message that says how to get one. Also the npm
- * scripts that wire it up.
+ * `npm start` builds only when it must (scripts/start.mjs → scripts/ensure-build.mjs, then the CLI in the same
+ * process): in a copy of the project, the first run builds dist/ with esbuild and stamps it, the next one leaves it
+ * alone, a changed source rebuilds, and `start:prod` (`--no-build`) never builds: without dist/ it stops with a
+ * message that says how to get one. Also the npm scripts that wire it up.
  */
 import { execFile } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -21,9 +21,13 @@ describe('ensure-build', { timeout: 120_000 }, () => {
   symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir')
   afterAll(() => rmSync(copy, { recursive: true, force: true }))
 
+  /** `node scripts/start.mjs [--no-build] --version`: the CLI answers its version once dist/ is there. */
   const ensure = (...args: string[]) =>
-    exec(process.execPath, [join(copy, 'scripts/ensure-build.mjs'), ...args], { cwd: copy }).then(
-      ({ stderr }) => ({ code: 0, stderr }),
+    exec(process.execPath, [join(copy, 'scripts/start.mjs'), ...args, '--version'], { cwd: copy }).then(
+      ({ stdout, stderr }) => {
+        expect(stdout).toMatch(/^mcp-rest-facade \d+\.\d+\.\d+\n$/)
+        return { code: 0, stderr }
+      },
       (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
     )
   const builtAt = () => statSync(join(copy, 'dist/app.cjs')).mtimeMs
@@ -49,14 +53,14 @@ describe('ensure-build', { timeout: 120_000 }, () => {
     expect(builtAt()).toBe(at)
     expect(await ensure()).toEqual({ code: 0, stderr: 'mcp-rest-facade: sources changed since the last build: building dist/ (esbuild)\n' })
     expect(builtAt()).toBeGreaterThan(at)
-    expect((await exec(process.execPath, [join(copy, 'dist/cli.js'), '--version'])).stdout).toMatch(/^mcp-rest-facade \d/)
   })
 
-  it('is what npm start, npm run cli and start:prod run first; the build does not type-check', () => {
+  it('is what npm start, npm run cli and start:prod run; the build does not type-check', () => {
     const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
-    expect(scripts.prestart).toBe('node scripts/ensure-build.mjs')
-    expect(scripts.precli).toBe('node scripts/ensure-build.mjs')
-    expect(scripts['prestart:prod']).toBe('node scripts/ensure-build.mjs --no-build')
+    expect(scripts.start).toBe('node scripts/start.mjs')
+    expect(scripts.cli).toBe('node scripts/start.mjs')
+    expect(scripts['start:prod']).toBe('node scripts/start.mjs --no-build')
+    expect(Object.keys(scripts).filter((name) => name.startsWith('pre') && name !== 'prepack')).toEqual([])
     expect(scripts.build).toBe('node scripts/build.mjs')
     expect(scripts.test).toMatch(/^tsc -p tsconfig\.json --noEmit && /)
   })
