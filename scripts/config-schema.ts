@@ -186,7 +186,6 @@ export function configJsonSchema(): JsonSchema {
     },
   }
   schema.not = { required: ['servers', 'mcpServers'] }
-  schema.$id = 'https://github.com/mcp-rest-facade/mcp-rest-facade/schema/config.schema.json'
   schema.title = 'mcp-rest-facade configuration'
   schema.description = 'The JSON config file of mcp-rest-facade (--config or MCP_FACADE_CONFIG). Strings may hold ${ENV_VAR}, read from the environment when the file loads. Generated from src/config/schema.ts by `npm run config:schema`.'
   schema.$defs = { server, mcpServer }
