@@ -40,7 +40,7 @@ export async function createRuntimes(config: Config, log: Logger) {
     const server = config.servers[name]!
     // Every line a server's parts log names the server.
     const serverLog = childLogger(log, { server: name })
-    const mountPath = names.length === 1 ? '' : `/${name}`
+    const mountPath = names.length === 1 && config.mountServers === 'auto' ? '' : `/${name}`
     // One token source per server: every connection of that server (catalog, pooled, caller sessions) shares its token.
     const tokenSource = server.oauth && server.url ? new OAuthTokenSource({ oauth: server.oauth, vendorUrl: server.url, server: name, log: serverLog }) : undefined
     // With delegation, each caller gets a vendor token of its own; the shared source above serves the catalog.

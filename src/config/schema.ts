@@ -265,9 +265,15 @@ export const ServerConfigSchema = z
       .optional(),
     /** stdio child: the executable. */
     command: z.string().min(1).optional(),
+    /** stdio child: its arguments. */
     args: z.array(z.string()).default([]),
+    /** stdio child: variables set for it (values support `${ENV_VAR}`); it gets only HOME, PATH, SHELL, TERM otherwise. */
     env: z.record(z.string(), z.string()).default({}),
+    /** stdio child: names of the facade's own environment variables passed to it as they are (e.g. a vendor API key). */
+    envPassthrough: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')).default([]),
+    /** stdio child: its working directory. */
     cwd: z.string().optional(),
+    /** HTTP: `auto` tries Streamable HTTP and falls back to legacy HTTP+SSE. */
     transport: z.enum(['auto', 'streamable-http', 'sse']).default('auto'),
     /** `auto` probes 2026-07-28 `server/discover` first and falls back to 2025 `initialize`. */
     protocol: z.enum(['auto', 'legacy', 'modern']).default('auto'),
@@ -276,6 +282,7 @@ export const ServerConfigSchema = z
     /** Caller headers copied to the vendor: an explicit allowlist plus an optional rename map. */
     forwardHeaders: z
       .object({
+        /** Header names copied from the caller's request to the vendor. */
         allow: z.array(headerName).default([]),
         /** incoming name → outgoing name, e.g. `{ "X-Vendor-Authorization": "Authorization" }` */
         rename: z.record(headerName, headerName).default({}),
@@ -290,6 +297,7 @@ export const ServerConfigSchema = z
       .object({
         /** Per tool call, reset by every progress notification. */
         callMs: z.number().int().positive().default(100_000),
+        /** Connecting to the vendor (and its first handshake). */
         connectMs: z.number().int().positive().default(15_000),
         /** Per-tool overrides of callMs, by original tool name. */
         tools: z.record(z.string(), z.number().int().positive()).default({}),
@@ -344,6 +352,7 @@ export const ServerConfigSchema = z
       .object({
         /** Answer 202 + Location when a call runs longer than this (Power Platform allows 120 s). 0 disables. */
         thresholdMs: z.number().int().min(0).default(90_000),
+        /** `Retry-After` of a 202 answer and of a running job's status. */
         retryAfterSeconds: z.number().int().positive().default(5),
         /** How long a finished job's result stays available. */
         resultTtlSeconds: z.number().int().positive().default(3600),
@@ -383,6 +392,7 @@ export const ServerConfigSchema = z
   .superRefine((s, ctx) => {
     if (!!s.url === !!s.command) ctx.addIssue({ code: 'custom', message: 'set exactly one of url or command' })
     if (s.oauth && s.command) ctx.addIssue({ code: 'custom', path: ['oauth'], message: 'oauth applies to HTTP upstreams only' })
+    if (s.url && s.envPassthrough.length) ctx.addIssue({ code: 'custom', path: ['envPassthrough'], message: 'envPassthrough applies to stdio servers (command) only' })
     credentialIssues(s).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }))
   })
 
@@ -461,10 +471,18 @@ function credentialIssues(s: {
 /** The whole service configuration. */
 export const ConfigSchema = z
   .object({
+    /** Listen address (`HOST`, `--host`); `0.0.0.0` in a container. */
     host: z.string().default('127.0.0.1'),
+    /** Listen port (`PORT`, `--port`); 0 picks a free one. */
     port: z.number().int().min(0).max(65535).default(8080),
     /** The facade's public https URL, used for the Swagger host/basePath and absolute async Location headers. */
     publicUrl: z.string().url().optional(),
+    /**
+     * Where each server's routes live. `auto`: a single server at the root, several under `/{name}/`. `byName`: always
+     * under `/{name}/`, so that adding a second server later moves no route (and breaks no imported connector); the
+     * default for a file with `mcpServers`, as other MCP bridges mount those.
+     */
+    mountServers: z.enum(['auto', 'byName']).default('auto'),
     /** Largest accepted request body. */
     bodyLimitBytes: z.number().int().positive().default(1_048_576),
     /**
@@ -479,6 +497,7 @@ export const ConfigSchema = z
         idleTtlSeconds: z.number().int().positive().default(1800),
         /** Where caller sessions and 202 job records live. `REDIS_URL` in the environment selects redis unless this says memory. */
         store: z.enum(['memory', 'redis']).default('memory'),
+        /** `redis://[user:pass@]host:6379` or `rediss://` (`REDIS_URL`). */
         redisUrl: z.string().optional(),
         /** Prepended to every Redis key (sessions and jobs), e.g. to share one Redis between deployments. */
         redisKeyPrefix: z.string().max(64).default(''),
@@ -499,6 +518,7 @@ export const ConfigSchema = z
     identitySecret: z.string().min(16).optional(),
     /** How long SIGTERM waits for calls in flight. */
     shutdownGraceMs: z.number().int().min(0).default(10_000),
+    /** pino log level (`LOG_LEVEL`); logs are JSON lines on stderr. */
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /** Browser access from other origins (CORS). Off unless origins are listed; `"*"` allows any origin. */
     cors: z

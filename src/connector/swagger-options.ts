@@ -35,11 +35,14 @@ export function swaggerInboundAuth(auth: ConfigInboundAuth): InboundAuth {
   }
 }
 
-/** Emitter options for a server. */
-export function swaggerOptionsFor(runtime: ServerRuntime): Swagger2Options {
+/**
+ * Emitter options for a server.
+ * @param publicRoot the facade's public URL when it is not configured (`GET /connector/package` uses the request's origin)
+ */
+export function swaggerOptionsFor(runtime: ServerRuntime, publicRoot = runtime.global.publicUrl): Swagger2Options {
   const c = runtime.config.connector
   const mcp = runtime.config.mcpEndpoint
-  const publicUrl = runtime.global.publicUrl ? runtime.global.publicUrl.replace(/\/+$/, '') + runtime.mountPath : undefined
+  const publicUrl = publicRoot ? publicRoot.replace(/\/+$/, '') + runtime.mountPath : undefined
   return {
     publicUrl,
     title: c.title,
@@ -72,6 +75,6 @@ const CLIENT_PARAMETER: NonBodyParameter = {
  * The Swagger 2.0 document of a server's current catalog, what the emitter reported, and the file text: the bytes
  * `/swagger.json` serves and the export writes, on which the limits were checked.
  */
-export function swaggerFor(runtime: ServerRuntime, catalog: Catalog): { document: Swagger2Document; report: EmitReport; text: string } {
-  return emitSwagger2(catalog, swaggerOptionsFor(runtime))
+export function swaggerFor(runtime: ServerRuntime, catalog: Catalog, publicRoot?: string): { document: Swagger2Document; report: EmitReport; text: string } {
+  return emitSwagger2(catalog, swaggerOptionsFor(runtime, publicRoot ?? runtime.global.publicUrl))
 }

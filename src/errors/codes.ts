@@ -25,6 +25,7 @@ export const PROBLEMS = {
   job_not_found: { status: 404, title: 'Unknown or expired job' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
+  connector_not_exportable: { status: 409, title: 'The connector folder would not import' },
   request_timeout: { status: 408, title: 'The request was not received in time' },
   payload_too_large: { status: 413, title: 'Request body too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },

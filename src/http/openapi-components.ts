@@ -113,6 +113,7 @@ const ALIAS: Record<ProblemCode, string> = {
   expectation_failed: 'Expect',
   headers_too_large: 'HdrSize',
   store_unavailable: 'Store',
+  connector_not_exportable: 'Export',
 }
 
 /** Every problem response component used so far, by name (the name encodes the status and the codes). */

@@ -80,6 +80,10 @@ export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
   const invoke = (c: Context) => callTool(c, runtime, c.req.param('tool') ?? '')
   app.post('/tools/:tool{.+}', invoke)
   app.post('/invoke/:tool{.+}', invoke)
+  // A tool is called, not fetched: say so (405 with Allow) rather than "no route".
+  app.on(['GET', 'PUT', 'PATCH', 'DELETE'], ['/tools/:tool{.+}', '/invoke/:tool{.+}'], (c) => {
+    throw new ApiError('method_not_allowed', { detail: `${c.req.method} is not allowed here: call a tool with POST and its arguments as a JSON object.`, headers: { Allow: 'POST' } })
+  })
 
   const getJob = createRoute({
     middleware: [auth],
@@ -103,8 +107,18 @@ export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
     if (!job.outcome) return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress }) as never
     const { status, body, headers } = job.outcome
     for (const [k, v] of Object.entries(headers ?? {})) c.header(k, v)
-    return c.body(JSON.stringify(body), status as 200, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' }) as never
+    if (status >= 400) return c.body(JSON.stringify(withRequestId(c, body)), status as 400, { 'content-type': 'application/problem+json' }) as never
+    return c.body(JSON.stringify(body), status as 200, { 'content-type': 'application/json' }) as never
   })
+}
+
+/**
+ * A call's problem (built by the invocation, which also stores it for a job's poll) with the id of the request that
+ * answers it, as every other problem has: the id a caller quotes to find the log lines.
+ */
+function withRequestId(c: Context, problem: unknown): unknown {
+  const requestId = c.get('requestId' as never) as string | undefined
+  return requestId && problem && typeof problem === 'object' ? { ...problem, requestId } : problem
 }
 
 function accepted(c: Context, runtime: ServerRuntime, jobId: string, body: unknown) {
@@ -133,6 +147,6 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
   }
   const { outcome } = result
   for (const [k, v] of Object.entries(outcome.headers ?? {})) c.header(k, v)
-  if (outcome.status >= 400) return c.body(JSON.stringify(outcome.body), outcome.status as 400, { 'content-type': 'application/problem+json' })
+  if (outcome.status >= 400) return c.body(JSON.stringify(withRequestId(c, outcome.body)), outcome.status as 400, { 'content-type': 'application/problem+json' })
   return c.json(outcome.body, 200)
 }
