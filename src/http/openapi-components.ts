@@ -105,6 +105,7 @@ const ALIAS: Record<ProblemCode, string> = {
   vendor_timeout: 'VTimeout',
   bad_request: 'Bad',
   origin_forbidden: 'Origin',
+  host_not_allowed: 'Host',
   request_timeout: 'ReqTimeout',
   expectation_failed: 'Expect',
   headers_too_large: 'HdrSize',

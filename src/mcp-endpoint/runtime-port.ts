@@ -9,6 +9,7 @@ import type { ServerConfig } from '../config/schema.js'
 import { ApiError } from '../errors/api-error.js'
 import type { Logger } from '../log.js'
 import type { CatalogState } from '../runtime/catalog-manager.js'
+import type { HostGuardSettings } from './host-guard.js'
 import type { ServerRuntime, SessionSelector, ToolCallOutcome } from '../runtime/server-runtime.js'
 import type { CallerContext } from '../sessions/manager.js'
 
@@ -26,6 +27,8 @@ export interface McpRuntimePort {
   readonly bodyLimitBytes: number
   /** The facade's public URL, when configured. */
   readonly publicUrl?: string
+  /** What the DNS-rebinding guard compares `Host` and `Origin` with. */
+  readonly hostGuard: HostGuardSettings
   /** Current catalog and validators, or ApiError `not_ready`. */
   catalog(): CatalogState
   /** Authenticates the request; ApiError `unauthorized` (401 + WWW-Authenticate) when a credential is missing. */
@@ -49,6 +52,13 @@ export function runtimePort(runtime: ServerRuntime): McpRuntimePort {
     log: runtime.log,
     bodyLimitBytes: runtime.global.bodyLimitBytes,
     publicUrl: runtime.global.publicUrl,
+    hostGuard: {
+      listenHost: runtime.global.host,
+      publicUrl: runtime.global.publicUrl,
+      allowedHosts: runtime.config.mcpEndpoint.allowedHosts,
+      allowedOrigins: runtime.config.mcpEndpoint.allowedOrigins,
+      corsOrigins: runtime.global.cors?.origins ?? [],
+    },
     catalog: () => runtime.requireCatalog(),
     caller: (headers) => runtime.callerFrom(headers),
     callTool: (tool, args, caller, selector, onProgress) => runtime.callTool(tool, args, caller, selector, onProgress),
