@@ -46,9 +46,9 @@ export interface OpenApiOptions {
   extraPaths?: Record<string, Json>
 }
 
-/** Connector calls only: the empty-value rule, stated where callers read it. */
+/** The empty-value rule (`null` for everyone, `""`/`[]` for connector calls only), stated where callers read it. */
 export const EMPTY_VALUE_RULE =
-  `With \`${CONNECTOR_CLIENT_HEADER}: ${CONNECTOR_CLIENT_VALUE}\` (sent by the Power Platform connector), optional arguments that are \`""\`, \`null\` or \`[]\` are dropped before validation, because Power Automate sends empty optional inputs that way. Without that header every argument is validated as sent.`
+  `\`null\` on an optional argument whose schema does not allow \`null\` means "absent" for every caller (code generators send it for unset properties); the argument is left out before the vendor is called. With \`${CONNECTOR_CLIENT_HEADER}: ${CONNECTOR_CLIENT_VALUE}\` (sent by the Power Platform connector), optional arguments that are \`""\` or \`[]\` and that the schema rejects are dropped too, because Power Automate sends empty optional inputs that way; without that header they are validated as sent.`
 
 const PARAMETERS: Record<string, Json> = {
   SessionId: { name: 'X-Session-Id', in: 'header', required: false, description: SESSION_DESCRIPTION, schema: { type: 'string' } },

@@ -107,9 +107,10 @@ async function callTool(
   const { port } = scope
   try {
     // The Copilot-safe listing may have renamed unsafe property names (like the connector); map them back.
-    const args = port.config.mcpEndpoint.copilotSafeSchemas ? toVendorNames(tool.inputSchema, raw) : raw
-    // Strict: an MCP caller sends real JSON, not Power Automate's empty strings, so nothing is dropped.
-    validateInput(validators, tool, args, false)
+    const named = port.config.mcpEndpoint.copilotSafeSchemas ? toVendorNames(tool.inputSchema, raw) : raw
+    // An MCP caller sends real JSON: only `null` on an optional, non-nullable property is dropped (it means
+    // "absent" for every caller), never Power Automate's empty strings.
+    const args = validateInput(validators, tool, named, false)
     const { result } = await port.callTool(tool, args, scope.caller, await selector(), onProgress)
     if (!result.isError) checkOutput(validators, tool, result.structuredContent)
     return result as unknown as CallResult
