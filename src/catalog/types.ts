@@ -92,6 +92,9 @@ export interface ServerInfo {
   name: string
   version?: string
   title?: string
+  /** The server's own description of itself (`serverInfo.description`, MCP 2025-11-25). */
+  description?: string
+  /** Guidance for the model using the server; never a description of it for people. */
   instructions?: string
 }
 

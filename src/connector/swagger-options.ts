@@ -32,9 +32,9 @@ export function swaggerInboundAuth(auth: ConfigInboundAuth): InboundAuth {
 export function swaggerOptionsFor(runtime: ServerRuntime): Swagger2Options {
   const c = runtime.config.connector
   const mcp = runtime.config.mcpEndpoint
-  const publicUrl = runtime.global.publicUrl ? runtime.global.publicUrl.replace(/\/+$/, '') + runtime.mountPath : undefined
   return {
-    publicUrl,
+    publicUrl: runtime.global.publicUrl,
+    mountPath: runtime.mountPath,
     title: c.title,
     description: c.description,
     contact: c.contact,

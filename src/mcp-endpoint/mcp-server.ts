@@ -43,7 +43,12 @@ export function createEndpointServer(scope: RequestScope): Server {
   const { port } = scope
   const state = port.catalog()
   const server = new Server(
-    { name: `mcp-rest-facade/${port.server}`, version: '1.0.0', ...(state.catalog.server.title ? { title: state.catalog.server.title } : {}) },
+    {
+      name: `mcp-rest-facade/${port.server}`,
+      version: '1.0.0',
+      ...(state.catalog.server.title ? { title: state.catalog.server.title } : {}),
+      ...(state.catalog.server.description ? { description: state.catalog.server.description } : {}),
+    },
     {
       capabilities: { tools: { listChanged: false }, resources: {}, prompts: {} },
       ...(state.catalog.server.instructions ? { instructions: state.catalog.server.instructions } : {}),

@@ -50,7 +50,7 @@ export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): {
   const maxOperations = options.maxOperations ?? DEFAULT_MAX_OPERATIONS
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
 
-  const hostParts = parsePublicUrl(options.publicUrl)
+  const hostParts = parsePublicUrl(options.publicUrl, options.mountPath)
   const { info, warnings: infoWarnings } = buildInfo(catalog, options)
   const { metadata, warnings: metaWarnings } = buildConnectorMetadata(options)
   warnings.push(...hostParts.warnings, ...infoWarnings, ...metaWarnings)

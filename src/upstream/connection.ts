@@ -249,7 +249,7 @@ export class UpstreamConnection {
       vendorSessionId: httpTransport?.sessionId,
       protocolVersion: client.getNegotiatedProtocolVersion() ?? settings.resume?.protocolVersion,
       server: info
-        ? { name: info.name, version: info.version, title: info.title, instructions: client.getInstructions() }
+        ? { name: info.name, version: info.version, title: info.title, description: info.description, instructions: client.getInstructions() }
         : undefined,
     }
     if (httpTransport) {

@@ -109,6 +109,12 @@ describe('the REST contract described by the document', () => {
     expect(r.warnings.some((w) => w.includes('publicUrl is not set'))).toBe(true)
   })
 
+  it("a mounted server's basePath is /{server} with or without publicUrl", () => {
+    expect(emitSwagger2(catalog, { mountPath: '/crm' }).document).toMatchObject({ host: 'localhost', basePath: '/crm' })
+    expect(emitSwagger2(catalog, { publicUrl: 'https://h.example.com', mountPath: '/crm' }).document).toMatchObject({ host: 'h.example.com', basePath: '/crm' })
+    expect(emitSwagger2(catalog, { publicUrl: 'https://h.example.com/gw/', mountPath: '/crm' }).document).toMatchObject({ basePath: '/gw/crm' })
+  })
+
   it('emits one static POST /tools/{slug} per typed tool with the tool operationId', () => {
     for (const t of catalog.tools) {
       const op = toolOp(document, t.slug)
@@ -284,6 +290,24 @@ describe('the REST contract described by the document', () => {
       { propertyName: 'Categories', propertyValue: 'AI;Productivity' },
     ])
     expect(report.warnings).toEqual([])
+  })
+
+  it('titles and descriptions come from the server title/description, without doubled words, never from instructions', () => {
+    const info = (server: Catalog['server']) => emitSwagger2(makeCatalog([], server), {}).document.info
+    const fs = info({ name: 'secure-filesystem-server', version: '1', instructions: 'Always call list_allowed_directories first. Never guess paths.' })
+    expect(fs.title).toBe('Secure Filesystem Server')
+    expect(fs.description).toBe('Calls the tools of the Secure Filesystem MCP server as typed actions, with the MCP session kept by the facade.')
+    const azure = info({ name: 'Azure MCP Server', version: '1' })
+    expect(azure.title).toBe('Azure MCP Server')
+    expect(azure.description).toBe('Calls the tools of the Azure MCP server as typed actions, with the MCP session kept by the facade.')
+    const memory = info({ name: 'mcp-server-memory', version: '1' })
+    expect(memory.description).toContain('of the Memory MCP server')
+    const described = info({ name: 'notion', title: 'Notion', version: '1', description: 'Search, read and edit pages and databases in a Notion workspace.', instructions: 'Prefer search.' })
+    expect(described).toMatchObject({ title: 'Notion', description: 'Search, read and edit pages and databases in a Notion workspace.' })
+    for (const i of [fs, azure, memory, described]) {
+      expect(i.description).not.toMatch(/\b(\w+(?: \w+)?) \1\b/i)
+      expect(i.description).not.toMatch(/MCP server MCP|server MCP server/i)
+    }
   })
 
   it('sanitizes title and description', () => {
