@@ -98,7 +98,14 @@ function toolOperation(tool: CatalogTool, schemas: Json, callProblems: Json): Js
       description: 'The tool result.',
       headers: headerRefs('SessionId'),
       content: {
-        'application/json': { schema: { allOf: [ref('schemas', 'ToolEnvelope'), { type: 'object', properties: { data: dataSchema(tool, `#/components/schemas/${outputName}`) } }] } },
+        'application/json': {
+          schema: {
+            allOf: [
+              ref('schemas', 'ToolEnvelopeBase'),
+              { type: 'object', properties: { data: { description: 'Structured content (arrays as {items}, scalars as {value}).', ...dataSchema(tool, `#/components/schemas/${outputName}`) } } },
+            ],
+          },
+        },
       },
     }
   }
