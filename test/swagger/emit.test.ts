@@ -13,7 +13,7 @@ import {
   serializeSwagger2,
 } from '../../src/swagger/emit.js'
 import type { BodyParameter, NonBodyParameter, Swagger2Document, Swagger2Operation, Swagger2Options } from '../../src/swagger/types.js'
-import { awkwardCatalog, bigCatalog, CERTIFIABLE_OPTIONS, demoCatalog, makeCatalog } from './catalog-fixtures.js'
+import { awkwardCatalog, azureLikeCatalog, bigCatalog, CERTIFIABLE_OPTIONS, demoCatalog, makeCatalog } from './catalog-fixtures.js'
 
 async function expectValidSwagger(document: Swagger2Document): Promise<void> {
   // swagger-parser dereferences in place, so it gets a copy
@@ -367,6 +367,57 @@ describe('inbound auth', () => {
     }
     expect(errorsOf(document)).toEqual([])
     await expectValidSwagger(document)
+  })
+})
+
+describe('shared success responses', () => {
+  const client: NonBodyParameter = { name: 'X-Facade-Client', in: 'header', type: 'string', required: true, default: 'power-platform', 'x-ms-visibility': 'internal', 'x-ms-summary': 'Client', description: 'Client.' }
+
+  it('tools without an output schema share one ToolResult; a shared output schema is shared too; a unique one stays inline', async () => {
+    const out = { type: 'object', properties: { ok: { type: 'boolean' } } }
+    const catalog = makeCatalog([
+      { name: 'a_free', inputSchema: { type: 'object' } },
+      { name: 'b_free', inputSchema: { type: 'object' } },
+      { name: 'c_same', inputSchema: { type: 'object' }, outputSchema: out },
+      { name: 'd_same', inputSchema: { type: 'object' }, outputSchema: out },
+      { name: 'e_own', inputSchema: { type: 'object' }, outputSchema: { type: 'object', properties: { n: { type: 'integer' } } } },
+    ])
+    const { document } = emitSwagger2(catalog, {})
+    expect(toolOp(document, 'a_free').responses['200']).toEqual({ $ref: '#/responses/ToolResult' })
+    expect(toolOp(document, 'b_free').responses['200']).toEqual({ $ref: '#/responses/ToolResult' })
+    expect(toolOp(document, 'c_same').responses['200']).toEqual({ $ref: '#/responses/ToolResultCSame' })
+    expect(toolOp(document, 'd_same').responses['200']).toEqual({ $ref: '#/responses/ToolResultCSame' })
+    expect(toolOp(document, 'e_own').responses['200']).toEqual({ description: 'The tool result.', schema: connectorOutputSchema(catalog.tools[4]!).schema })
+    // The shared entry is exactly what the dynamic-schema endpoint serves for such a tool.
+    expect(document.responses!.ToolResult).toEqual({ description: 'The tool result.', schema: connectorOutputSchema(catalog.tools[0]!).schema })
+    expect(document.responses!.ToolResultCSame!.schema).toEqual(connectorOutputSchema(catalog.tools[2]!).schema)
+    expect(errorsOf(document)).toEqual([])
+    await expectValidSwagger(document)
+  })
+
+  it('an @azure/mcp-shaped vendor (235 tools, 198 without output schema) types every tool within 1 MB', async () => {
+    const catalog = azureLikeCatalog()
+    expect(catalog.tools.filter((t) => !t.outputSchema).length).toBe(198)
+    const { document, report, text } = emitSwagger2(catalog, { publicUrl: 'https://facade.example.com', toolParameters: { FacadeClient: client } })
+    expect(report.omittedTools).toEqual([])
+    expect(report.operations).toBe(235 + 6)
+    expect(report.bytes).toBeLessThanOrEqual(1_000_000)
+    expect(text.length).toBe(report.bytes)
+    const refs = Object.values(document.paths).filter((item) => (item.post?.responses['200'] as { $ref?: string } | undefined)?.$ref === '#/responses/ToolResult')
+    expect(refs.length).toBe(198)
+    expect(errorsOf(document)).toEqual([])
+    await expectValidSwagger(document)
+  })
+
+  it('the byte budget is filled by size after sharing: a tight limit drops the largest operations as they are in the document', () => {
+    const catalog = azureLikeCatalog()
+    const { report } = emitSwagger2(catalog, { toolParameters: { FacadeClient: client }, maxBytes: 700_000 })
+    const dropped = report.omittedTools.filter((t) => t.reason === 'max-bytes').map((t) => t.name)
+    expect(dropped.length).toBeGreaterThan(0)
+    expect(report.bytes).toBeLessThanOrEqual(700_000)
+    // Tools with an output schema of their own cost the most once the free-form envelope is shared: they go first.
+    const withOwnOutput = new Set(catalog.tools.filter((t) => t.outputSchema).map((t) => t.name))
+    expect(dropped.every((name) => withOwnOutput.has(name))).toBe(true)
   })
 })
 
