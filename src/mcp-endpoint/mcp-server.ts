@@ -77,7 +77,8 @@ export function createEndpointServer(scope: RequestScope): Server {
   server.setRequestHandler('resources/list', () => ({ resources: port.catalog().catalog.resources as never }))
   server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: port.catalog().catalog.resourceTemplates as never }))
   server.setRequestHandler('resources/read', async (request) => {
-    const outcome = await protocolErrors(async () => port.readResource(request.params.uri, scope.caller, await selector()))
+    // SEP-2164: an unknown URI is -32602 with the URI in `data`.
+    const outcome = await protocolErrors(async () => port.readResource(request.params.uri, scope.caller, await selector()), { uri: request.params.uri })
     return { contents: (outcome.result.contents ?? []) as never }
   })
   server.setRequestHandler('prompts/list', () => ({ prompts: port.catalog().catalog.prompts.map(({ slug, operationId, ...p }) => (void slug, void operationId, p)) as never }))
@@ -126,14 +127,18 @@ async function callTool(
   }
 }
 
-/** Runs work, turning facade errors into JSON-RPC errors (not-found → -32602, others -32603 with the code). */
-async function protocolErrors<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Runs work, turning facade errors into JSON-RPC errors (not-found → -32602, others -32603 with the code);
+ * `data` joins the error data of a -32602 (e.g. the resource's `uri`).
+ */
+async function protocolErrors<T>(work: () => Promise<T>, data: Record<string, unknown> = {}): Promise<T> {
   try {
     return await work()
   } catch (error) {
     if (!(error instanceof ApiError)) throw new ProtocolError(ProtocolErrorCode.InternalError, PROBLEMS.internal_error.title, { code: 'internal_error' })
     const notFound = error.code === 'resource_not_found' || error.code === 'prompt_not_found' || error.code === 'invalid_arguments'
     throw new ProtocolError(notFound ? ProtocolErrorCode.InvalidParams : ProtocolErrorCode.InternalError, error.message, {
+      ...(notFound ? data : {}),
       code: error.code,
       ...(error.options.errors ? { errors: error.options.errors } : {}),
     })

@@ -211,7 +211,14 @@ export class ServerRuntime {
 
   /** Reads a resource through the caller's session. */
   async readResource(uri: string, caller: CallerContext, selector: SessionSelector) {
-    return this.#onSession(caller, selector, (conn) => conn.readResource(uri, this.config.timeouts.callMs), { replayable: true, notFound: 'resource_not_found' })
+    try {
+      return await this.#onSession(caller, selector, (conn) => conn.readResource(uri, this.config.timeouts.callMs), { replayable: true, notFound: 'resource_not_found' })
+    } catch (error) {
+      // SEP-2164: a vendor answers an unknown URI with -32602 (earlier revisions: -32002); the URI is the only
+      // parameter, so either means "no such resource".
+      if (error instanceof ApiError && error.code === 'invalid_arguments') throw new ApiError('resource_not_found', { detail: error.message, cause: error })
+      throw error
+    }
   }
 
   /** Renders a prompt through the caller's session. */
