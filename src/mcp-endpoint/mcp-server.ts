@@ -42,6 +42,7 @@ type CallResult = { content: { type: 'text'; text: string }[]; structuredContent
 export function createEndpointServer(scope: RequestScope): Server {
   const { port } = scope
   const state = port.catalog()
+  const supports = state.catalog.server.supports ?? {}
   const server = new Server(
     {
       name: `mcp-rest-facade/${port.server}`,
@@ -50,7 +51,14 @@ export function createEndpointServer(scope: RequestScope): Server {
       ...(state.catalog.server.description ? { description: state.catalog.server.description } : {}),
     },
     {
-      capabilities: { tools: { listChanged: false }, resources: {}, prompts: {} },
+      // Completions and logging are passed on only when the vendor declared them.
+      capabilities: {
+        tools: { listChanged: false },
+        resources: {},
+        prompts: {},
+        ...(supports.completions ? { completions: {} } : {}),
+        ...(supports.logging && scope.era === 'legacy' ? { logging: {} } : {}),
+      },
       ...(state.catalog.server.instructions ? { instructions: state.catalog.server.instructions } : {}),
     },
   )
@@ -92,6 +100,18 @@ export function createEndpointServer(scope: RequestScope): Server {
     const { description, messages } = outcome.result as { description?: string; messages?: unknown[] }
     return { ...(description !== undefined ? { description } : {}), messages: (messages ?? []) as never }
   })
+  if (supports.completions)
+    server.setRequestHandler('completion/complete', async (request) => {
+      const { ref, argument, context } = request.params
+      const outcome = await protocolErrors(async () => port.complete({ ref, argument, ...(context ? { context } : {}) }, scope.caller, await selector()))
+      return outcome.result as never
+    })
+  // 2025 revisions: the level is set on the conversation's vendor session, which keeps it for its later requests.
+  if (supports.logging && scope.era === 'legacy')
+    server.setRequestHandler('logging/setLevel', async (request) => {
+      await protocolErrors(async () => port.setLoggingLevel(request.params.level, scope.caller, await selector()))
+      return {}
+    })
   return server
 }
 

@@ -36,6 +36,8 @@ export interface McpRuntimePort {
   callTool(tool: CatalogTool, args: Record<string, unknown>, caller: CallerContext, selector: SessionSelector, onProgress?: (p: Progress) => void): Promise<ToolCallOutcome>
   readResource(uri: string, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
   getPrompt(name: string, args: Record<string, string>, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
+  complete(params: Record<string, unknown>, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
+  setLoggingLevel(level: string, caller: CallerContext, selector: SessionSelector): Promise<unknown>
   /** Opens a caller session (one vendor session) bound to the caller's identity; returns its id. */
   openSession(caller: CallerContext): Promise<string>
   /** True when `id` is a live caller session of this caller (unknown, expired and foreign ids are all false). */
@@ -64,6 +66,8 @@ export function runtimePort(runtime: ServerRuntime): McpRuntimePort {
     callTool: (tool, args, caller, selector, onProgress) => runtime.callTool(tool, args, caller, selector, onProgress),
     readResource: (uri, caller, selector) => runtime.readResource(uri, caller, selector),
     getPrompt: (name, args, caller, selector) => runtime.getPrompt(name, args, caller, selector),
+    complete: (params, caller, selector) => runtime.complete(params, caller, selector),
+    setLoggingLevel: (level, caller, selector) => runtime.setLoggingLevel(level, caller, selector),
     openSession: async (caller) => (await runtime.openSession(caller)).id,
     async hasSession(id, caller) {
       try {

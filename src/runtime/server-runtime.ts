@@ -221,6 +221,20 @@ export class ServerRuntime {
     }
   }
 
+  /**
+   * Completes a prompt or resource-template argument through the caller's session (`completion/complete`).
+   * @throws ApiError (`prompt_not_found`/`resource_not_found` for an unknown reference)
+   */
+  async complete(params: Record<string, unknown>, caller: CallerContext, selector: SessionSelector) {
+    const notFound = (params.ref as { type?: string } | undefined)?.type === 'ref/resource' ? 'resource_not_found' : 'prompt_not_found'
+    return this.#onSession(caller, selector, (conn) => conn.complete(params, this.config.timeouts.callMs), { replayable: true, notFound })
+  }
+
+  /** Sets the vendor's log level on the caller's session (`logging/setLevel`). */
+  async setLoggingLevel(level: string, caller: CallerContext, selector: SessionSelector) {
+    return this.#onSession(caller, selector, (conn) => conn.setLoggingLevel(level, this.config.timeouts.callMs), { replayable: true })
+  }
+
   /** Renders a prompt through the caller's session. */
   async getPrompt(name: string, args: Record<string, string>, caller: CallerContext, selector: SessionSelector) {
     return this.#onSession(caller, selector, (conn) => conn.getPrompt(name, args, this.config.timeouts.callMs), { replayable: true, notFound: 'prompt_not_found' })

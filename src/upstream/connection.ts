@@ -242,6 +242,7 @@ export class UpstreamConnection {
     }
     if (protocol === 'auto' && !settings.resume) cache.remember(client)
     const info = client.getServerVersion()
+    const caps = client.getServerCapabilities()
     const httpTransport = transport instanceof StreamableHTTPClientTransport ? transport : undefined
     const facts: ConnectionFacts = {
       era: client.getProtocolEra() === 'modern' ? 'modern' : 'legacy',
@@ -249,7 +250,15 @@ export class UpstreamConnection {
       vendorSessionId: httpTransport?.sessionId,
       protocolVersion: client.getNegotiatedProtocolVersion() ?? settings.resume?.protocolVersion,
       server: info
-        ? { name: info.name, version: info.version, title: info.title, description: info.description, instructions: client.getInstructions() }
+        ? {
+            name: info.name,
+            version: info.version,
+            title: info.title,
+            description: info.description,
+            instructions: client.getInstructions(),
+            // logging/setLevel exists only in the 2025 revisions (2026-07-28 sets the level per request).
+            supports: { completions: !!caps?.completions, logging: !!caps?.logging && client.getProtocolEra() !== 'modern' },
+          }
         : undefined,
     }
     if (httpTransport) {
@@ -388,6 +397,30 @@ export class UpstreamConnection {
   async getPrompt(name: string, args: Record<string, string>, timeoutMs: number): Promise<Record<string, unknown>> {
     try {
       return await this.#counted(async () => this.#request({ method: 'prompts/get', params: { name, arguments: args } }, { timeout: timeoutMs }))
+    } catch (error) {
+      throw this.#classify(error)
+    }
+  }
+
+  /**
+   * Asks the vendor to complete a prompt or resource-template argument (`completion/complete`).
+   * @throws UpstreamError
+   */
+  async complete(params: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
+    try {
+      return await this.#counted(async () => this.#request({ method: 'completion/complete', params }, { timeout: timeoutMs }))
+    } catch (error) {
+      throw this.#classify(error)
+    }
+  }
+
+  /**
+   * Sets the vendor's log level for this session (`logging/setLevel`, 2025 revisions).
+   * @throws UpstreamError
+   */
+  async setLoggingLevel(level: string, timeoutMs: number): Promise<void> {
+    try {
+      await this.#counted(async () => this.#request({ method: 'logging/setLevel', params: { level } }, { timeout: timeoutMs }))
     } catch (error) {
       throw this.#classify(error)
     }

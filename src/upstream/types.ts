@@ -56,7 +56,7 @@ export interface ConnectionFacts {
   transport: 'streamable-http' | 'sse' | 'stdio'
   vendorSessionId?: string
   protocolVersion?: string
-  server?: { name: string; version?: string; title?: string; description?: string; instructions?: string }
+  server?: { name: string; version?: string; title?: string; description?: string; instructions?: string; supports?: { completions?: boolean; logging?: boolean } }
 }
 
 /** One content block of a tool result, as the vendor sent it. */
