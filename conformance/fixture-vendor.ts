@@ -83,6 +83,11 @@ function createServer(): McpServer {
     }
     return { content: [text('Tool with progress executed successfully')] }
   })
+  // SEP-2243: an argument mirrored into `Mcp-Param-Region` (the suite's server-side header validation needs one).
+  const regionSchema = { type: 'object', properties: { region: { type: 'string', 'x-mcp-header': 'Region' }, query: { type: 'string' } }, required: ['region'] }
+  server.registerTool('test_param_header', { description: 'Echoes its region', inputSchema: fromJsonSchema(regionSchema as never) }, (args) => ({
+    content: [text(`region ${String((args as { region?: unknown }).region)}`)],
+  }))
   server.registerTool('json_schema_2020_12_tool', { description: 'Tool with JSON Schema 2020-12 features', inputSchema: fromJsonSchema(JSON_SCHEMA_2020_12 as never) }, () => ({ content: [text('ok')] }))
 
   server.registerResource('static-text', 'test://static-text', { description: 'A static text resource', mimeType: 'text/plain' }, (uri) => ({

