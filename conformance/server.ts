@@ -39,7 +39,6 @@ const RUNS = [
 const EXCEPTIONS: Record<string, Record<string, string>> = {
   '2025-11-25': {
     'server-session-lifecycle': 'by design a stale or ended Mcp-Session-Id is never a 404: the caller gets a new conversation (README, MCP endpoint)',
-    'tools-call-with-logging': 'not yet: vendor log messages during a call are not relayed (the upstream client has no per-request notification hook)',
     'resources-subscribe': 'not yet: no downstream GET stream to deliver notifications/resources/updated, so subscriptions are not offered',
     'resources-unsubscribe': 'not yet: subscriptions are not offered (see resources-subscribe)',
   },

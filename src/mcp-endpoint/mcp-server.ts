@@ -23,7 +23,7 @@ import { toVendorNames } from '../connector/property-mapping.js'
 import { checkOutput, validateInput } from '../runtime/tool-invocation.js'
 import { listTools } from './copilot-schema.js'
 import type { Conversations } from './conversations.js'
-import type { CallerContext, McpRuntimePort, Progress, SessionSelector } from './runtime-port.js'
+import type { CallerContext, McpRuntimePort, Progress, SessionSelector, VendorLogMessage } from './runtime-port.js'
 
 /** What one request's server needs to know about the request. */
 export interface RequestScope {
@@ -78,7 +78,13 @@ export function createEndpointServer(scope: RequestScope): Server {
       token === undefined
         ? undefined
         : (p: Progress) => void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...p } }).catch(() => {})
-    const result = await callTool(scope, tool, request.params.arguments ?? {}, validators, selector, onProgress)
+    // 2025 callers get the vendor's log messages on the call's stream, filtered by the vendor at the level the
+    // conversation set (logging/setLevel is forwarded to its vendor session); 2026-07-28 has no such setting.
+    const onLog =
+      scope.era === 'legacy' && supports.logging
+        ? (message: VendorLogMessage) => void ctx.mcpReq.notify({ method: 'notifications/message', params: message as never }).catch(() => {})
+        : undefined
+    const result = await callTool(scope, tool, request.params.arguments ?? {}, validators, selector, onProgress, onLog)
     return server.projectCallToolResult(result as never, listed?.outputSchema)
   })
 
@@ -129,6 +135,7 @@ async function callTool(
   validators: ReturnType<McpRuntimePort['catalog']>['validators'],
   selector: () => Promise<SessionSelector>,
   onProgress: ((p: Progress) => void) | undefined,
+  onLog?: (message: VendorLogMessage) => void,
 ): Promise<CallResult> {
   const { port } = scope
   try {
@@ -137,7 +144,7 @@ async function callTool(
     // An MCP caller sends real JSON: only `null` on an optional, non-nullable property is dropped (it means
     // "absent" for every caller), never Power Automate's empty strings.
     const args = validateInput(validators, tool, named, false)
-    const { result } = await port.callTool(tool, args, scope.caller, await selector(), onProgress)
+    const { result } = await port.callTool(tool, args, scope.caller, await selector(), onProgress, onLog)
     if (!result.isError) checkOutput(validators, tool, result.structuredContent)
     return result as unknown as CallResult
   } catch (error) {

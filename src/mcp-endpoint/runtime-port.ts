@@ -12,8 +12,9 @@ import type { CatalogState } from '../runtime/catalog-manager.js'
 import type { HostGuardSettings } from './host-guard.js'
 import type { ServerRuntime, SessionSelector, ToolCallOutcome } from '../runtime/server-runtime.js'
 import type { CallerContext } from '../sessions/manager.js'
+import type { VendorLogMessage } from '../upstream/types.js'
 
-export type { SessionSelector, ToolCallOutcome, CallerContext, CatalogState }
+export type { SessionSelector, ToolCallOutcome, CallerContext, CatalogState, VendorLogMessage }
 
 /** Progress of a running tool call, as the vendor reported it. */
 export type Progress = { progress: number; total?: number; message?: string }
@@ -33,7 +34,14 @@ export interface McpRuntimePort {
   catalog(): CatalogState
   /** Authenticates the request; ApiError `unauthorized` (401 + WWW-Authenticate) when a credential is missing. */
   caller(headers: Headers): CallerContext
-  callTool(tool: CatalogTool, args: Record<string, unknown>, caller: CallerContext, selector: SessionSelector, onProgress?: (p: Progress) => void): Promise<ToolCallOutcome>
+  callTool(
+    tool: CatalogTool,
+    args: Record<string, unknown>,
+    caller: CallerContext,
+    selector: SessionSelector,
+    onProgress?: (p: Progress) => void,
+    onLog?: (message: VendorLogMessage) => void,
+  ): Promise<ToolCallOutcome>
   readResource(uri: string, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
   getPrompt(name: string, args: Record<string, string>, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
   complete(params: Record<string, unknown>, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
@@ -63,7 +71,7 @@ export function runtimePort(runtime: ServerRuntime): McpRuntimePort {
     },
     catalog: () => runtime.requireCatalog(),
     caller: (headers) => runtime.callerFrom(headers),
-    callTool: (tool, args, caller, selector, onProgress) => runtime.callTool(tool, args, caller, selector, onProgress),
+    callTool: (tool, args, caller, selector, onProgress, onLog) => runtime.callTool(tool, args, caller, selector, onProgress, onLog),
     readResource: (uri, caller, selector) => runtime.readResource(uri, caller, selector),
     getPrompt: (name, args, caller, selector) => runtime.getPrompt(name, args, caller, selector),
     complete: (params, caller, selector) => runtime.complete(params, caller, selector),

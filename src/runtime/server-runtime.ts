@@ -13,7 +13,7 @@ import type { IdentityHasher } from '../sessions/identity.js'
 import { SessionManager, type ActiveSession, type CallerContext } from '../sessions/manager.js'
 import type { SessionStore } from '../sessions/types.js'
 import { NegotiationCache, UpstreamError, UpstreamHttp, UpstreamSession } from '../upstream/index.js'
-import type { ConnectionSettings, SessionPolicy, ToolResult, UpstreamConnection, UpstreamTarget } from '../upstream/index.js'
+import type { ConnectionSettings, SessionPolicy, ToolResult, UpstreamConnection, UpstreamTarget, VendorLogMessage } from '../upstream/index.js'
 import type { CatalogTool } from '../catalog/types.js'
 import { paramHeaderValues } from '../catalog/param-headers.js'
 import { CatalogManager, type CatalogState } from './catalog-manager.js'
@@ -200,12 +200,13 @@ export class ServerRuntime {
     caller: CallerContext,
     selector: SessionSelector,
     onProgress?: (p: { progress: number; total?: number; message?: string }) => void,
+    onLog?: (message: VendorLogMessage) => void,
   ): Promise<ToolCallOutcome> {
     const replayable = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true
     const { headers, problems } = paramHeaderValues(tool.paramHeaders ?? [], args)
     if (problems.length) throw new ApiError('invalid_arguments', { detail: `Some arguments of tool "${tool.name}" cannot be sent as Mcp-Param headers.`, errors: problems })
     return measureVendorCall(this.name, tool.name, () =>
-      this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, headers }), { replayable }),
+      this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, onLog, headers }), { replayable }),
     )
   }
 

@@ -13,7 +13,7 @@ import { UpstreamError, classifyUpstreamError } from './errors.js'
 import { markTransportSignal, type ConnectionFetch } from './http-pool.js'
 import { resultValidator } from './result-validators.js'
 import { guardStreamEnds } from './stream-guard.js'
-import type { CallOptions, ConnectionFacts, ConnectionSettings, RawTool, ToolResult } from './types.js'
+import type { CallOptions, ConnectionFacts, ConnectionSettings, RawTool, ToolResult, VendorLogMessage } from './types.js'
 
 const CLIENT_INFO = { name: 'mcp-rest-facade', version: '0.1.0' }
 
@@ -266,6 +266,8 @@ export class UpstreamConnection {
       if (settings.resume) seedRequestIds(client)
     }
     const conn = new UpstreamConnection(client, transport, facts, secrets, fetcher)
+    // Vendor log messages go to the calls running on this connection that asked for them (see CallOptions.onLog).
+    client.setNotificationHandler('notifications/message', (notification) => conn.#relayLog(notification.params as VendorLogMessage))
     const prevOnClose = transport.onclose
     transport.onclose = () => {
       conn.#closed = true
@@ -357,6 +359,7 @@ export class UpstreamConnection {
   async callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
     this.#inFlight++
     try {
+      if (options.onLog) this.#logListeners.add(options.onLog)
       const params = { name, arguments: args }
       const requestOptions = {
         timeout: options.timeoutMs,
@@ -381,7 +384,14 @@ export class UpstreamConnection {
       throw this.#classify(error)
     } finally {
       this.#inFlight--
+      if (options.onLog) this.#logListeners.delete(options.onLog)
     }
+  }
+
+  #logListeners = new Set<(message: VendorLogMessage) => void>()
+
+  #relayLog(message: VendorLogMessage): void {
+    for (const listener of this.#logListeners) listener(message)
   }
 
   /** Reads a resource. @throws UpstreamError */

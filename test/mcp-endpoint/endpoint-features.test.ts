@@ -1,6 +1,6 @@
 /**
  * Optional MCP features passed through: completions (`/mcp` `completion/complete` and REST `POST /completions`)
- * and the 2025 `logging/setLevel`, against a vendor that declares them, and their absence in front of one that
+ * and the 2025 `logging/setLevel` with the vendor's log messages relayed during calls, against a vendor that declares them, and their absence in front of one that
  * does not.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js'
@@ -45,7 +45,7 @@ describe('completions and logging through the facade', () => {
     expect(vendor.completions().length).toBeGreaterThanOrEqual(4)
   })
 
-  it('/mcp forwards logging/setLevel to a 2025 vendor connection; neither 2026-07-28 side is offered it', async () => {
+  it('/mcp forwards logging/setLevel and relays vendor log messages to the calling conversation (2025); neither 2026-07-28 side is offered it', async () => {
     const onLegacy = await startTestFacade({ default: { url: vendor.url, protocol: 'legacy' } })
     try {
       const legacy = await connectCaller(`${onLegacy.url}/mcp`, 'legacy')
@@ -64,6 +64,22 @@ describe('completions and logging through the facade', () => {
       }
     } finally {
       await onLegacy.close()
+    }
+    // Vendor log messages during a call reach that call's caller (2025), and no other conversation.
+    const onLegacy2 = await startTestFacade({ default: { url: vendor.url, protocol: 'legacy' } })
+    const [a, b] = [await connectCaller(`${onLegacy2.url}/mcp`, 'legacy'), await connectCaller(`${onLegacy2.url}/mcp`, 'legacy')]
+    try {
+      const seen: Record<'a' | 'b', unknown[]> = { a: [], b: [] }
+      a.client.setNotificationHandler('notifications/message', (n) => void seen.a.push(n.params.data))
+      b.client.setNotificationHandler('notifications/message', (n) => void seen.b.push(n.params.data))
+      await b.client.listTools()
+      expect((await a.client.callTool({ name: 'chatty', arguments: {} })).isError).toBeFalsy()
+      expect(seen.a).toEqual(['chatty started', 'chatty almost done'])
+      expect(seen.b).toEqual([])
+    } finally {
+      await a.close()
+      await b.close()
+      await onLegacy2.close()
     }
     // The default facade speaks 2026-07-28 to this vendor: no logging/setLevel to forward it to.
     const caller = await connectCaller(`${facade.url}/mcp`, 'legacy')
