@@ -5,6 +5,8 @@
 import { z } from 'zod'
 import { hasForbiddenHeaderChars, isNeverForwarded, isTransportManaged } from '../auth/header-rules.js'
 
+/** A host name or address as in a `Host` header: `name`, `1.2.3.4` or `[::1]`, optionally `:port`. */
+const HOST_NAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid HTTP header name')
 
 /** True for `localhost`, `127.x.y.z` and `::1`: the hosts where plain http is accepted for identity endpoints (tests). */
@@ -384,9 +386,17 @@ export const ServerConfigSchema = z
         copilotSafeSchemas: z.boolean().default(true),
         /** Put the `InvokeMCP` operation (`x-ms-agentic-protocol: mcp-streamable-1.0`) into the generated Swagger 2.0 document. */
         connectorOperation: z.boolean().default(true),
+        /**
+         * Extra `Host` names `/mcp` answers (DNS-rebinding guard), besides loopback names when listening on
+         * loopback or all interfaces and the `publicUrl` host: e.g. an in-cluster service name. `"*"` turns the
+         * Host check off. Hostnames, port-agnostic.
+         */
+        allowedHosts: z.array(z.union([z.literal('*'), z.string().regex(HOST_NAME, 'a hostname (optionally :port), without scheme or path')])).default([]),
+        /** Browser origins `/mcp` accepts besides its own, loopback pages and `publicUrl` (`cors.origins` count too). `"*"` accepts any. */
+        allowedOrigins: z.array(z.union([z.literal('*'), z.string().url()])).default([]),
       })
       .strict()
-      .default({ enabled: true, copilotSafeSchemas: true, connectorOperation: true }),
+      .default({ enabled: true, copilotSafeSchemas: true, connectorOperation: true, allowedHosts: [], allowedOrigins: [] }),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -42,9 +42,9 @@ export function swaggerInboundAuth(auth: ConfigInboundAuth): InboundAuth {
 export function swaggerOptionsFor(runtime: ServerRuntime, publicRoot = runtime.global.publicUrl): Swagger2Options {
   const c = runtime.config.connector
   const mcp = runtime.config.mcpEndpoint
-  const publicUrl = publicRoot ? publicRoot.replace(/\/+$/, '') + runtime.mountPath : undefined
   return {
-    publicUrl,
+    publicUrl: publicRoot,
+    mountPath: runtime.mountPath,
     title: c.title,
     description: c.description,
     contact: c.contact,

@@ -30,6 +30,7 @@ export const PROBLEMS = {
   payload_too_large: { status: 413, title: 'Request body too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
   expectation_failed: { status: 417, title: 'The Expect header cannot be met' },
+  host_not_allowed: { status: 421, title: 'This host name is not served here' },
   headers_too_large: { status: 431, title: 'Request header fields too large' },
   tool_error: { status: 422, title: 'The tool reported an error' },
   internal_error: { status: 500, title: 'Internal error' },

@@ -32,17 +32,25 @@ export const ContentBlockSchema = z
   .looseObject({ type: z.string(), text: z.string().optional(), mimeType: z.string().optional(), data: z.string().optional(), uri: z.string().optional(), name: z.string().optional() })
   .openapi('ContentBlock')
 
-/** The success envelope of every tool call (`data` is typed per tool operation). */
-export const ToolEnvelopeSchema = z
+/**
+ * The success envelope without `data`: each typed tool's 200 schema is `allOf: [ToolEnvelopeBase, { data: <its
+ * output> }]`, so a generated client types `data` as exactly the tool's output (an open `data` in the base would
+ * intersect with it and let any field type-check).
+ */
+export const ToolEnvelopeBaseSchema = z
   .object({
     isError: z.boolean().openapi({ description: 'True when the tool reported an error (MCP `isError`).' }),
     text: z.string().openapi({ description: 'All text blocks of the result joined with newlines.' }),
-    data: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Structured content (arrays as {items}, scalars as {value}).' }),
     content: z.array(ContentBlockSchema).openapi({ description: 'Every content block as the vendor returned it.' }),
     sessionId: z.string().optional().openapi({ description: 'The caller session this call ran in; pass it back as X-Session-Id.' }),
     sessionRenewed: z.boolean().optional().openapi({ description: 'True when the vendor lost the session and it was re-created: vendor-side state is gone.' }),
   })
-  .openapi('ToolEnvelope')
+  .openapi('ToolEnvelopeBase')
+
+/** The success envelope of a tool call whose output is not declared (`data` free-form). */
+export const ToolEnvelopeSchema = ToolEnvelopeBaseSchema.extend({
+  data: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Structured content (arrays as {items}, scalars as {value}).' }),
+}).openapi('ToolEnvelope')
 
 /** A running job (202 answers of tool calls and of GET /jobs/{jobId}). */
 export const JobSchema = z
@@ -109,6 +117,7 @@ const ALIAS: Record<ProblemCode, string> = {
   vendor_timeout: 'VTimeout',
   bad_request: 'Bad',
   origin_forbidden: 'Origin',
+  host_not_allowed: 'Host',
   request_timeout: 'ReqTimeout',
   expectation_failed: 'Expect',
   headers_too_large: 'HdrSize',

@@ -23,7 +23,7 @@ import {
   type ProblemContext,
 } from './openapi-components.js'
 import { relocateSchema } from './openapi-schema.js'
-import { PROMPT_CALL_CODES } from './routes/mcp-extras.js'
+import { COMPLETION_CODES, PROMPT_CALL_CODES } from './routes/mcp-extras.js'
 import { SESSION_DESCRIPTION } from './routes/session-parameters.js'
 
 type Json = Record<string, unknown>
@@ -48,9 +48,9 @@ export interface OpenApiOptions {
   extraPaths?: Record<string, Json>
 }
 
-/** Connector calls only: the empty-value rule, stated where callers read it. */
+/** The empty-value rule (`null` for everyone, `""`/`[]` for connector calls only), stated where callers read it. */
 export const EMPTY_VALUE_RULE =
-  `With \`${CONNECTOR_CLIENT_HEADER}: ${CONNECTOR_CLIENT_VALUE}\` (sent by the Power Platform connector), optional arguments that are \`""\`, \`null\` or \`[]\` are dropped before validation, because Power Automate sends empty optional inputs that way. Without that header every argument is validated as sent.`
+  `\`null\` on an optional argument whose schema does not allow \`null\` means "absent" for every caller (code generators send it for unset properties); the argument is left out before the vendor is called. With \`${CONNECTOR_CLIENT_HEADER}: ${CONNECTOR_CLIENT_VALUE}\` (sent by the Power Platform connector), optional arguments that are \`""\` or \`[]\` and that the schema rejects are dropped too, because Power Automate sends empty optional inputs that way; without that header they are validated as sent.`
 
 const PARAMETERS: Record<string, Json> = {
   SessionId: { name: 'X-Session-Id', in: 'header', required: false, description: SESSION_DESCRIPTION, schema: { type: 'string' } },
@@ -100,7 +100,14 @@ function toolOperation(tool: CatalogTool, schemas: Json, callProblems: Json): Js
       description: 'The tool result.',
       headers: headerRefs('SessionId'),
       content: {
-        'application/json': { schema: { allOf: [ref('schemas', 'ToolEnvelope'), { type: 'object', properties: { data: dataSchema(tool, `#/components/schemas/${outputName}`) } }] } },
+        'application/json': {
+          schema: {
+            allOf: [
+              ref('schemas', 'ToolEnvelopeBase'),
+              { type: 'object', properties: { data: { description: 'Structured content (arrays as {items}, scalars as {value}).', ...dataSchema(tool, `#/components/schemas/${outputName}`) } } },
+            ],
+          },
+        },
       },
     }
   }
@@ -140,6 +147,63 @@ function promptOperation(prompt: CatalogPrompt, problems: Json): Json {
     },
     responses: {
       200: { description: 'Rendered prompt messages.', headers: headerRefs('SessionId'), content: { 'application/json': { schema: ref('schemas', 'PromptMessages') } } },
+      ...problems,
+    },
+  }
+}
+
+/** `POST /completions`, declared only when the vendor offers completions (the route answers 404 otherwise). */
+function completionOperation(problems: Json): Json {
+  const name = { type: 'string', minLength: 1 }
+  return {
+    operationId: 'Complete',
+    summary: 'Complete a prompt or resource-template argument',
+    description: 'Asks the MCP server for values of a prompt argument or resource-template variable (MCP `completion/complete`).',
+    tags: ['Prompts'],
+    parameters: [ref('parameters', 'SessionId'), ref('parameters', 'SessionIdQuery')],
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            required: ['ref', 'argument'],
+            properties: {
+              ref: {
+                oneOf: [
+                  { type: 'object', required: ['type', 'name'], properties: { type: { const: 'ref/prompt' }, name: { ...name, description: 'The prompt name.' } } },
+                  { type: 'object', required: ['type', 'uri'], properties: { type: { const: 'ref/resource' }, uri: { ...name, description: 'The resource template (its uriTemplate) or resource URI.' } } },
+                ],
+              },
+              argument: { type: 'object', required: ['name', 'value'], properties: { name, value: { type: 'string' } }, description: 'The argument being completed and what the user typed so far.' },
+              context: { type: 'object', properties: { arguments: { type: 'object', additionalProperties: { type: 'string' } } }, description: 'Arguments already chosen.' },
+            },
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: 'Completion values.',
+        headers: headerRefs('SessionId'),
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['completion'],
+              properties: {
+                completion: {
+                  type: 'object',
+                  required: ['values'],
+                  properties: { values: { type: 'array', items: { type: 'string' }, maxItems: 100 }, total: { type: 'integer' }, hasMore: { type: 'boolean' } },
+                },
+                sessionId: { type: 'string', description: 'The caller session the call ran in.' },
+                sessionRenewed: { type: 'boolean', description: 'True when the vendor lost the session and it was re-created.' },
+              },
+            },
+          },
+        },
+      },
       ...problems,
     },
   }
@@ -207,6 +271,7 @@ export function buildOpenApiDocument(catalog: Catalog, options: OpenApiOptions):
   paths['/invoke/{tool}'] = { post: invokeToolOperation(callProblems) }
   const promptProblems = problemResponses(options.problems, PROMPT_CALL_CODES)
   for (const prompt of catalog.prompts) paths[`/prompts/${prompt.slug}`] = { post: promptOperation(prompt, promptProblems) }
+  if (catalog.server.supports?.completions) paths['/completions'] = { post: completionOperation(problemResponses(options.problems, [...COMPLETION_CODES])) }
   Object.assign(paths, fixed.paths, options.extraPaths ?? {})
 
   const components = fixed.components ?? {}

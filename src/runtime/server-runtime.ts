@@ -13,7 +13,7 @@ import type { IdentityHasher } from '../sessions/identity.js'
 import { SessionManager, type ActiveSession, type CallerContext } from '../sessions/manager.js'
 import type { SessionStore } from '../sessions/types.js'
 import { NegotiationCache, UpstreamError, UpstreamHttp, UpstreamSession } from '../upstream/index.js'
-import type { ConnectionSettings, SessionPolicy, ToolResult, UpstreamConnection, UpstreamTarget } from '../upstream/index.js'
+import type { ConnectionSettings, SessionPolicy, ToolResult, UpstreamConnection, UpstreamTarget, VendorLogMessage } from '../upstream/index.js'
 import type { CatalogTool } from '../catalog/types.js'
 import { paramHeaderValues } from '../catalog/param-headers.js'
 import { CatalogManager, type CatalogState } from './catalog-manager.js'
@@ -235,18 +235,40 @@ export class ServerRuntime {
     caller: CallerContext,
     selector: SessionSelector,
     onProgress?: (p: { progress: number; total?: number; message?: string }) => void,
+    onLog?: (message: VendorLogMessage) => void,
   ): Promise<ToolCallOutcome> {
     const replayable = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true
     const { headers, problems } = paramHeaderValues(tool.paramHeaders ?? [], args)
     if (problems.length) throw new ApiError('invalid_arguments', { detail: `Some arguments of tool "${tool.name}" cannot be sent as Mcp-Param headers.`, errors: problems })
     return measureVendorCall(this.name, tool.name, () =>
-      this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, headers }), { replayable }),
+      this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, onLog, headers }), { replayable }),
     )
   }
 
   /** Reads a resource through the caller's session. */
   async readResource(uri: string, caller: CallerContext, selector: SessionSelector) {
-    return this.#onSession(caller, selector, (conn) => conn.readResource(uri, this.config.timeouts.callMs), { replayable: true, notFound: 'resource_not_found' })
+    try {
+      return await this.#onSession(caller, selector, (conn) => conn.readResource(uri, this.config.timeouts.callMs), { replayable: true, notFound: 'resource_not_found' })
+    } catch (error) {
+      // SEP-2164: a vendor answers an unknown URI with -32602 (earlier revisions: -32002); the URI is the only
+      // parameter, so either means "no such resource".
+      if (error instanceof ApiError && error.code === 'invalid_arguments') throw new ApiError('resource_not_found', { detail: error.message, cause: error })
+      throw error
+    }
+  }
+
+  /**
+   * Completes a prompt or resource-template argument through the caller's session (`completion/complete`).
+   * @throws ApiError (`prompt_not_found`/`resource_not_found` for an unknown reference)
+   */
+  async complete(params: Record<string, unknown>, caller: CallerContext, selector: SessionSelector) {
+    const notFound = (params.ref as { type?: string } | undefined)?.type === 'ref/resource' ? 'resource_not_found' : 'prompt_not_found'
+    return this.#onSession(caller, selector, (conn) => conn.complete(params, this.config.timeouts.callMs), { replayable: true, notFound })
+  }
+
+  /** Sets the vendor's log level on the caller's session (`logging/setLevel`). */
+  async setLoggingLevel(level: string, caller: CallerContext, selector: SessionSelector) {
+    return this.#onSession(caller, selector, (conn) => conn.setLoggingLevel(level, this.config.timeouts.callMs), { replayable: true })
   }
 
   /** Renders a prompt through the caller's session. */

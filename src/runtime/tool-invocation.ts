@@ -59,13 +59,14 @@ export function resolveTool(runtime: ServerRuntime, segment: string): CatalogToo
 
 /**
  * Validates arguments (already in the vendor's property names) against the vendor's original input schema.
- * With `dropEmpties` (calls through the connector), optional inputs left empty are dropped first (see
- * catalog/validator `validateDroppingEmpties`): Power Automate sends "", null or [] for them.
+ * `null` on an optional property whose schema does not allow it means "absent", for every caller; with
+ * `dropEmpties` (calls through the connector) `""` and `[]` do too (see catalog/validator
+ * `validateDroppingEmpties`): Power Automate sends them for inputs left empty.
  * @throws ApiError `invalid_arguments` with JSON pointers
  */
 export function validateInput(validators: CatalogValidators, tool: CatalogTool, args: Record<string, unknown>, dropEmpties: boolean): Record<string, unknown> {
   const input = validators.input(tool.name, tool.inputSchema)
-  const checked = dropEmpties ? validateDroppingEmpties(input.validate, args) : { args, errors: input.validate(args) }
+  const checked = validateDroppingEmpties(input.validate, args, dropEmpties ? 'connector' : 'null')
   if (checked.errors) throw new ApiError('invalid_arguments', { detail: `The arguments do not match the input schema of tool "${tool.name}".`, errors: checked.errors })
   return checked.args
 }

@@ -17,7 +17,7 @@
  */
 
 import type { CatalogTool } from '../catalog/types.js'
-import { buildInputSchema, buildOutputSchema, hasInputFields, type ToolSchemaBuild } from './tool-schemas.js'
+import { buildInputSchema, buildOutputSchema, freeFormOutputSchema, hasInputFields, type ToolSchemaBuild } from './tool-schemas.js'
 import { escapeNonAscii, humanize, toOperationSummary, toSentence } from './text-rules.js'
 import type { NonBodyParameter, Swagger2Operation, Swagger2PathItem, Swagger2Ref, Swagger2Response, Swagger2Schema } from './types.js'
 
@@ -124,6 +124,13 @@ export function toolDescription(tool: CatalogTool): string {
   return toSentence(tool.description, `Calls the MCP tool "${escapeNonAscii(tool.name)}".`)
 }
 
+const TOOL_RESULT = 'The tool result.'
+
+/** The 200 response of a tool without an output schema. */
+export function freeFormToolResult(): Swagger2Response {
+  return { description: TOOL_RESULT, schema: freeFormOutputSchema() }
+}
+
 /** `POST /tools/{slug}` for one typed tool. */
 export function toolOperation(tool: CatalogTool, shape: ToolCallShape = DEFAULT_SHAPE): ToolOperation {
   const input = buildInputSchema(tool)
@@ -146,7 +153,7 @@ export function toolOperation(tool: CatalogTool, shape: ToolCallShape = DEFAULT_
     operationId: tool.operationId,
     'x-ms-visibility': 'important',
     parameters,
-    responses: { '200': { description: 'The tool result.', schema: output.schema }, '202': { $ref: '#/responses/Accepted' }, ...callErrors(shape) },
+    responses: { '200': { description: TOOL_RESULT, schema: output.schema }, '202': { $ref: '#/responses/Accepted' }, ...callErrors(shape) },
     'x-mcp-tool': tool.name,
   }
   return { path: `/tools/${tool.slug}`, item: { post: operation }, input, output }

@@ -237,9 +237,11 @@ export interface ConnectorMetadataOptions {
 export interface Swagger2Options {
   /** Public base URL of the facade, e.g. `https://facade.example.com/crm`. Default `https://localhost` (warned). */
   publicUrl?: string
+  /** Where the server's routes live under the base URL (`/{server}` with several servers); appended to its path. */
+  mountPath?: string
   /** Connector title (sanitized to <= 30 chars, no "API"/"Connector"). Default: the vendor's server title/name. */
   title?: string
-  /** Connector description (sanitized to 30-500 chars). Default: the server instructions or a generated sentence. */
+  /** Connector description (sanitized to 30-500 chars). Default: the server's `description`, else a sentence naming its title (never its instructions to the model). */
   description?: string
   /** `info.version`. Default: the vendor's server version, else `1.0.0`. */
   version?: string
