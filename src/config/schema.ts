@@ -294,6 +294,28 @@ export const ConfigSchema = z
      * serialization.
      */
     maxJsonDepth: z.number().int().min(1).max(512).default(64),
+    /**
+     * The facade's own HTTP listener: how long a client may take to send a request, how long an idle keep-alive
+     * connection stays open, and how many connections are served at once (slow or abusive clients cost a socket
+     * each). Connections are checked every second, so a limit is enforced within about a second of passing.
+     */
+    listener: z
+      .object({
+        /** Longest time to receive a request's headers (slowloris): the connection is answered 408 and closed. */
+        headersTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
+        /** Longest time to receive a whole request, body included (a trickled body); 408 and closed. Not the call's time. */
+        requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+        /**
+         * How long an idle keep-alive connection stays open. Longer than the usual load-balancer idle timeout (60 s),
+         * so the proxy in front closes first and never sends a request onto a connection the facade is closing.
+         */
+        keepAliveTimeoutMs: z.number().int().min(0).max(600_000).default(65_000),
+        /** Most client connections at once; further connections are closed at once. */
+        maxConnections: z.number().int().positive().default(10_000),
+      })
+      .strict()
+      .refine((l) => l.headersTimeoutMs <= l.requestTimeoutMs, { message: 'headersTimeoutMs cannot be longer than requestTimeoutMs', path: ['headersTimeoutMs'] })
+      .default({ headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxConnections: 10_000 }),
     sessions: z
       .object({
         /** Idle expiry of caller sessions (and pooled vendor sessions). */
