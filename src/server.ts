@@ -14,6 +14,7 @@ import { FacadeMetrics } from './metrics/gauges.js'
 import { ServerRuntime } from './runtime/server-runtime.js'
 import { IdentityHasher } from './sessions/identity.js'
 import { createStores } from './sessions/create-store.js'
+import { serverLimits } from './limits/caller-limits.js'
 import { OAuthTokenSource } from './upstream/oauth.js'
 
 /** A running facade. */
@@ -42,7 +43,10 @@ export async function createRuntimes(config: Config, log: Logger) {
     const mountPath = names.length === 1 ? '' : `/${name}`
     // One token source per server: every connection of that server (catalog, pooled, caller sessions) shares its token.
     const tokenSource = server.oauth && server.url ? new OAuthTokenSource({ oauth: server.oauth, vendorUrl: server.url, server: name, log: serverLog }) : undefined
-    return new ServerRuntime(name, mountPath, server, config, store.sessions, identities, serverLog, { tokenSource, jobStore: store.jobs })
+    // Limits share the store's Redis, so they hold across replicas. Concurrency counters outlive the longest call.
+    const longestCallMs = Math.max(server.timeouts.callMs, ...Object.values(server.timeouts.tools))
+    const limits = serverLimits(name, config, store.redis, Math.ceil(longestCallMs / 1000))
+    return new ServerRuntime(name, mountPath, server, config, store.sessions, identities, serverLog, { tokenSource, jobStore: store.jobs, limits })
   })
   return { runtimes, store }
 }

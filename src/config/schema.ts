@@ -316,6 +316,31 @@ export const ConfigSchema = z
       .strict()
       .refine((l) => l.headersTimeoutMs <= l.requestTimeoutMs, { message: 'headersTimeoutMs cannot be longer than requestTimeoutMs', path: ['headersTimeoutMs'] })
       .default({ headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxConnections: 10_000 }),
+    /**
+     * Limits per caller (its identity) and per server, shared by every replica through the session store when it is
+     * Redis. 0 turns a limit off. Over a limit: 429 with Retry-After and the RateLimit-Policy / RateLimit fields.
+     */
+    limits: z
+      .object({
+        /** Caller sessions one identity may open within the idle TTL (ended ones give their place back). */
+        sessionsPerIdentity: z.number().int().min(0).default(100),
+        /** Caller sessions of every identity together, per server. */
+        sessions: z.number().int().min(0).default(10_000),
+        /** Live stdio child processes per stdio server on a replica (pooled and caller sessions each hold one). */
+        processesPerServer: z.number().int().min(0).default(32),
+        /** Calls (tools, resources, prompts) per identity per `windowSeconds`. */
+        callsPerIdentity: z.number().int().min(0).default(0),
+        /** Calls per server, all identities together, per `windowSeconds`. */
+        callsPerServer: z.number().int().min(0).default(0),
+        /** Window of the two call rates, in seconds. */
+        windowSeconds: z.number().int().positive().default(1),
+        /** Calls in flight at once per identity. */
+        concurrentPerIdentity: z.number().int().min(0).default(0),
+        /** Calls in flight at once per server. */
+        concurrentPerServer: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .default({ sessionsPerIdentity: 100, sessions: 10_000, processesPerServer: 32, callsPerIdentity: 0, callsPerServer: 0, windowSeconds: 1, concurrentPerIdentity: 0, concurrentPerServer: 0 }),
     sessions: z
       .object({
         /** Idle expiry of caller sessions (and pooled vendor sessions). */

@@ -23,6 +23,7 @@ import { ReadinessProbe } from './readiness.js'
 import { measureVendorCall } from '../metrics/vendor-call.js'
 import { recordSessionRenewal } from '../metrics/instruments.js'
 import { retryWithBackoff } from './retry.js'
+import { NO_LIMITS, type ServerLimits } from '../limits/caller-limits.js'
 
 /** Which vendor session a call runs on. */
 export type SessionSelector = { kind: 'pooled' } | { kind: 'existing'; id: string } | { kind: 'new' }
@@ -44,6 +45,8 @@ export interface RuntimeExtras {
   tokenSource?: ConnectionSettings['tokenSource']
   /** Where 202 job records live (shared by every server of the facade); in-process when absent. */
   jobStore?: JobStore
+  /** Limits per caller and per server (shared through the store); none when absent. */
+  limits?: ServerLimits
 }
 
 /** Runtime state of one upstream server. */
@@ -60,6 +63,7 @@ export class ServerRuntime {
   #stopping = false
   #stopRetry?: () => void
   readonly #store: SessionStore
+  readonly #limits: ServerLimits
 
   /**
    * @param name the server's config name (`default` for a single upstream)
@@ -77,6 +81,7 @@ export class ServerRuntime {
   ) {
     this.#rules = forwardRules(config)
     this.#store = store
+    this.#limits = extras.limits ?? NO_LIMITS
     if (config.url) this.#http = new UpstreamHttp(config.pool)
     const policy: SessionPolicy = {
       // stdio and legacy SSE sessions live in their connection: they are never released (see UpstreamSession).
@@ -91,6 +96,9 @@ export class ServerRuntime {
       settingsFor: (headers) => this.#settings(headers),
       cache: this.cache,
       policy,
+      limits: this.#limits,
+      // On a stdio server every vendor session is a child process.
+      maxProcesses: config.command ? global.limits.processesPerServer : undefined,
     })
     // The catalog uses the facade's own vendor session with static headers only: no caller's credential
     // ever decides what the catalog (and so every caller's documents) contains.
@@ -165,6 +173,20 @@ export class ServerRuntime {
     options: { replayable: boolean; notFound?: 'tool_not_found' | 'prompt_not_found' | 'resource_not_found' },
   ): Promise<{ result: T; renewed: boolean; sessionId?: string }> {
     if (this.#stopping) throw new ApiError('shutting_down')
+    const done = await this.#limits.callStarting(caller.identity)
+    try {
+      return await this.#onSessionWithinLimits(caller, selector, operation, options)
+    } finally {
+      done()
+    }
+  }
+
+  async #onSessionWithinLimits<T>(
+    caller: CallerContext,
+    selector: SessionSelector,
+    operation: (conn: UpstreamConnection) => Promise<T>,
+    options: { replayable: boolean; notFound?: 'tool_not_found' | 'prompt_not_found' | 'resource_not_found' },
+  ): Promise<{ result: T; renewed: boolean; sessionId?: string }> {
     const active =
       selector.kind === 'pooled' ? undefined : selector.kind === 'new' ? await this.openSession(caller) : await this.sessions.resolve(selector.id, caller)
     const session = active?.session ?? this.sessions.pooled(caller)

@@ -4,6 +4,7 @@
  * replica) or in Redis (shared by every replica). Redis is loaded lazily so single-replica installs never need it.
  * The choice is logged once at start, with the URL stripped of credentials.
  */
+import type { Redis } from 'ioredis'
 import type { Config } from '../config/schema.js'
 import { redactUrl, type Logger } from '../log.js'
 import type { JobStore } from '../runtime/job-store.js'
@@ -15,6 +16,8 @@ import type { SessionStore } from './types.js'
 export interface Stores {
   sessions: SessionStore
   jobs: JobStore
+  /** The Redis connection both stores use (limits share it), when the store is Redis. */
+  redis?: Redis
   /** Closes both. */
   close(): Promise<void>
 }
@@ -41,6 +44,7 @@ export async function createStores(settings: Config['sessions'], log?: Logger): 
     return {
       sessions,
       jobs,
+      redis,
       close: async () => {
         await closeBoth(sessions, jobs)
         await redis.quit().catch(() => redis.disconnect())

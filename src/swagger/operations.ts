@@ -40,7 +40,11 @@ const ERRORS: Record<string, { name: string; description: string }> = {
   '413': { name: 'PayloadTooLarge', description: 'Payload too large (code payload_too_large).' },
   '415': { name: 'UnsupportedMediaType', description: 'Unsupported media type (code unsupported_media_type): send application/json.' },
   '422': { name: 'ToolError', description: 'The tool reported an error (code tool_error); the problem carries text and content.' },
-  '429': { name: 'TooManyRequests', description: 'Too many requests (code vendor_rate_limited): the MCP server refused the call without running it; send it again after Retry-After seconds.' },
+  '429': {
+    name: 'TooManyRequests',
+    description:
+      'Too many requests (codes rate_limited, too_many_requests, too_many_sessions, vendor_rate_limited): a limit of this service for the caller or the server was reached (RateLimit-Policy and RateLimit name it), or the MCP server refused the call without running it; send it again after Retry-After seconds.',
+  },
   '502': { name: 'BadGateway', description: 'Bad gateway (codes vendor_unavailable, vendor_interrupted, vendor_bad_response, vendor_bad_output): the MCP server failed or returned an invalid result.' },
   '503': { name: 'ServiceUnavailable', description: 'Service unavailable (codes not_ready, shutting_down, store_unavailable, vendor_busy): the tool catalog is not loaded yet, the service is shutting down, the session store cannot be reached, or the MCP server refused the call without running it; send it again after Retry-After seconds.' },
   '504': { name: 'GatewayTimeout', description: 'Gateway timeout (code vendor_timeout): the MCP server did not answer in time.' },
@@ -51,6 +55,11 @@ const TOOL_ERRORS = ['400', '401', '403', '404', '413', '415', '429', '502', '50
 /** Statuses whose answer carries Retry-After. */
 const RETRY_AFTER_STATUSES = new Set(['429', '503'])
 const RETRY_AFTER_HEADER = { 'Retry-After': { type: 'integer', description: 'Seconds to wait before sending again.' } }
+const RATE_LIMIT_HEADERS = {
+  ...RETRY_AFTER_HEADER,
+  'RateLimit-Policy': { type: 'string', description: 'The limit that was reached (IETF draft RateLimit header fields).' },
+  RateLimit: { type: 'string', description: 'What is left of that limit and when it resets, in seconds.' },
+}
 
 function errors(codes: readonly string[]): Record<string, Swagger2Ref> {
   return Object.fromEntries(codes.map((c) => [c, { $ref: `#/responses/${ERRORS[c]!.name}` }]))
@@ -60,7 +69,7 @@ function errors(codes: readonly string[]): Record<string, Swagger2Ref> {
 export function sharedResponses(): Record<string, Swagger2Response> {
   return {
     Accepted: ACCEPTED,
-    ...Object.fromEntries(Object.entries(ERRORS).map(([status, e]) => [e.name, RETRY_AFTER_STATUSES.has(status) ? { description: e.description, headers: RETRY_AFTER_HEADER } : { description: e.description }])),
+    ...Object.fromEntries(Object.entries(ERRORS).map(([status, e]) => [e.name, RETRY_AFTER_STATUSES.has(status) ? { description: e.description, headers: status === '429' ? RATE_LIMIT_HEADERS : RETRY_AFTER_HEADER } : { description: e.description }])),
   }
 }
 
