@@ -46,7 +46,7 @@ export async function createRuntimes(config: Config, log: Logger) {
     // Limits share the store's Redis, so they hold across replicas. Concurrency counters outlive the longest call.
     const longestCallMs = Math.max(server.timeouts.callMs, ...Object.values(server.timeouts.tools))
     const limits = serverLimits(name, config, store.redis, Math.ceil(longestCallMs / 1000))
-    return new ServerRuntime(name, mountPath, server, config, store.sessions, identities, serverLog, { tokenSource, jobStore: store.jobs, limits })
+    return new ServerRuntime(name, mountPath, server, config, store.sessions, identities, serverLog, { tokenSource, jobStore: store.jobs, limits, idempotency: store.idempotency })
   })
   return { runtimes, store }
 }

@@ -316,6 +316,19 @@ export const ConfigSchema = z
       .strict()
       .refine((l) => l.headersTimeoutMs <= l.requestTimeoutMs, { message: 'headersTimeoutMs cannot be longer than requestTimeoutMs', path: ['headersTimeoutMs'] })
       .default({ headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxConnections: 10_000 }),
+    /** `Idempotency-Key` on tool calls: a retry with the same key gets the first call's answer. */
+    idempotency: z
+      .object({
+        /** How long a keyed call's answer is kept for retries. */
+        ttlSeconds: z.number().int().positive().max(7 * 86_400).default(3_600),
+        /**
+         * Calls without an Idempotency-Key that come from a Power Automate / Logic Apps action use the flow engine's
+         * `x-ms-workflow-run-id` + `x-ms-action-tracking-id` as their key. Off by default: see docs/reliability.md.
+         */
+        keyFromFlowHeaders: z.boolean().default(false),
+      })
+      .strict()
+      .default({ ttlSeconds: 3_600, keyFromFlowHeaders: false }),
     /**
      * Limits per caller (its identity) and per server, shared by every replica through the session store when it is
      * Redis. 0 turns a limit off. Over a limit: 429 with Retry-After and the RateLimit-Policy / RateLimit fields.

@@ -32,6 +32,8 @@ export const PROBLEMS = {
   vendor_rate_limited: { status: 429, title: 'The vendor is rate limiting; retry after the delay given' },
   headers_too_large: { status: 431, title: 'Request header fields too large' },
   tool_error: { status: 422, title: 'The tool reported an error' },
+  idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used for a different request' },
+  idempotency_key_in_use: { status: 409, title: 'A request with this Idempotency-Key is still running' },
   internal_error: { status: 500, title: 'Internal error' },
   vendor_unavailable: { status: 502, title: 'The vendor could not be reached' },
   vendor_interrupted: { status: 502, title: 'The connection to the vendor broke during the call' },

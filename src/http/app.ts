@@ -35,7 +35,7 @@ export interface AppOptions {
 }
 
 /** Headers a browser script may read from our answers. */
-const EXPOSED_HEADERS = ['X-Request-Id', 'X-Session-Id', 'Location', 'Retry-After', 'ETag', 'WWW-Authenticate']
+const EXPOSED_HEADERS = ['X-Request-Id', 'X-Session-Id', 'Location', 'Retry-After', 'ETag', 'WWW-Authenticate', 'RateLimit-Policy', 'RateLimit', 'Idempotent-Replayed']
 
 /** The route template that answered (e.g. `/crm/tools/:tool{.+}`), or `unmatched`: a label of bounded cardinality. */
 function routeTemplate(c: Context): string {

@@ -126,6 +126,8 @@ const ALIAS: Record<ProblemCode, string> = {
   too_many_sessions: 'Ses',
   rate_limited: 'Rt',
   too_many_requests: 'Bsy',
+  idempotency_key_reused: 'KeyReused',
+  idempotency_key_in_use: 'KeyBusy',
 }
 
 /** Every problem response component used so far, by name (the name encodes the codes). */

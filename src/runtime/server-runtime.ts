@@ -24,6 +24,8 @@ import { measureVendorCall } from '../metrics/vendor-call.js'
 import { recordSessionRenewal } from '../metrics/instruments.js'
 import { retryWithBackoff } from './retry.js'
 import { NO_LIMITS, type ServerLimits } from '../limits/caller-limits.js'
+import { MemoryTtlTable } from '../sessions/ttl-table.js'
+import { IdempotencyStore, type IdempotencyRecord } from './idempotency-store.js'
 
 /** Which vendor session a call runs on. */
 export type SessionSelector = { kind: 'pooled' } | { kind: 'existing'; id: string } | { kind: 'new' }
@@ -47,6 +49,8 @@ export interface RuntimeExtras {
   jobStore?: JobStore
   /** Limits per caller and per server (shared through the store); none when absent. */
   limits?: ServerLimits
+  /** Where Idempotency-Key records live (shared by every server of the facade); in-process when absent. */
+  idempotency?: IdempotencyStore
 }
 
 /** Runtime state of one upstream server. */
@@ -55,6 +59,8 @@ export class ServerRuntime {
   readonly sessions: SessionManager
   readonly catalog: CatalogManager
   readonly jobs: JobRegistry
+  /** Idempotency-Key records of tool calls. */
+  readonly idempotency: IdempotencyStore
   readonly #rules: ForwardRules
   readonly #catalogSession: UpstreamSession
   /** The vendor's shared socket pool (HTTP upstreams only). */
@@ -115,6 +121,7 @@ export class ServerRuntime {
       config.readiness.probeIntervalMs,
     )
     this.catalog = new CatalogManager(this.#catalogSession, config.tools, log)
+    this.idempotency = extras.idempotency ?? new IdempotencyStore(new MemoryTtlTable<IdempotencyRecord>())
     this.jobs = new JobRegistry(config.async.resultTtlSeconds * 1000, { store: extras.jobStore, server: name })
   }
 

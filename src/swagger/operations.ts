@@ -115,6 +115,19 @@ function sessionHeader(): NonBodyParameter {
   }
 }
 
+/** The Idempotency-Key header of the generic operation (every tool call accepts it). */
+function idempotencyHeader(): NonBodyParameter {
+  return {
+    name: 'Idempotency-Key',
+    in: 'header',
+    type: 'string',
+    required: false,
+    'x-ms-summary': 'Idempotency key',
+    'x-ms-visibility': 'advanced',
+    description: 'A unique value per intended call (for example the run id and a step name). A retry with the same value gets the first answer instead of running the tool again.',
+  }
+}
+
 function pathParameter(name: string, summary: string, description: string): NonBodyParameter {
   return { name, in: 'path', required: true, type: 'string', 'x-ms-url-encoding': 'single', 'x-ms-summary': summary, description }
 }
@@ -214,6 +227,7 @@ export function fixedOperations(shape: ToolCallShape = DEFAULT_SHAPE): Record<st
             },
           },
           ...callParameters(shape),
+          idempotencyHeader(),
         ],
         responses: {
           '200': {
