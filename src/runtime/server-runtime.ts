@@ -180,33 +180,25 @@ export class ServerRuntime {
     options: { replayable: boolean; notFound?: 'tool_not_found' | 'prompt_not_found' | 'resource_not_found' },
   ): Promise<{ result: T; renewed: boolean; sessionId?: string }> {
     if (this.#stopping) throw new ApiError('shutting_down')
+    // Rate and concurrency limits first: a refused call opens no session and reaches no vendor.
     const done = await this.#limits.callStarting(caller.identity)
     try {
-      return await this.#onSessionWithinLimits(caller, selector, operation, options)
+      const active =
+        selector.kind === 'pooled' ? undefined : selector.kind === 'new' ? await this.openSession(caller) : await this.sessions.resolve(selector.id, caller)
+      const session = active?.session ?? this.sessions.pooled(caller)
+      const run = await this.#upstream(() => session.run(operation, { replayable: options.replayable }), options.notFound)
+      if (active) {
+        // The call ran: its answer must reach the caller even if the bookkeeping fails (an error here would make a
+        // retrying caller run it twice). The expiry slides again on the next call that finds the store.
+        await this.sessions.touch(active).catch((error: unknown) =>
+          this.log.warn('session expiry not renewed; the call ran and is answered', { sessionStore: 'unavailable', error: (error as Error).message }),
+        )
+      }
+      if (run.renewed) recordSessionRenewal(this.name)
+      return { result: run.value, renewed: run.renewed, sessionId: active?.id }
     } finally {
       done()
     }
-  }
-
-  async #onSessionWithinLimits<T>(
-    caller: CallerContext,
-    selector: SessionSelector,
-    operation: (conn: UpstreamConnection) => Promise<T>,
-    options: { replayable: boolean; notFound?: 'tool_not_found' | 'prompt_not_found' | 'resource_not_found' },
-  ): Promise<{ result: T; renewed: boolean; sessionId?: string }> {
-    const active =
-      selector.kind === 'pooled' ? undefined : selector.kind === 'new' ? await this.openSession(caller) : await this.sessions.resolve(selector.id, caller)
-    const session = active?.session ?? this.sessions.pooled(caller)
-    const run = await this.#upstream(() => session.run(operation, { replayable: options.replayable }), options.notFound)
-    if (active) {
-      // The call ran: its answer must reach the caller even if the bookkeeping fails (an error here would make a
-      // retrying caller run it twice). The expiry slides again on the next call that finds the store.
-      await this.sessions.touch(active).catch((error: unknown) =>
-        this.log.warn('session expiry not renewed; the call ran and is answered', { sessionStore: 'unavailable', error: (error as Error).message }),
-      )
-    }
-    if (run.renewed) recordSessionRenewal(this.name)
-    return { result: run.value, renewed: run.renewed, sessionId: active?.id }
   }
 
   /** Runs upstream work, mapping upstream errors to API errors. */
