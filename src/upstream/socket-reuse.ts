@@ -15,7 +15,8 @@
  *   the vendor most likely never read it, but that is not proven, so only read-only/idempotent calls are replayed
  *   (see upstream/session);
  * - a vendor seen closing idle connections right after answering, or a failure on a reused socket, makes the agent
- *   stop reusing sockets for {@link DISTRUST_MS}: each request gets a connection of its own meanwhile.
+ *   stop reusing sockets for {@link DISTRUST_MS} (doubling when it happens again soon after, up to 10 min): each
+ *   request gets a connection of its own meanwhile.
  */
 import type { Agent } from 'node:http'
 import type { Socket } from 'node:net'
@@ -38,22 +39,30 @@ const ignore = () => {}
 /**
  * How long an agent hands out no freed socket again after the vendor showed that it closes connections right after
  * answering (or a request failed on a reused socket): every request then opens a connection of its own. Reuse is
- * tried again afterwards, so a vendor restart costs keep-alive only for a while.
+ * tried again afterwards, so a vendor restart costs keep-alive only for a while; a vendor that shows it again soon
+ * after gets twice as long each time (up to {@link MAX_DISTRUST_MS}), so a vendor that always closes costs few
+ * failed reuses.
  */
 export const DISTRUST_MS = 30_000
+const MAX_DISTRUST_MS = 600_000
 /** A vendor close this soon after an answer, on an idle socket, counts as "closes after answering". */
 const EAGER_CLOSE_MS = 2_000
 
-/** Agents whose freed sockets are not handed out again until the given time (epoch ms). */
-const distrusted = new WeakMap<Agent, number>()
+/** Agents whose freed sockets are not handed out again until `until` (epoch ms), and the current period. */
+const distrusted = new WeakMap<Agent, { until: number; periodMs: number }>()
 
-/** Stops reusing this agent's sockets for {@link DISTRUST_MS}. */
+/** Stops reusing this agent's sockets for {@link DISTRUST_MS}, or twice the last period when that ended lately. */
 export function distrust(agent: Agent): void {
-  distrusted.set(agent, Date.now() + DISTRUST_MS)
+  const now = Date.now()
+  const last = distrusted.get(agent)
+  if (last && last.until > now) return
+  const recent = last && now - last.until < last.periodMs
+  const periodMs = recent ? Math.min(MAX_DISTRUST_MS, last.periodMs * 2) : DISTRUST_MS
+  distrusted.set(agent, { until: now + periodMs, periodMs })
 }
 
 function isDistrusted(agent: Agent): boolean {
-  return (distrusted.get(agent) ?? 0) > Date.now()
+  return (distrusted.get(agent)?.until ?? 0) > Date.now()
 }
 
 /** Starts tracking a new pooled socket (called where the agent creates it). */
