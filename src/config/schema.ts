@@ -501,6 +501,66 @@ export const ConfigSchema = z
      * serialization.
      */
     maxJsonDepth: z.number().int().min(1).max(512).default(64),
+    /**
+     * The facade's own HTTP listener: how long a client may take to send a request, how long an idle keep-alive
+     * connection stays open, and how many connections are served at once (slow or abusive clients cost a socket
+     * each). Connections are checked every second, so a limit is enforced within about a second of passing.
+     */
+    listener: z
+      .object({
+        /** Longest time to receive a request's headers (slowloris): the connection is answered 408 and closed. */
+        headersTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
+        /** Longest time to receive a whole request, body included (a trickled body); 408 and closed. Not the call's time. */
+        requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+        /**
+         * How long an idle keep-alive connection stays open. Longer than the usual load-balancer idle timeout (60 s),
+         * so the proxy in front closes first and never sends a request onto a connection the facade is closing.
+         */
+        keepAliveTimeoutMs: z.number().int().min(0).max(600_000).default(65_000),
+        /** Most client connections at once; further connections are closed at once. */
+        maxConnections: z.number().int().positive().default(10_000),
+      })
+      .strict()
+      .refine((l) => l.headersTimeoutMs <= l.requestTimeoutMs, { message: 'headersTimeoutMs cannot be longer than requestTimeoutMs', path: ['headersTimeoutMs'] })
+      .default({ headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxConnections: 10_000 }),
+    /** `Idempotency-Key` on tool calls: a retry with the same key gets the first call's answer. */
+    idempotency: z
+      .object({
+        /** How long a keyed call's answer is kept for retries. */
+        ttlSeconds: z.number().int().positive().max(7 * 86_400).default(3_600),
+        /**
+         * Calls without an Idempotency-Key that come from a Power Automate / Logic Apps action use the flow engine's
+         * `x-ms-workflow-run-id` + `x-ms-action-tracking-id` as their key. Off by default: see docs/reliability.md.
+         */
+        keyFromFlowHeaders: z.boolean().default(false),
+      })
+      .strict()
+      .default({ ttlSeconds: 3_600, keyFromFlowHeaders: false }),
+    /**
+     * Limits per caller (its identity) and per server, shared by every replica through the session store when it is
+     * Redis. 0 turns a limit off. Over a limit: 429 with Retry-After and the RateLimit-Policy / RateLimit fields.
+     */
+    limits: z
+      .object({
+        /** Caller sessions one identity may open within the idle TTL (ended ones give their place back). */
+        sessionsPerIdentity: z.number().int().min(0).default(100),
+        /** Caller sessions of every identity together, per server. */
+        sessions: z.number().int().min(0).default(10_000),
+        /** Live stdio child processes per stdio server on a replica (pooled and caller sessions each hold one). */
+        processesPerServer: z.number().int().min(0).default(32),
+        /** Calls (tools, resources, prompts) per identity per `windowSeconds`. */
+        callsPerIdentity: z.number().int().min(0).default(0),
+        /** Calls per server, all identities together, per `windowSeconds`. */
+        callsPerServer: z.number().int().min(0).default(0),
+        /** Window of the two call rates, in seconds. */
+        windowSeconds: z.number().int().positive().default(1),
+        /** Calls in flight at once per identity. */
+        concurrentPerIdentity: z.number().int().min(0).default(0),
+        /** Calls in flight at once per server. */
+        concurrentPerServer: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .default({ sessionsPerIdentity: 100, sessions: 10_000, processesPerServer: 32, callsPerIdentity: 0, callsPerServer: 0, windowSeconds: 1, concurrentPerIdentity: 0, concurrentPerServer: 0 }),
     sessions: z
       .object({
         /** Idle expiry of caller sessions (and pooled vendor sessions). */
@@ -511,6 +571,17 @@ export const ConfigSchema = z
         redisUrl: z.string().optional(),
         /** Prepended to every Redis key (sessions and jobs), e.g. to share one Redis between deployments. */
         redisKeyPrefix: z.string().max(64).default(''),
+        /**
+         * Longest wait for one Redis command. A stalled Redis then costs a session-bound call this long and a 503
+         * `store_unavailable`, not the whole stall.
+         */
+        redisCommandTimeoutMs: z.number().int().min(50).max(60_000).default(1_000),
+        /**
+         * `/readyz` answers 503 while the store cannot be reached. Pooled calls (no session id) keep working without
+         * the store; set false to keep such replicas in the load balancer during a store outage (the body still
+         * reports `store: unavailable`).
+         */
+        readyRequiresStore: z.boolean().default(true),
         /** Most pooled vendor sessions kept per server. */
         maxPooled: z.number().int().positive().default(1000),
         /**
@@ -520,7 +591,7 @@ export const ConfigSchema = z
         connectionIdleMs: z.number().int().min(0).default(30_000),
       })
       .strict()
-      .default({ idleTtlSeconds: 1800, store: 'memory', redisKeyPrefix: '', maxPooled: 1000, connectionIdleMs: 30_000 }),
+      .default({ idleTtlSeconds: 1800, store: 'memory', redisKeyPrefix: '', redisCommandTimeoutMs: 1_000, readyRequiresStore: true, maxPooled: 1000, connectionIdleMs: 30_000 }),
     /**
      * Key for the caller-identity hash. Set the same value on every replica so sessions work across them;
      * when absent a random key is generated at start (fine for one replica).

@@ -31,8 +31,14 @@ export const PROBLEMS = {
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
   expectation_failed: { status: 417, title: 'The Expect header cannot be met' },
   host_not_allowed: { status: 421, title: 'This host name is not served here' },
+  too_many_sessions: { status: 429, title: 'Too many sessions for this caller or service' },
+  rate_limited: { status: 429, title: 'Too many calls in this window; retry after the delay given' },
+  too_many_requests: { status: 429, title: 'Too many calls at once; retry after the delay given' },
+  vendor_rate_limited: { status: 429, title: 'The vendor is rate limiting; retry after the delay given' },
   headers_too_large: { status: 431, title: 'Request header fields too large' },
   tool_error: { status: 422, title: 'The tool reported an error' },
+  idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used for a different request' },
+  idempotency_key_in_use: { status: 409, title: 'A request with this Idempotency-Key is still running' },
   internal_error: { status: 500, title: 'Internal error' },
   vendor_unavailable: { status: 502, title: 'The vendor could not be reached' },
   vendor_interrupted: { status: 502, title: 'The connection to the vendor broke during the call' },
@@ -42,6 +48,7 @@ export const PROBLEMS = {
   not_ready: { status: 503, title: 'The vendor catalog is not loaded yet' },
   shutting_down: { status: 503, title: 'The service is shutting down' },
   store_unavailable: { status: 503, title: 'The shared state store cannot be reached' },
+  vendor_busy: { status: 503, title: 'The vendor is overloaded or unavailable; retry after the delay given' },
   vendor_timeout: { status: 504, title: 'The vendor did not answer in time' },
 } as const satisfies Record<string, { status: number; title: string }>
 

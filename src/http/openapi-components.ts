@@ -68,15 +68,27 @@ export const HEADER_COMPONENTS: Record<string, Json> = {
   RequestId: { description: 'Echo of a valid incoming X-Request-Id, else a generated id; quote it when reporting a problem.', schema: { type: 'string' } },
   SessionId: { description: 'The caller session the call ran in; pass it back as X-Session-Id.', schema: { type: 'string' } },
   Location: { description: 'Absolute URL of the job to poll (GET /jobs/{jobId}).', schema: { type: 'string', format: 'uri' } },
-  RetryAfter: { description: 'Seconds to wait before polling again.', schema: { type: 'integer' } },
+  RetryAfter: { description: 'Seconds to wait before polling or sending again.', schema: { type: 'integer' } },
   PreferenceApplied: { description: '`respond-async` when the caller asked for it with `Prefer: respond-async`.', schema: { type: 'string' } },
   WWWAuthenticate: { description: 'The authentication challenge (RFC 9110 §11.6.1).', schema: { type: 'string' } },
   ETag: { description: 'Version of the catalog the answer was built from.', schema: { type: 'string' } },
+  RateLimitPolicy: { description: 'The limit that was reached (IETF draft RateLimit header fields), e.g. `"default-identity-calls";q=100;w=60`.', schema: { type: 'string' } },
+  RateLimit: { description: 'What is left of that limit and when it resets, in seconds (IETF draft), e.g. `"default-identity-calls";r=0;t=12`.', schema: { type: 'string' } },
 }
 
 /** `headers` of a response, by header component name. */
 export function headerRefs(...names: (keyof typeof HEADER_COMPONENTS | string)[]): Json {
-  const wire: Record<string, string> = { RequestId: 'X-Request-Id', SessionId: 'X-Session-Id', Location: 'Location', RetryAfter: 'Retry-After', PreferenceApplied: 'Preference-Applied', WWWAuthenticate: 'WWW-Authenticate', ETag: 'ETag' }
+  const wire: Record<string, string> = {
+    RequestId: 'X-Request-Id',
+    SessionId: 'X-Session-Id',
+    Location: 'Location',
+    RetryAfter: 'Retry-After',
+    PreferenceApplied: 'Preference-Applied',
+    WWWAuthenticate: 'WWW-Authenticate',
+    ETag: 'ETag',
+    RateLimitPolicy: 'RateLimit-Policy',
+    RateLimit: 'RateLimit',
+  }
   return Object.fromEntries(['RequestId', ...names].map((n) => [wire[n]!, ref('headers', n)]))
 }
 
@@ -123,6 +135,13 @@ const ALIAS: Record<ProblemCode, string> = {
   headers_too_large: 'HdrSize',
   store_unavailable: 'Store',
   connector_not_exportable: 'Export',
+  vendor_rate_limited: 'VLim',
+  vendor_busy: 'VBsy',
+  too_many_sessions: 'Ses',
+  rate_limited: 'Rt',
+  too_many_requests: 'Bsy',
+  idempotency_key_reused: 'KeyReused',
+  idempotency_key_in_use: 'KeyBusy',
 }
 
 /** Every problem response component used so far, by name (the name encodes the status and the codes). */
@@ -131,7 +150,7 @@ const problemComponents = new Map<string, { status: number; codes: ProblemCode[]
 function problemComponent(status: number, codes: ProblemCode[]): Json {
   return {
     description: codes.map((c) => `\`${c}\`: ${PROBLEMS[c].title}.`).join(' '),
-    headers: status === 401 ? headerRefs('WWWAuthenticate') : headerRefs(),
+    headers: status === 401 ? headerRefs('WWWAuthenticate') : status === 429 ? headerRefs('RetryAfter', 'RateLimitPolicy', 'RateLimit') : status === 503 ? headerRefs('RetryAfter') : headerRefs(),
     content: {
       'application/problem+json': {
         schema: { allOf: [ref('schemas', 'Problem'), { type: 'object', properties: { status: { const: status }, code: { type: 'string', enum: codes } } }] },
@@ -147,8 +166,10 @@ export function problemResponseComponents(): Record<string, Json> {
 
 /** Codes every route that authenticates its caller can answer. */
 export const CALLER_CODES: ProblemCode[] = ['invalid_header', 'unauthorized', 'shutting_down']
+/** Codes of the per-caller limits on anything that runs on a vendor session (config `limits`). */
+export const LIMIT_CODES: ProblemCode[] = ['rate_limited', 'too_many_requests', 'too_many_sessions']
 /** Codes of anything that talks to the vendor. */
-export const VENDOR_CODES: ProblemCode[] = ['vendor_unauthorized', 'vendor_forbidden', 'vendor_unavailable', 'vendor_interrupted', 'vendor_bad_response', 'vendor_timeout']
+export const VENDOR_CODES: ProblemCode[] = ['vendor_unauthorized', 'vendor_forbidden', 'vendor_rate_limited', 'vendor_unavailable', 'vendor_interrupted', 'vendor_bad_response', 'vendor_busy', 'vendor_timeout']
 /** Codes of reading a JSON body. */
 export const BODY_CODES: ProblemCode[] = ['invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type']
 
@@ -239,7 +260,7 @@ export function problemResponses(ctx: ProblemContext, declared: readonly Problem
 export const componentRef = ref
 
 /** Codes of a tool call (`POST /tools/{slug}`, `POST /invoke/{tool}`). */
-export const TOOL_CALL_CODES: ProblemCode[] = [...CALLER_CODES, 'not_ready', ...BODY_CODES, 'tool_not_found', 'session_not_found', ...VENDOR_CODES, 'vendor_bad_output', 'tool_error']
+export const TOOL_CALL_CODES: ProblemCode[] = [...CALLER_CODES, 'not_ready', ...BODY_CODES, 'tool_not_found', 'session_not_found', 'store_unavailable', ...LIMIT_CODES, ...VENDOR_CODES, 'vendor_bad_output', 'tool_error']
 
 /** Codes a finished job can answer with (what the call would have answered once running), plus `job_not_found`. */
-export const JOB_CODES: ProblemCode[] = [...CALLER_CODES, 'job_not_found', 'invalid_arguments', 'tool_not_found', 'session_not_found', ...VENDOR_CODES, 'vendor_bad_output', 'tool_error']
+export const JOB_CODES: ProblemCode[] = [...CALLER_CODES, 'job_not_found', 'invalid_arguments', 'tool_not_found', 'session_not_found', 'store_unavailable', ...VENDOR_CODES, 'vendor_bad_output', 'tool_error']

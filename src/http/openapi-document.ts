@@ -56,6 +56,14 @@ const PARAMETERS: Record<string, Json> = {
   SessionId: { name: 'X-Session-Id', in: 'header', required: false, description: SESSION_DESCRIPTION, schema: { type: 'string' } },
   SessionIdQuery: { name: 'sessionId', in: 'query', required: false, description: 'Same as the X-Session-Id header, for clients that cannot set headers.', schema: { type: 'string' } },
   Prefer: { name: 'Prefer', in: 'header', required: false, description: '`respond-async` answers 202 with a Location to poll instead of waiting.', schema: { type: 'string' } },
+  IdempotencyKey: {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description:
+      'IETF draft Idempotency-Key (1–255 printable characters, optionally quoted). A retry with the same key gets the first call’s answer (header `Idempotent-Replayed: true`) instead of running the tool again, or waits for it; the same key with another request is 422 `idempotency_key_reused`, a first call still running past the wait is 409 `idempotency_key_in_use`.',
+    schema: { type: 'string', minLength: 1, maxLength: 257 },
+  },
   FacadeClient: {
     name: CONNECTOR_CLIENT_HEADER,
     in: 'header',
@@ -209,15 +217,20 @@ function completionOperation(problems: Json): Json {
   }
 }
 
-function invokeToolOperation(callProblems: Json): Json {
+/**
+ * The generic operation declares Idempotency-Key (every tool operation accepts it too; declared once, here and in
+ * the document's description, because one more parameter and response per tool would cost the document ~150 bytes
+ * per tool).
+ */
+function invokeToolOperation(callProblems: Json, idempotencyProblems: Json): Json {
   return {
     operationId: 'InvokeTool',
     summary: 'Call any tool by its original name',
     description: 'Calls any tool of the server by its vendor name (URL-encoded), including tools without their own operation.',
     tags: ['Tools'],
-    parameters: [{ name: 'tool', in: 'path', required: true, description: 'The vendor tool name, URL-encoded.', schema: { type: 'string' } }, ...CALL_PARAMETERS],
+    parameters: [{ name: 'tool', in: 'path', required: true, description: 'The vendor tool name, URL-encoded.', schema: { type: 'string' } }, ...CALL_PARAMETERS, ref('parameters', 'IdempotencyKey')],
     requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', description: 'The tool arguments; GET /tools has each input schema.' } } } },
-    responses: { 200: ref('responses', 'ToolResult'), 202: ref('responses', 'Accepted'), ...callProblems },
+    responses: { 200: ref('responses', 'ToolResult'), 202: ref('responses', 'Accepted'), ...callProblems, ...idempotencyProblems },
   }
 }
 
@@ -258,7 +271,7 @@ export function buildOpenApiDocument(catalog: Catalog, options: OpenApiOptions):
     info: {
       title: options.title,
       version: options.version,
-      description: `REST facade for the MCP server "${catalog.server.title ?? catalog.server.name}" (catalog version ${catalog.version}). Every error is RFC 9457 problem+json with a stable \`code\`. ${EMPTY_VALUE_RULE}`,
+      description: `REST facade for the MCP server "${catalog.server.title ?? catalog.server.name}" (catalog version ${catalog.version}). Every error is RFC 9457 problem+json with a stable \`code\`. Every tool call accepts an \`Idempotency-Key\` header (see InvokeTool). ${EMPTY_VALUE_RULE}`,
     },
     servers: options.servers.map((url) => ({ url })),
     security: security as never,
@@ -268,7 +281,7 @@ export function buildOpenApiDocument(catalog: Catalog, options: OpenApiOptions):
   const callProblems = problemResponses(options.problems, TOOL_CALL_CODES)
   const paths: Record<string, Json> = {}
   for (const tool of catalog.tools) if (tool.typed) paths[`/tools/${tool.slug}`] = { post: toolOperation(tool, schemas, callProblems) }
-  paths['/invoke/{tool}'] = { post: invokeToolOperation(callProblems) }
+  paths['/invoke/{tool}'] = { post: invokeToolOperation(callProblems, problemResponses(options.problems, [...TOOL_CALL_CODES, 'idempotency_key_reused', 'idempotency_key_in_use'])) }
   const promptProblems = problemResponses(options.problems, PROMPT_CALL_CODES)
   for (const prompt of catalog.prompts) paths[`/prompts/${prompt.slug}`] = { post: promptOperation(prompt, promptProblems) }
   if (catalog.server.supports?.completions) paths['/completions'] = { post: completionOperation(problemResponses(options.problems, [...COMPLETION_CODES])) }

@@ -27,6 +27,9 @@ import { JwtVerifier } from '../identity/jwt-verifier.js'
 import type { ChallengeParams } from '../auth/inbound.js'
 import type { DelegatedTokens } from '../identity/delegation/delegated-tokens.js'
 import type { SessionCredentials } from '../sessions/manager.js'
+import { NO_LIMITS, type ServerLimits } from '../limits/caller-limits.js'
+import { MemoryTtlTable } from '../sessions/ttl-table.js'
+import { IdempotencyStore, type IdempotencyRecord } from './idempotency-store.js'
 
 /** Which vendor session a call runs on. */
 export type SessionSelector = { kind: 'pooled' } | { kind: 'existing'; id: string } | { kind: 'new' }
@@ -50,6 +53,10 @@ export interface RuntimeExtras {
   jobStore?: JobStore
   /** Delegated vendor tokens per caller (config `oauth.delegation`); the caller's own token then never reaches the vendor. */
   delegation?: DelegatedTokens
+  /** Limits per caller and per server (shared through the store); none when absent. */
+  limits?: ServerLimits
+  /** Where Idempotency-Key records live (shared by every server of the facade); in-process when absent. */
+  idempotency?: IdempotencyStore
 }
 
 /** Runtime state of one upstream server. */
@@ -58,6 +65,8 @@ export class ServerRuntime {
   readonly sessions: SessionManager
   readonly catalog: CatalogManager
   readonly jobs: JobRegistry
+  /** Idempotency-Key records of tool calls. */
+  readonly idempotency: IdempotencyStore
   readonly #rules: ForwardRules
   readonly #catalogSession: UpstreamSession
   /** The vendor's shared socket pool (HTTP upstreams only). */
@@ -71,6 +80,8 @@ export class ServerRuntime {
   readonly #catalogFromCaller: boolean
   #stopping = false
   #stopRetry?: () => void
+  readonly #store: SessionStore
+  readonly #limits: ServerLimits
 
   /**
    * @param name the server's config name (`default` for a single upstream)
@@ -87,6 +98,8 @@ export class ServerRuntime {
     private readonly extras: RuntimeExtras = {},
   ) {
     this.#rules = forwardRules(config)
+    this.#store = store
+    this.#limits = extras.limits ?? NO_LIMITS
     if (config.url) this.#http = new UpstreamHttp(config.pool)
     if (config.auth.mode === 'jwt') this.#verifier = new JwtVerifier(config.auth)
     const delegation = config.oauth?.delegation
@@ -105,6 +118,9 @@ export class ServerRuntime {
       settingsFor: (credentials) => this.#settings(credentials, extras.delegation?.sourceFor(credentials)),
       cache: this.cache,
       policy,
+      limits: this.#limits,
+      // On a stdio server every vendor session is a child process.
+      maxProcesses: config.command ? global.limits.processesPerServer : undefined,
     })
     // The catalog uses the facade's own vendor session with static headers only: no caller's credential
     // ever decides what the catalog (and so every caller's documents) contains.
@@ -124,6 +140,7 @@ export class ServerRuntime {
       config.readiness.probeIntervalMs,
     )
     this.catalog = new CatalogManager(this.#catalogSession, config.tools, log)
+    this.idempotency = extras.idempotency ?? new IdempotencyStore(new MemoryTtlTable<IdempotencyRecord>())
     this.jobs = new JobRegistry(config.async.resultTtlSeconds * 1000, { store: extras.jobStore, server: name })
   }
 
@@ -198,13 +215,25 @@ export class ServerRuntime {
     options: { replayable: boolean; notFound?: 'tool_not_found' | 'prompt_not_found' | 'resource_not_found' },
   ): Promise<{ result: T; renewed: boolean; sessionId?: string }> {
     if (this.#stopping) throw new ApiError('shutting_down')
-    const active =
-      selector.kind === 'pooled' ? undefined : selector.kind === 'new' ? await this.openSession(caller) : await this.sessions.resolve(selector.id, caller)
-    const session = active?.session ?? this.sessions.pooled(caller)
-    const run = await this.#upstream(() => session.run(operation, { replayable: options.replayable }), options.notFound)
-    if (active) await this.sessions.touch(active)
-    if (run.renewed) recordSessionRenewal(this.name)
-    return { result: run.value, renewed: run.renewed, sessionId: active?.id }
+    // Rate and concurrency limits first: a refused call opens no session and reaches no vendor.
+    const done = await this.#limits.callStarting(caller.identity)
+    try {
+      const active =
+        selector.kind === 'pooled' ? undefined : selector.kind === 'new' ? await this.openSession(caller) : await this.sessions.resolve(selector.id, caller)
+      const session = active?.session ?? this.sessions.pooled(caller)
+      const run = await this.#upstream(() => session.run(operation, { replayable: options.replayable }), options.notFound)
+      if (active) {
+        // The call ran: its answer must reach the caller even if the bookkeeping fails (an error here would make a
+        // retrying caller run it twice). The expiry slides again on the next call that finds the store.
+        await this.sessions.touch(active).catch((error: unknown) =>
+          this.log.warn('session expiry not renewed; the call ran and is answered', { sessionStore: 'unavailable', error: (error as Error).message }),
+        )
+      }
+      if (run.renewed) recordSessionRenewal(this.name)
+      return { result: run.value, renewed: run.renewed, sessionId: active?.id }
+    } finally {
+      done()
+    }
   }
 
   /** Runs upstream work, mapping upstream errors to API errors. */
@@ -287,6 +316,24 @@ export class ServerRuntime {
     // Waiting for a first caller to load the catalog with: ready, or no caller would ever be routed here.
     if (!this.catalog.state) return this.#catalogFromCaller && !this.#catalogCredentials.token
     return this.#readiness.ready()
+  }
+
+  /**
+   * Readiness for `/readyz`: the vendor (catalog loaded, reachable) and the shared store (one PING, bounded by the
+   * store's command timeout). A store outage makes the replica not ready unless `sessions.readyRequiresStore` is
+   * false: pooled calls keep working without the store, session-bound calls and jobs answer 503 meanwhile.
+   */
+  async readiness(): Promise<{ ready: boolean; reason?: string; store: 'ok' | 'unavailable' }> {
+    const [vendor, store] = await Promise.all([
+      this.ready(),
+      this.#store.ping().then(
+        () => 'ok' as const,
+        () => 'unavailable' as const,
+      ),
+    ])
+    const storeBlocks = store === 'unavailable' && this.global.sessions.readyRequiresStore
+    const reason = !vendor ? (this.catalog.lastError ?? (this.catalog.state ? 'vendor not reachable' : 'catalog not loaded yet')) : storeBlocks ? 'state store unavailable' : undefined
+    return { ready: vendor && !storeBlocks, reason, store }
   }
 
   /**

@@ -16,6 +16,7 @@ import { ApiError } from '../errors/api-error.js'
 import { toProblem } from '../errors/problem.js'
 import { toEnvelope } from '../http/envelope.js'
 import type { CallerContext } from '../sessions/manager.js'
+import { isStoreUnavailable } from '../sessions/store-unavailable.js'
 import type { Job, JobOutcome } from './jobs.js'
 import type { ServerRuntime, SessionSelector } from './server-runtime.js'
 
@@ -105,7 +106,15 @@ export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): P
     const outcome = threshold <= 0 ? await running : await withinThreshold(running, threshold)
     if (outcome) return { kind: 'done', outcome }
   }
-  const started = await runtime.jobs.start(inv.caller.identity, tool.name, running)
+  let started: Job
+  try {
+    started = await runtime.jobs.start(inv.caller.identity, tool.name, running)
+  } catch (error) {
+    if (!isStoreUnavailable(error)) throw error
+    // The call runs already: a 503 now would make a retrying caller run it twice. Answer it when it ends instead.
+    runtime.log.warn('job not recorded (state store unavailable); answering when the call ends', { tool: tool.name })
+    return { kind: 'done', outcome: await running }
+  }
   job = started
   if (lastProgress) runtime.jobs.report(started, lastProgress)
   return { kind: 'accepted', job: started }

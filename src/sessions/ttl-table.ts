@@ -35,9 +35,19 @@ export class MemoryTtlTable<T> {
     this.#records.set(key, { record: structuredClone(record), expiresAt: Date.now() + ttlSeconds * 1000 })
   }
 
+  /** Stores a record only if none (unexpired) is there; true when this call stored it. */
+  async setIfAbsent(key: string, record: T, ttlSeconds: number): Promise<boolean> {
+    if ((await this.get(key)) !== undefined) return false
+    await this.set(key, record, ttlSeconds)
+    return true
+  }
+
   async delete(key: string): Promise<void> {
     this.#records.delete(key)
   }
+
+  /** Process memory is always there. */
+  async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     clearInterval(this.#sweeper)

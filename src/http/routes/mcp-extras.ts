@@ -11,7 +11,7 @@ import type { Context } from 'hono'
 import { ApiError } from '../../errors/api-error.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { authenticated, callerOf } from '../caller.js'
-import { CALLER_CODES, headerRefs, problemContextOf, problemResponses, VENDOR_CODES } from '../openapi-components.js'
+import { CALLER_CODES, headerRefs, LIMIT_CODES, problemContextOf, problemResponses, VENDOR_CODES } from '../openapi-components.js'
 import { decodeSegment, readJsonObject, sessionSelector } from '../request.js'
 import { SessionQuery, SessionHeaders } from './session-parameters.js'
 
@@ -58,9 +58,9 @@ const CompletionRequestSchema = z
     context: z.object({ arguments: z.record(z.string(), z.string()).optional() }).optional().openapi({ description: 'Arguments already chosen.' }),
   })
 type Completion = { values: string[]; total?: number; hasMore?: boolean }
-export const COMPLETION_CODES = [...CALLER_CODES, 'not_ready', 'not_found', 'prompt_not_found', 'resource_not_found', 'session_not_found', 'invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type', ...VENDOR_CODES] as const
+export const COMPLETION_CODES = [...CALLER_CODES, 'not_ready', 'not_found', 'prompt_not_found', 'resource_not_found', 'session_not_found', 'store_unavailable', ...LIMIT_CODES, 'invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type', ...VENDOR_CODES] as const
 
-export const PROMPT_CALL_CODES = [...CALLER_CODES, 'not_ready', 'prompt_not_found', 'session_not_found', 'invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type', ...VENDOR_CODES] as const
+export const PROMPT_CALL_CODES = [...CALLER_CODES, 'not_ready', 'prompt_not_found', 'session_not_found', 'store_unavailable', ...LIMIT_CODES, 'invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type', ...VENDOR_CODES] as const
 
 function withSession(c: Context, body: Record<string, unknown>, outcome: { sessionId?: string; renewed: boolean }) {
   if (outcome.sessionId) {
@@ -112,7 +112,7 @@ export function registerMcpExtraRoutes(app: OpenAPIHono, runtime: ServerRuntime)
     request: { query: SessionQuery.extend({ uri: z.string().min(1).openapi({ description: 'The resource URI.' }) }), headers: SessionHeaders },
     responses: {
       200: ok('Contents.', ResourceContentsSchema, 'SessionId'),
-      ...problemResponses(ctx, [...CALLER_CODES, 'invalid_request', 'resource_not_found', 'session_not_found', ...VENDOR_CODES]),
+      ...problemResponses(ctx, [...CALLER_CODES, 'invalid_request', 'resource_not_found', 'session_not_found', 'store_unavailable', ...LIMIT_CODES, ...VENDOR_CODES]),
     },
   })
   app.openapi(readResource, async (c) => {

@@ -12,6 +12,8 @@ import type { CatalogTool } from '../../catalog/types.js'
 import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../../connector/client-header.js'
 import { ApiError } from '../../errors/api-error.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
+import { parseIdempotencyKey, runOnce } from '../../runtime/idempotency.js'
+import type { StoredResponse } from '../../runtime/idempotency-store.js'
 import { invokeTool, resolveTool } from '../../runtime/tool-invocation.js'
 import { baseUrl } from '../base-url.js'
 import { prefersAsync, readJsonObject, sessionSelector } from '../request.js'
@@ -127,26 +129,65 @@ function accepted(c: Context, runtime: ServerRuntime, jobId: string, body: unkno
   return c.json(body, 202)
 }
 
+/** The Idempotency-Key of a call: the header, else (when configured) the flow engine's run and action ids. */
+function idempotencyKeyOf(c: Context, runtime: ServerRuntime): string | undefined {
+  const explicit = parseIdempotencyKey(c.req.header('idempotency-key'))
+  if (explicit !== undefined || !runtime.global.idempotency.keyFromFlowHeaders) return explicit
+  const run = c.req.header('x-ms-workflow-run-id')
+  const action = c.req.header('x-ms-action-tracking-id')
+  return run && action ? parseIdempotencyKey(`flow:${run}:${action}`) : undefined
+}
+
 /** `POST /tools/{tool}` and `POST /invoke/{tool}`: HTTP in, the invocation (runtime/tool-invocation), HTTP out. */
 async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
   const caller = await runtime.callerFrom(c.req.raw.headers)
   const tool = resolveTool(runtime, segment)
-  const result = await invokeTool(runtime, {
-    tool,
-    body: await readJsonObject(c, runtime.global.bodyLimitBytes, runtime.global.maxJsonDepth),
-    caller,
-    selector: sessionSelector(c),
-    fromConnector: c.req.header(CONNECTOR_CLIENT_HEADER) === CONNECTOR_CLIENT_VALUE,
-    wantsAsync: prefersAsync(c),
-    instance: c.req.path,
-  })
-  if (result.kind === 'accepted') {
+  const key = idempotencyKeyOf(c, runtime)
+  const body = await readJsonObject(c, runtime.global.bodyLimitBytes, runtime.global.maxJsonDepth)
+  const selector = sessionSelector(c)
+  const invoke = async (): Promise<StoredResponse> => {
+    const result = await invokeTool(runtime, {
+      tool,
+      body,
+      caller,
+      selector,
+      fromConnector: c.req.header(CONNECTOR_CLIENT_HEADER) === CONNECTOR_CLIENT_VALUE,
+      wantsAsync: prefersAsync(c),
+      instance: c.req.path,
+    })
+    if (result.kind === 'done') return result.outcome
     const { job } = result
-    if (prefersAsync(c)) c.header('Preference-Applied', 'respond-async')
-    return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress })
+    return {
+      status: 202,
+      body: { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress },
+      headers: {
+        Location: `${baseUrl(c, runtime.global.publicUrl, runtime.mountPath)}/jobs/${job.id}`,
+        'Retry-After': String(runtime.config.async.retryAfterSeconds),
+        ...(prefersAsync(c) ? { 'Preference-Applied': 'respond-async' } : {}),
+      },
+    }
   }
-  const { outcome } = result
-  for (const [k, v] of Object.entries(outcome.headers ?? {})) c.header(k, v)
-  if (outcome.status >= 400) return c.body(JSON.stringify(withRequestId(c, outcome.body)), outcome.status as 400, { 'content-type': 'application/problem+json' })
-  return c.json(outcome.body, 200)
+  if (key === undefined) return respond(c, await invoke())
+  // An ApiError thrown before the call ran (bad arguments, limits) releases the key inside runOnce and is answered
+  // as usual; a kept answer (the call ran) is given to every retry.
+  const { response, replayed } = await runOnce(
+    {
+      store: runtime.idempotency,
+      ttlSeconds: runtime.global.idempotency.ttlSeconds,
+      runningTtlSeconds: Math.ceil(Math.max(runtime.timeoutFor(tool), runtime.config.async.thresholdMs) / 1000) + 60,
+      waitMs: runtime.config.async.thresholdMs,
+      log: runtime.log,
+    },
+    { server: runtime.name, identity: caller.identity, key, content: { tool: tool.name, selector, body } },
+    invoke,
+  )
+  if (replayed) c.header('Idempotent-Replayed', 'true')
+  return respond(c, response)
+}
+
+/** Writes a tool call's answer (envelope, problem or 202). */
+function respond(c: Context, response: StoredResponse) {
+  for (const [k, v] of Object.entries(response.headers ?? {})) c.header(k, v)
+  if (response.status >= 400) return c.body(JSON.stringify(withRequestId(c, response.body)), response.status as 400, { 'content-type': 'application/problem+json' })
+  return c.json(response.body, response.status as 200)
 }
