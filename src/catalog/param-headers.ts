@@ -5,21 +5,15 @@
  * Pure functions on plain JSON: no SDK, no I/O. The rules follow the 2026-07-28 transport page, which is stricter
  * than the SEP's first text (it drops `number` and requires a static `properties` chain).
  */
-import type { JsonSchema } from './types.js'
+import type { JsonSchema, ParamHeader } from './types.js'
+
+// The annotation type lives in catalog/types (a CatalogTool carries it); re-exported for the header code's users.
+export type { ParamHeader } from './types.js'
 
 /** The schema extension keyword. */
 export const X_MCP_HEADER = 'x-mcp-header'
 /** Every mirrored header is named `Mcp-Param-{x-mcp-header value}`. */
 export const PARAM_HEADER_PREFIX = 'Mcp-Param-'
-
-/** One valid annotation: the argument at `path` is mirrored into `Mcp-Param-{name}`. */
-export interface ParamHeader {
-  /** The annotation's value, the part after `Mcp-Param-`. */
-  name: string
-  /** Property names from the arguments' root to the annotated property (the chain of `properties` keys). */
-  path: string[]
-  type: 'string' | 'integer' | 'boolean'
-}
 
 /** The verdict on a tool's input schema. */
 export type ParamHeaderScan = { valid: true; headers: ParamHeader[] } | { valid: false; reason: string }

@@ -3,10 +3,18 @@
  * The facade's view of a vendor's MCP catalog: plain, serializable data with no SDK types, so the
  * HTTP layer, the document emitters and the session store can all use it without importing the SDK.
  */
-import type { ParamHeader } from './param-headers.js'
 
 /** A JSON Schema object exactly as the vendor sent it (draft-07, 2019-09 or 2020-12). */
 export type JsonSchema = { [key: string]: unknown }
+
+/** One valid annotation: the argument at `path` is mirrored into `Mcp-Param-{name}`. */
+export interface ParamHeader {
+  /** The annotation's value, the part after `Mcp-Param-`. */
+  name: string
+  /** Property names from the arguments' root to the annotated property (the chain of `properties` keys). */
+  path: string[]
+  type: 'string' | 'integer' | 'boolean'
+}
 
 /** MCP tool annotations (all hints are untrusted, see the MCP spec `server/tools`). */
 export interface ToolAnnotations {

@@ -19,7 +19,7 @@ import { ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/
 import type { CatalogTool } from '../catalog/types.js'
 import { ApiError } from '../errors/api-error.js'
 import { PROBLEMS } from '../errors/codes.js'
-import { toVendorNames } from '../connector/property-mapping.js'
+import { toVendorNames } from '../runtime/property-mapping.js'
 import { checkOutput, validateInput } from '../runtime/tool-invocation.js'
 import { listTools } from './copilot-schema.js'
 import type { Conversations } from './conversations.js'

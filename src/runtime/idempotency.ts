@@ -14,7 +14,7 @@ import { stringify } from 'safe-stable-stringify'
 import { ApiError } from '../errors/api-error.js'
 import type { ProblemCode } from '../errors/codes.js'
 import type { Logger } from '../log.js'
-import { IdempotencyStore, type StoredResponse } from './idempotency-store.js'
+import { IdempotencyStore, type StoredResponse } from '../sessions/idempotency-store.js'
 
 /** Answers that prove the tool did not run: the key is released instead of kept. */
 const DID_NOT_RUN = new Set<ProblemCode>([

@@ -8,10 +8,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import { storeUnavailable } from '../sessions/store-unavailable.js'
-import type { JobOutcome, JobProgress, JobRecord, JobStore } from './job-store.js'
-import { MemoryJobStore } from './job-store-memory.js'
+import type { JobOutcome, JobProgress, JobRecord, JobStore } from '../sessions/job-store.js'
+import { MemoryJobStore } from '../sessions/job-store-memory.js'
 
-export type { JobOutcome, JobProgress } from './job-store.js'
+export type { JobOutcome, JobProgress } from '../sessions/job-store.js'
 
 /** A job (the stored record). */
 export type Job = JobRecord

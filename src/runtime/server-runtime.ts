@@ -17,7 +17,7 @@ import type { ConnectionSettings, SessionPolicy, ToolResult, UpstreamConnection,
 import type { CatalogTool } from '../catalog/types.js'
 import { paramHeaderValues } from '../catalog/param-headers.js'
 import { CatalogManager, type CatalogState } from './catalog-manager.js'
-import type { JobStore } from './job-store.js'
+import type { JobStore } from '../sessions/job-store.js'
 import { JobRegistry } from './jobs.js'
 import { ReadinessProbe } from './readiness.js'
 import { measureVendorCall } from '../metrics/vendor-call.js'
@@ -29,7 +29,7 @@ import type { DelegatedTokens } from '../identity/delegation/delegated-tokens.js
 import type { SessionCredentials } from '../sessions/manager.js'
 import { NO_LIMITS, type ServerLimits } from '../limits/caller-limits.js'
 import { MemoryTtlTable } from '../sessions/ttl-table.js'
-import { IdempotencyStore, type IdempotencyRecord } from './idempotency-store.js'
+import { IdempotencyStore, type IdempotencyRecord } from '../sessions/idempotency-store.js'
 
 /** Which vendor session a call runs on. */
 export type SessionSelector = { kind: 'pooled' } | { kind: 'existing'; id: string } | { kind: 'new' }

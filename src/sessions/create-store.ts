@@ -7,9 +7,9 @@
 import type { Redis } from 'ioredis'
 import type { Config } from '../config/schema.js'
 import { redactUrl, type Logger } from '../log.js'
-import type { JobStore } from '../runtime/job-store.js'
-import { MemoryJobStore } from '../runtime/job-store-memory.js'
-import { IdempotencyStore, type IdempotencyRecord } from '../runtime/idempotency-store.js'
+import type { JobStore } from './job-store.js'
+import { MemoryJobStore } from './job-store-memory.js'
+import { IdempotencyStore, type IdempotencyRecord } from './idempotency-store.js'
 import { MemorySessionStore } from './memory-store.js'
 import { MemoryTtlTable } from './ttl-table.js'
 import type { SessionStore } from './types.js'
@@ -37,7 +37,7 @@ export async function createStores(settings: Config['sessions'], log?: Logger): 
     const [{ connectRedis, RedisTtlTable }, { RedisSessionStore }, { RedisJobStore }] = await Promise.all([
       import('./redis-table.js'),
       import('./redis-store.js'),
-      import('../runtime/job-store-redis.js'),
+      import('./job-store-redis.js'),
     ])
     const prefix = settings.redisKeyPrefix ?? ''
     // One connection for both stores.

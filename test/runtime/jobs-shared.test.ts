@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { JobRecord, JobStore } from '../../src/runtime/job-store.js'
-import { MemoryJobStore } from '../../src/runtime/job-store-memory.js'
-import { RedisJobStore } from '../../src/runtime/job-store-redis.js'
+import type { JobRecord, JobStore } from '../../src/sessions/job-store.js'
+import { MemoryJobStore } from '../../src/sessions/job-store-memory.js'
+import { RedisJobStore } from '../../src/sessions/job-store-redis.js'
 import { JobRegistry, type JobOutcome } from '../../src/runtime/jobs.js'
 import { startSessionfulVendor, type SessionfulVendor } from '../fixtures/sessionful-vendor.js'
 import { jsonOf, startTestFacade, type TestFacade } from '../support/facade.js'

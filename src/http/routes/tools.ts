@@ -13,7 +13,7 @@ import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../../connector
 import { ApiError } from '../../errors/api-error.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { parseIdempotencyKey, runOnce } from '../../runtime/idempotency.js'
-import type { StoredResponse } from '../../runtime/idempotency-store.js'
+import type { StoredResponse } from '../../sessions/idempotency-store.js'
 import { invokeTool, resolveTool } from '../../runtime/tool-invocation.js'
 import { baseUrl } from '../base-url.js'
 import { prefersAsync, readJsonObject, sessionSelector } from '../request.js'

@@ -1,5 +1,5 @@
 /**
- * @module runtime/idempotency-store
+ * @module sessions/idempotency-store
  * Where Idempotency-Key records live: next to the session and job records (process memory for one replica, Redis
  * for several), so a retried call reaching another replica finds the first one's outcome. A record is claimed with
  * set-if-absent, so exactly one of two racing requests runs the call.

@@ -1,5 +1,5 @@
 /**
- * @module connector/property-mapping
+ * @module runtime/property-mapping
  * Applies the connector's safe property names at the REST boundary, only where a schema has unsafe names:
  * most vendor schemas have none, and skipping the walk keeps the request hot path cheap.
  */

@@ -1,8 +1,8 @@
 /**
- * @module runtime/job-store-memory
+ * @module sessions/job-store-memory
  * Job records in process memory, with expiry. For one replica.
  */
-import { MemoryTtlTable } from '../sessions/ttl-table.js'
+import { MemoryTtlTable } from './ttl-table.js'
 import type { JobRecord, JobStore } from './job-store.js'
 
 /** A {@link JobStore} in process memory. */

@@ -1,5 +1,5 @@
 /**
- * @module runtime/job-store
+ * @module sessions/job-store
  * The job store contract. A job record holds only JSON data (status, progress, final answer), so a shared store
  * (Redis) lets any replica answer a poll while the call itself keeps running in the process that started it.
  */

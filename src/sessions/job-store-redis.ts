@@ -1,10 +1,10 @@
 /**
- * @module runtime/job-store-redis
+ * @module sessions/job-store-redis
  * Job records in Redis, shared by every replica: one key per job (`mrf:job:<id>`) holding JSON, with a TTL
  * (`SET … EX`). Job ids are 144 random bits, so the key needs no hashing to be unguessable.
  */
 import type { Redis } from 'ioredis'
-import { RedisTtlTable, connectRedis } from '../sessions/redis-table.js'
+import { RedisTtlTable, connectRedis } from './redis-table.js'
 import type { JobRecord, JobStore } from './job-store.js'
 
 /** A {@link JobStore} on Redis. */

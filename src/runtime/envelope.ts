@@ -1,5 +1,5 @@
 /**
- * @module http/envelope
+ * @module runtime/envelope
  * The success envelope, stable per tool: `{ isError, text, data?, content, sessionId?, sessionRenewed? }`.
  * `text` joins the text blocks, `content` keeps every block as returned, and `data` is `structuredContent`
  * wrapped so it is always an object (Power Platform gives dynamic content per field of an object only).
