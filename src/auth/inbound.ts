@@ -13,7 +13,8 @@
  */
 import { ApiError } from '../errors/api-error.js'
 import type { InboundAuth } from '../config/schema.js'
-import { constantTimeEqual } from '../sessions/identity.js'
+import { constantTimeEqual } from '../security/constant-time.js'
+import { REALM, bearerChallenge, type ChallengeParams } from '../security/challenge.js'
 import { InvalidTokenError, KeysUnavailableError, type JwtVerifier } from '../identity/jwt-verifier.js'
 
 /** Result of inbound authentication. */
@@ -24,25 +25,10 @@ export interface InboundResult {
   token?: string
 }
 
-const REALM = 'mcp-rest-facade'
-
-/** Extra `WWW-Authenticate` parameters (RFC 9728 `resource_metadata` on the MCP endpoint). */
-export type ChallengeParams = Record<string, string>
-
 /** `WWW-Authenticate` for a 401 (RFC 9110 §11.6.1 requires one). `error` adds the RFC 6750 error code. */
 function challenge(header: string, error?: { code: string; description?: string }, extra: ChallengeParams = {}): Record<string, string> {
   if (header.toLowerCase() !== 'authorization') return { 'WWW-Authenticate': `ApiKey realm="${REALM}", header="${header}"` }
   return { 'WWW-Authenticate': bearerChallenge(error, extra) }
-}
-
-/** A `Bearer` challenge: realm, optional RFC 6750 error and description, then extra parameters. Values are quoted. */
-export function bearerChallenge(error?: { code: string; description?: string }, extra: ChallengeParams = {}): string {
-  const params: Array<[string, string]> = [['realm', REALM]]
-  if (error) params.push(['error', error.code])
-  if (error?.description) params.push(['error_description', error.description])
-  params.push(...Object.entries(extra))
-  // RFC 7235 quoted-string: backslash-escape quotes and backslashes.
-  return 'Bearer ' + params.map(([k, v]) => `${k}="${v.replace(/["\\]/g, '\\$&')}"`).join(', ')
 }
 
 /** Extracts the key: from `Authorization: Bearer <key>` or from a plain header. */

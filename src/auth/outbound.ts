@@ -7,9 +7,9 @@
  */
 import { ApiError } from '../errors/api-error.js'
 import type { ServerConfig } from '../config/schema.js'
-import { hasForbiddenHeaderChars, isNeverForwarded } from './header-rules.js'
+import { hasForbiddenHeaderChars, isNeverForwarded } from '../security/header-rules.js'
 
-export { isNeverForwarded } from './header-rules.js'
+export { isNeverForwarded } from '../security/header-rules.js'
 
 /** The forwarding rules of one server, resolved once. */
 export interface ForwardRules {

@@ -3,7 +3,7 @@
  * The whole configuration as one zod schema. Defaults live here and only here.
  */
 import { z } from 'zod'
-import { hasForbiddenHeaderChars, isNeverForwarded, isTransportManaged } from '../auth/header-rules.js'
+import { hasForbiddenHeaderChars, isNeverForwarded, isTransportManaged } from '../security/header-rules.js'
 
 /** A host name or address as in a `Host` header: `name`, `1.2.3.4` or `[::1]`, optionally `:port`. */
 const HOST_NAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/

@@ -5,7 +5,7 @@
 import { ApiError } from './api-error.js'
 import type { ProblemCode } from './codes.js'
 import type { UpstreamError, UpstreamErrorCode } from '../upstream/errors.js'
-import { bearerChallenge } from '../auth/inbound.js'
+import { bearerChallenge } from '../security/challenge.js'
 
 const MAP: Record<UpstreamErrorCode, ProblemCode> = {
   UNAVAILABLE: 'vendor_unavailable',

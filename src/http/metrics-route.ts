@@ -3,16 +3,15 @@
  * `GET /metrics` in Prometheus text. Optionally guarded by a key (`Authorization: Bearer <key>`, compared in constant
  * time) and, when `metrics.port` is set, served on its own port instead of the API port.
  */
-import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Hono } from 'hono'
 import { ApiError } from '../errors/api-error.js'
 import type { FacadeMetrics } from '../metrics/gauges.js'
+import { constantTimeEqual } from '../security/constant-time.js'
 
 /** Constant-time check of the presented key (hashing first makes the lengths equal, so length leaks nothing). */
 function keyMatches(presented: string | undefined, key: string): boolean {
   if (presented === undefined) return false
-  const digest = (s: string) => createHash('sha256').update(s).digest()
-  return timingSafeEqual(digest(presented), digest(key))
+  return constantTimeEqual(presented, key)
 }
 
 /** Registers `GET /metrics`. */

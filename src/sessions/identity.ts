@@ -3,7 +3,7 @@
  * Caller identity: a keyed hash (HMAC-SHA256) of the credential the caller presented. The raw credential is
  * never stored; the key makes the hash useless to anyone who reads the store without the key.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, randomBytes } from 'node:crypto'
 
 /** The identity of callers when the facade runs without inbound auth. */
 export const ANONYMOUS = 'anonymous'
@@ -24,13 +24,6 @@ export class IdentityHasher {
   digest(value: string): string {
     return createHmac('sha256', this.#key).update(value, 'utf8').digest('base64url').slice(0, 22)
   }
-}
-
-/** Constant-time string comparison (hashes first so lengths never leak through timing). */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a, 'utf8').digest()
-  const hb = createHash('sha256').update(b, 'utf8').digest()
-  return timingSafeEqual(ha, hb)
 }
 
 /** A new caller session id: 192 random bits, URL-safe. */

@@ -14,7 +14,7 @@ import type { ServerLimits } from '../limits/caller-limits.js'
 import { NegotiationCache, UpstreamSession } from '../upstream/index.js'
 import type { ConnectionFacts, ConnectionSettings, SessionPolicy } from '../upstream/index.js'
 import { newSessionId, storeKeyOf } from './identity.js'
-import type { SessionRecord, SessionStore } from './types.js'
+import type { SessionCredentials, SessionRecord, SessionStore } from './types.js'
 
 /** Who is calling and what they forward to the vendor. */
 export interface CallerContext {
@@ -23,17 +23,6 @@ export interface CallerContext {
   /** Headers to send to the vendor for this caller (static + forwarded). */
   outboundHeaders: Record<string, string>
   /** The caller's bearer token (in memory only), exchanged for a vendor token when delegation is on. */
-  token?: string
-}
-
-/**
- * The latest credentials of one vendor session's caller. A session outlives the token it was opened with (a
- * refreshed token keeps the identity), so every use of the session stores the caller's current values here and
- * every later vendor request reads them.
- */
-export interface SessionCredentials {
-  readonly identity: string
-  headers: Record<string, string>
   token?: string
 }
 

@@ -1,8 +1,20 @@
 /**
  * @module sessions/types
  * The session store contract. Records hold only serializable data, so a shared store (Redis) lets any
- * replica re-attach to the vendor session with the transport's `sessionId` + `protocolVersion` options.
+ * replica re-attach to the vendor session with the transport's `sessionId` + `protocolVersion` options. Also the
+ * in-memory credentials a vendor session's requests read, as a plain type that identity/ can use without the manager.
  */
+
+/**
+ * The latest credentials of one vendor session's caller. A session outlives the token it was opened with (a
+ * refreshed token keeps the identity), so every use of the session stores the caller's current values here and
+ * every later vendor request reads them.
+ */
+export interface SessionCredentials {
+  readonly identity: string
+  headers: Record<string, string>
+  token?: string
+}
 
 /** A caller session as stored. Never holds credentials: `identity` is a keyed hash. */
 export interface SessionRecord {

@@ -4,7 +4,7 @@
  * caller or to the logs. Logs name headers, never values.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REDACTED, redactSecrets, secretsOf } from '../../src/auth/redact.js'
+import { REDACTED, redactSecrets, secretsOf } from '../../src/security/redact.js'
 import { rpcErrorFor, startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy.js'
 import { startOAuthTokenServer, type OAuthTokenServer } from '../fixtures/oauth-server.js'
 import { startSessionfulVendor, type SessionfulVendor } from '../fixtures/sessionful-vendor.js'

@@ -1,5 +1,5 @@
 /**
- * @module auth/header-rules
+ * @module security/header-rules
  * Which header names the facade refuses to forward or set toward the vendor, whatever the config says.
  * Dependency-free on purpose: the config schema checks names with it at load time, and the request path
  * checks them again, so a name that slipped past one layer is still stopped by the other.

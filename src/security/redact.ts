@@ -1,5 +1,5 @@
 /**
- * @module auth/redact
+ * @module security/redact
  * Removes credentials from text that came back from a vendor (error bodies, JSON-RPC error messages) before it
  * can reach a problem body or a log line. Vendors do echo what they received: a 401 page that prints the
  * `Authorization` header, a 500 stack trace with the request dump. Two passes:
