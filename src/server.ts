@@ -9,14 +9,10 @@ import { isNonLoopback } from './auth/inbound.js'
 import type { Config } from './config/schema.js'
 import { createApp, createMetricsApp } from './http/app.js'
 import { problemAnsweringServer, type ListenerLimits } from './http/client-error.js'
-import { childLogger, type Logger } from './log.js'
+import type { Logger } from './log.js'
 import { FacadeMetrics } from './metrics/gauges.js'
-import { ServerRuntime } from './runtime/server-runtime.js'
-import { IdentityHasher } from './sessions/identity.js'
-import { createStores } from './sessions/create-store.js'
-import { OAuthTokenSource, discoverVendorAuthorization } from './upstream/oauth.js'
-import { createDelegatedTokens } from './identity/delegation/index.js'
-import { serverLimits } from './limits/caller-limits.js'
+import { createRuntimes } from './runtime/create-runtimes.js'
+import type { ServerRuntime } from './runtime/server-runtime.js'
 
 /** A running facade. */
 export interface RunningFacade {
@@ -30,28 +26,6 @@ export interface RunningFacade {
   app: ReturnType<typeof createApp>
   /** Graceful shutdown: stop accepting, let calls in flight finish (bounded), end vendor sessions. */
   close(): Promise<void>
-}
-
-/** Builds runtimes for every configured server. */
-export async function createRuntimes(config: Config, log: Logger) {
-  const store = await createStores(config.sessions, log)
-  const identities = new IdentityHasher(config.identitySecret)
-  const names = Object.keys(config.servers)
-  const runtimes = names.map((name) => {
-    const server = config.servers[name]!
-    // Every line a server's parts log names the server.
-    const serverLog = childLogger(log, { server: name })
-    const mountPath = names.length === 1 && config.mountServers === 'auto' ? '' : `/${name}`
-    // One token source per server: every connection of that server (catalog, pooled, caller sessions) shares its token.
-    const tokenSource = server.oauth && server.url ? new OAuthTokenSource({ oauth: server.oauth, vendorUrl: server.url, server: name, log: serverLog }) : undefined
-    // With delegation, each caller gets a vendor token of its own; the shared source above serves the catalog.
-    const delegation = createDelegatedTokens(server, name, serverLog, () => discoverVendorAuthorization(server.url!))
-    // Limits share the store's Redis, so they hold across replicas. Concurrency counters outlive the longest call.
-    const longestCallMs = Math.max(server.timeouts.callMs, ...Object.values(server.timeouts.tools))
-    const limits = serverLimits(name, config, store.redis, Math.ceil(longestCallMs / 1000))
-    return new ServerRuntime(name, mountPath, server, config, store.sessions, identities, serverLog, { tokenSource, jobStore: store.jobs, limits, idempotency: store.idempotency, delegation })
-  })
-  return { runtimes, store }
 }
 
 /** Options of {@link startFacade}. */

@@ -4,11 +4,18 @@
  * caller sessions, live connections, running jobs, catalog version and tool count, per server.
  */
 import { Gauge, Registry } from 'prom-client'
-import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { instrumentRegistry } from './instruments.js'
 
-/** What the gauges read from a runtime (a structural view, so tests and the runtime's rework stay free). */
-type RuntimeView = Pick<ServerRuntime, 'name' | 'sessions' | 'jobs' | 'catalog'>
+/**
+ * What the gauges read from a runtime: a structural view (a `ServerRuntime` fits it), so metrics/ stays below
+ * runtime/, and tests and the runtime's rework stay free.
+ */
+interface RuntimeView {
+  readonly name: string
+  readonly sessions: { readonly pooledCount: number; readonly liveCount: number }
+  readonly jobs: { readonly running: number }
+  readonly catalog: { readonly state?: { readonly catalog: { readonly version: number; readonly tools: readonly unknown[] } } }
+}
 
 /** Live connections, when the session manager offers a count (it may not yet: then the gauge is absent). */
 function connectionCount(runtime: RuntimeView): number | undefined {

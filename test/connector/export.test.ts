@@ -14,7 +14,7 @@ import { buildApiProperties } from '../../src/swagger/api-properties.js'
 import { startDemoVendor } from '../../src/demo/vendor.js'
 import { createLogger } from '../../src/log.js'
 import type { ServerRuntime } from '../../src/runtime/server-runtime.js'
-import { createRuntimes } from '../../src/server.js'
+import { createRuntimes } from '../../src/runtime/create-runtimes.js'
 import { drawIcon } from '../../scripts/make-icon.js'
 
 describe('connector export', () => {
