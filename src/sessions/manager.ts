@@ -16,6 +16,9 @@ import type { ConnectionFacts, ConnectionSettings, SessionPolicy } from '../upst
 import { newSessionId, storeKeyOf } from './identity.js'
 import type { SessionCredentials, SessionRecord, SessionStore } from './types.js'
 
+// The type lives in sessions/types (identity/ uses it without the manager); re-exported for the manager's users.
+export type { SessionCredentials } from './types.js'
+
 /** Who is calling and what they forward to the vendor. */
 export interface CallerContext {
   /** Keyed hash of the credential AND the forwarded header values: one identity, one set of vendor headers. */
