@@ -45,7 +45,9 @@ export const ToolEnvelopeBaseSchema = z
     sessionId: z.string().optional().openapi({ description: 'The caller session this call ran in; pass it back as X-Session-Id.' }),
     sessionRenewed: z.boolean().optional().openapi({ description: 'True when the vendor lost the session and it was re-created: vendor-side state is gone.' }),
   })
-  .openapi('ToolEnvelopeBase')
+  .openapi('ToolEnvelopeBase', {
+    description: "A tool result. Each typed tool's schema adds `data`: the structured content, typed by the tool's output schema (arrays as {items}, scalars as {value}).",
+  })
 
 /** The success envelope of a tool call whose output is not declared (`data` free-form). */
 export const ToolEnvelopeSchema = ToolEnvelopeBaseSchema.extend({

@@ -418,9 +418,12 @@ describe('shared success responses', () => {
     const dropped = report.omittedTools.filter((t) => t.reason === 'max-bytes').map((t) => t.name)
     expect(dropped.length).toBeGreaterThan(0)
     expect(report.bytes).toBeLessThanOrEqual(700_000)
-    // Tools with an output schema of their own cost the most once the free-form envelope is shared: they go first.
+    // Tools with an output schema of their own cost the most once the free-form envelope is shared: they go first,
+    // and a tool without one goes only once all of them are gone.
     const withOwnOutput = new Set(catalog.tools.filter((t) => t.outputSchema).map((t) => t.name))
-    expect(dropped.every((name) => withOwnOutput.has(name))).toBe(true)
+    const firstShared = dropped.findIndex((name) => !withOwnOutput.has(name))
+    expect(dropped.slice(0, firstShared === -1 ? undefined : firstShared).every((name) => withOwnOutput.has(name))).toBe(true)
+    if (firstShared !== -1) expect(firstShared).toBe(withOwnOutput.size)
   })
 })
 
