@@ -38,10 +38,11 @@ describe('config reference', () => {
   const validate = ajv.compile(JSON.parse(files[SCHEMA_FILE]!))
 
   it('accepts the documented examples, which the loader accepts too', () => {
-    const readme = read('README.md')
-    const examples = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>).filter((e) => e.servers || e.mcpServers)
+    // The README's example and the full ones of docs/running.md (config files and mcpServers).
+    const pages = read('README.md') + read('docs/running.md')
+    const examples = [...pages.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>).filter((e) => e.servers || e.mcpServers)
     expect(examples.length).toBeGreaterThanOrEqual(3)
-    const env = { CRM_TENANT: 't', BRAVE_API_KEY: 'k', CRM_TOKEN: 'c' }
+    const env = { CRM_TENANT: 't', BRAVE_API_KEY: 'k', CRM_TOKEN: 'c', FACADE_API_KEY: 'a-facade-key-of-16-chars' }
     const dir = mkdtempSync(join(tmpdir(), 'facade-schema-'))
     examples.forEach((example, i) => {
       const withSchema = { $schema: './node_modules/mcp-rest-facade/schema/config.schema.json', ...example }

@@ -106,8 +106,8 @@ describe('mcpServers', () => {
     expect(problemsOf(configFile({ mcpServers: { a: { command: 'x', surprise: true } } }))).toMatch(/servers\.a.*surprise/)
   })
 
-  it('loads the README example as documented', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  it('loads the documented example (docs/running.md) as documented', () => {
+    const readme = readFileSync(new URL('../../docs/running.md', import.meta.url), 'utf8')
     const section = readme.slice(readme.indexOf('### A config you already have (`mcpServers`)'))
     const example = /```json\n([\s\S]*?)```/.exec(section)![1]!
     const config = loadConfig({ config: configFile(JSON.parse(example)) }, { BRAVE_API_KEY: 'brave-key', CRM_TOKEN: 'crm-token' })
