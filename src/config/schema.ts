@@ -472,6 +472,17 @@ export const ConfigSchema = z
         redisUrl: z.string().optional(),
         /** Prepended to every Redis key (sessions and jobs), e.g. to share one Redis between deployments. */
         redisKeyPrefix: z.string().max(64).default(''),
+        /**
+         * Longest wait for one Redis command. A stalled Redis then costs a session-bound call this long and a 503
+         * `store_unavailable`, not the whole stall.
+         */
+        redisCommandTimeoutMs: z.number().int().min(50).max(60_000).default(1_000),
+        /**
+         * `/readyz` answers 503 while the store cannot be reached. Pooled calls (no session id) keep working without
+         * the store; set false to keep such replicas in the load balancer during a store outage (the body still
+         * reports `store: unavailable`).
+         */
+        readyRequiresStore: z.boolean().default(true),
         /** Most pooled vendor sessions kept per server. */
         maxPooled: z.number().int().positive().default(1000),
         /**
@@ -481,7 +492,7 @@ export const ConfigSchema = z
         connectionIdleMs: z.number().int().min(0).default(30_000),
       })
       .strict()
-      .default({ idleTtlSeconds: 1800, store: 'memory', redisKeyPrefix: '', maxPooled: 1000, connectionIdleMs: 30_000 }),
+      .default({ idleTtlSeconds: 1800, store: 'memory', redisKeyPrefix: '', redisCommandTimeoutMs: 1_000, readyRequiresStore: true, maxPooled: 1000, connectionIdleMs: 30_000 }),
     /**
      * Key for the caller-identity hash. Set the same value on every replica so sessions work across them;
      * when absent a random key is generated at start (fine for one replica).

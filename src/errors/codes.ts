@@ -29,6 +29,7 @@ export const PROBLEMS = {
   payload_too_large: { status: 413, title: 'Request body too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
   expectation_failed: { status: 417, title: 'The Expect header cannot be met' },
+  vendor_rate_limited: { status: 429, title: 'The vendor is rate limiting; retry after the delay given' },
   headers_too_large: { status: 431, title: 'Request header fields too large' },
   tool_error: { status: 422, title: 'The tool reported an error' },
   internal_error: { status: 500, title: 'Internal error' },
@@ -40,6 +41,7 @@ export const PROBLEMS = {
   not_ready: { status: 503, title: 'The vendor catalog is not loaded yet' },
   shutting_down: { status: 503, title: 'The service is shutting down' },
   store_unavailable: { status: 503, title: 'The shared state store cannot be reached' },
+  vendor_busy: { status: 503, title: 'The vendor is overloaded or unavailable; retry after the delay given' },
   vendor_timeout: { status: 504, title: 'The vendor did not answer in time' },
 } as const satisfies Record<string, { status: number; title: string }>
 

@@ -17,6 +17,9 @@ const MAP: Record<UpstreamErrorCode, ProblemCode> = {
   FORBIDDEN: 'vendor_forbidden',
   NOT_FOUND: 'tool_not_found',
   INVALID_PARAMS: 'invalid_arguments',
+  // Refused, not run: the caller may retry any tool (after Retry-After).
+  RATE_LIMITED: 'vendor_rate_limited',
+  BUSY: 'vendor_busy',
   PROTOCOL: 'vendor_bad_response',
   // Our own failure: never reported as the vendor's (the vendor never saw the request).
   LOCAL: 'internal_error',
@@ -32,6 +35,15 @@ export function fromUpstream(error: { code: UpstreamErrorCode; message: string; 
   const credential = error.details?.credential
   if (error.code === 'CREDENTIAL' && credential) return fromCredential(credential, error)
   const code = error.code === 'NOT_FOUND' ? notFound : MAP[error.code]
+  if (code === 'vendor_rate_limited' || code === 'vendor_busy') {
+    // The vendor's own delay is passed on (the facade already retried while the wait fitted its retry budget).
+    const wait = error.details?.retryAfterMs
+    return new ApiError(code, {
+      detail: `${error.message}. The vendor did not run the request; it is safe to send again${wait !== undefined ? ' after Retry-After' : ''}.`,
+      headers: wait !== undefined ? { 'Retry-After': String(Math.ceil(wait / 1000)) } : undefined,
+      cause: error,
+    })
+  }
   // Vendor 401/403 bodies can echo tokens or internal details: say only what happened.
   const detail =
     code === 'vendor_unauthorized' || code === 'vendor_forbidden'

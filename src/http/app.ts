@@ -123,9 +123,11 @@ export function createApp(runtimes: ServerRuntime[], options: AppOptions): Hono 
     app.get('/healthz', (c) => c.json({ status: 'ok' }))
     // One probe for the whole process: ready when every server is (a Deployment's readiness probe takes one path).
     app.get('/readyz', async (c) => {
-      const states = await Promise.all(runtimes.map(async (r) => ({ name: r.name, ready: await r.ready(), reason: r.catalog.state ? undefined : (r.catalog.lastError ?? 'catalog not loaded yet') })))
+      const states = await Promise.all(runtimes.map(async (r) => ({ name: r.name, ...(await r.readiness()) })))
       const ready = states.every((s) => s.ready)
-      return c.json({ status: ready ? 'ready' : 'not_ready', servers: Object.fromEntries(states.map((s) => [s.name, { status: s.ready ? 'ready' : 'not_ready', ...(s.reason && !s.ready ? { reason: s.reason } : {}) }])) }, ready ? 200 : 503)
+      // One store serves every server: the first answer is the store's state.
+      const store = states[0]?.store
+      return c.json({ status: ready ? 'ready' : 'not_ready', store, servers: Object.fromEntries(states.map((s) => [s.name, { status: s.ready ? 'ready' : 'not_ready', ...(s.reason && !s.ready ? { reason: s.reason } : {}) }])) }, ready ? 200 : 503)
     })
   }
   // Hono's router compiles its matcher on the first request it routes (several ms in a cold process). Done now,

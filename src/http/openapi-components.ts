@@ -60,7 +60,7 @@ export const HEADER_COMPONENTS: Record<string, Json> = {
   RequestId: { description: 'Echo of a valid incoming X-Request-Id, else a generated id; quote it when reporting a problem.', schema: { type: 'string' } },
   SessionId: { description: 'The caller session the call ran in; pass it back as X-Session-Id.', schema: { type: 'string' } },
   Location: { description: 'Absolute URL of the job to poll (GET /jobs/{jobId}).', schema: { type: 'string', format: 'uri' } },
-  RetryAfter: { description: 'Seconds to wait before polling again.', schema: { type: 'integer' } },
+  RetryAfter: { description: 'Seconds to wait before polling or sending again.', schema: { type: 'integer' } },
   PreferenceApplied: { description: '`respond-async` when the caller asked for it with `Prefer: respond-async`.', schema: { type: 'string' } },
   WWWAuthenticate: { description: 'The authentication challenge (RFC 9110 §11.6.1).', schema: { type: 'string' } },
   ETag: { description: 'Version of the catalog the answer was built from.', schema: { type: 'string' } },
@@ -113,6 +113,8 @@ const ALIAS: Record<ProblemCode, string> = {
   expectation_failed: 'Expect',
   headers_too_large: 'HdrSize',
   store_unavailable: 'Store',
+  vendor_rate_limited: 'VLimit',
+  vendor_busy: 'VBusy',
 }
 
 /** Every problem response component used so far, by name (the name encodes the codes). */
@@ -122,7 +124,7 @@ function problemComponent(codes: ProblemCode[]): Json {
   const status = PROBLEMS[codes[0]!].status
   return {
     description: codes.map((c) => `\`${c}\`: ${PROBLEMS[c].title}.`).join(' '),
-    headers: status === 401 ? headerRefs('WWWAuthenticate') : headerRefs(),
+    headers: status === 401 ? headerRefs('WWWAuthenticate') : status === 429 || status === 503 ? headerRefs('RetryAfter') : headerRefs(),
     content: {
       'application/problem+json': {
         schema: { allOf: [ref('schemas', 'Problem'), { type: 'object', properties: { status: { const: status }, code: { type: 'string', enum: codes } } }] },
@@ -139,7 +141,7 @@ export function problemResponseComponents(): Record<string, Json> {
 /** Codes every route that authenticates its caller can answer. */
 export const CALLER_CODES: ProblemCode[] = ['invalid_header', 'unauthorized', 'shutting_down']
 /** Codes of anything that talks to the vendor. */
-export const VENDOR_CODES: ProblemCode[] = ['vendor_unauthorized', 'vendor_forbidden', 'vendor_unavailable', 'vendor_interrupted', 'vendor_bad_response', 'vendor_timeout']
+export const VENDOR_CODES: ProblemCode[] = ['vendor_unauthorized', 'vendor_forbidden', 'vendor_rate_limited', 'vendor_unavailable', 'vendor_interrupted', 'vendor_bad_response', 'vendor_busy', 'vendor_timeout']
 /** Codes of reading a JSON body. */
 export const BODY_CODES: ProblemCode[] = ['invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type']
 
@@ -176,7 +178,7 @@ export function problemResponses(ctx: ProblemContext, codes: readonly ProblemCod
 export const componentRef = ref
 
 /** Codes of a tool call (`POST /tools/{slug}`, `POST /invoke/{tool}`). */
-export const TOOL_CALL_CODES: ProblemCode[] = [...CALLER_CODES, 'not_ready', ...BODY_CODES, 'tool_not_found', 'session_not_found', ...VENDOR_CODES, 'vendor_bad_output', 'tool_error']
+export const TOOL_CALL_CODES: ProblemCode[] = [...CALLER_CODES, 'not_ready', ...BODY_CODES, 'tool_not_found', 'session_not_found', 'store_unavailable', ...VENDOR_CODES, 'vendor_bad_output', 'tool_error']
 
 /** Codes a finished job can answer with (what the call would have answered once running), plus `job_not_found`. */
-export const JOB_CODES: ProblemCode[] = [...CALLER_CODES, 'job_not_found', 'invalid_arguments', 'tool_not_found', 'session_not_found', ...VENDOR_CODES, 'vendor_bad_output', 'tool_error']
+export const JOB_CODES: ProblemCode[] = [...CALLER_CODES, 'job_not_found', 'invalid_arguments', 'tool_not_found', 'session_not_found', 'store_unavailable', ...VENDOR_CODES, 'vendor_bad_output', 'tool_error']

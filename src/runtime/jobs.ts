@@ -7,7 +7,7 @@
  * {@link JobStore}. With a shared store (Redis) a poll on any replica answers.
  */
 import { randomBytes } from 'node:crypto'
-import { ApiError } from '../errors/api-error.js'
+import { storeUnavailable } from '../sessions/store-unavailable.js'
 import type { JobOutcome, JobProgress, JobRecord, JobStore } from './job-store.js'
 import { MemoryJobStore } from './job-store-memory.js'
 
@@ -82,7 +82,7 @@ export class JobRegistry {
     try {
       await this.#write(local)
     } catch (error) {
-      throw new ApiError('store_unavailable', { detail: 'The job could not be recorded; the call still runs but cannot be polled.', cause: error })
+      throw storeUnavailable(error, 'The job could not be recorded; the call still runs but cannot be polled.')
     }
     return record
   }
@@ -108,7 +108,7 @@ export class JobRegistry {
     try {
       job = await this.#store.get(id)
     } catch (error) {
-      throw new ApiError('store_unavailable', { detail: 'The job store cannot be read right now.', cause: error })
+      throw storeUnavailable(error, 'The job store cannot be read right now.')
     }
     return job && job.identity === identity && job.server === this.#server ? job : undefined
   }

@@ -71,6 +71,7 @@ export class ServerRuntime {
   readonly #catalogFromCaller: boolean
   #stopping = false
   #stopRetry?: () => void
+  readonly #store: SessionStore
 
   /**
    * @param name the server's config name (`default` for a single upstream)
@@ -87,6 +88,7 @@ export class ServerRuntime {
     private readonly extras: RuntimeExtras = {},
   ) {
     this.#rules = forwardRules(config)
+    this.#store = store
     if (config.url) this.#http = new UpstreamHttp(config.pool)
     if (config.auth.mode === 'jwt') this.#verifier = new JwtVerifier(config.auth)
     const delegation = config.oauth?.delegation
@@ -202,7 +204,13 @@ export class ServerRuntime {
       selector.kind === 'pooled' ? undefined : selector.kind === 'new' ? await this.openSession(caller) : await this.sessions.resolve(selector.id, caller)
     const session = active?.session ?? this.sessions.pooled(caller)
     const run = await this.#upstream(() => session.run(operation, { replayable: options.replayable }), options.notFound)
-    if (active) await this.sessions.touch(active)
+    if (active) {
+      // The call ran: its answer must reach the caller even if the bookkeeping fails (an error here would make a
+      // retrying caller run it twice). The expiry slides again on the next call that finds the store.
+      await this.sessions.touch(active).catch((error: unknown) =>
+        this.log.warn('session expiry not renewed; the call ran and is answered', { sessionStore: 'unavailable', error: (error as Error).message }),
+      )
+    }
     if (run.renewed) recordSessionRenewal(this.name)
     return { result: run.value, renewed: run.renewed, sessionId: active?.id }
   }
@@ -265,6 +273,24 @@ export class ServerRuntime {
     // Waiting for a first caller to load the catalog with: ready, or no caller would ever be routed here.
     if (!this.catalog.state) return this.#catalogFromCaller && !this.#catalogCredentials.token
     return this.#readiness.ready()
+  }
+
+  /**
+   * Readiness for `/readyz`: the vendor (catalog loaded, reachable) and the shared store (one PING, bounded by the
+   * store's command timeout). A store outage makes the replica not ready unless `sessions.readyRequiresStore` is
+   * false: pooled calls keep working without the store, session-bound calls and jobs answer 503 meanwhile.
+   */
+  async readiness(): Promise<{ ready: boolean; reason?: string; store: 'ok' | 'unavailable' }> {
+    const [vendor, store] = await Promise.all([
+      this.ready(),
+      this.#store.ping().then(
+        () => 'ok' as const,
+        () => 'unavailable' as const,
+      ),
+    ])
+    const storeBlocks = store === 'unavailable' && this.global.sessions.readyRequiresStore
+    const reason = !vendor ? (this.catalog.lastError ?? (this.catalog.state ? 'vendor not reachable' : 'catalog not loaded yet')) : storeBlocks ? 'state store unavailable' : undefined
+    return { ready: vendor && !storeBlocks, reason, store }
   }
 
   /**

@@ -34,7 +34,7 @@ export async function createStores(settings: Config['sessions'], log?: Logger): 
     ])
     const prefix = settings.redisKeyPrefix ?? ''
     // One connection for both stores.
-    const redis = await connectRedis(settings.redisUrl, prefix)
+    const redis = await connectRedis(settings.redisUrl, { keyPrefix: prefix, commandTimeoutMs: settings.redisCommandTimeoutMs, log })
     const sessions = new RedisSessionStore(redis, false)
     const jobs = new RedisJobStore(redis, false)
     log?.info('state store: redis (sessions and jobs shared by every replica)', { store: 'redis', url: redactUrl(settings.redisUrl), ...(prefix ? { keyPrefix: prefix } : {}) })

@@ -73,7 +73,7 @@ export class SessionManager {
   constructor(private readonly options: SessionManagerOptions) {
     this.#terminations = pLimit(options.terminateConcurrency ?? 32)
     const every = options.sweepIntervalMs ?? Math.min(30_000, Math.max(1000, (options.idleTtlSeconds * 1000) / 4))
-    this.#sweeper = setInterval(() => void this.sweep(), every)
+    this.#sweeper = setInterval(() => void this.sweep().catch(() => undefined), every)
     this.#sweeper.unref()
   }
 
@@ -137,7 +137,8 @@ export class SessionManager {
 
   /**
    * Opens a caller session: connects to the vendor now (so the vendor session exists) and stores the record.
-   * @throws UpstreamError when the vendor cannot be reached
+   * When the record cannot be stored the vendor session is ended at once.
+   * @throws UpstreamError when the vendor cannot be reached; ApiError `store_unavailable` when the store fails
    */
   async create(caller: CallerContext): Promise<ActiveSession> {
     if (this.#stopping) throw new ApiError('shutting_down')
@@ -162,7 +163,13 @@ export class SessionManager {
       lastUsedAt: now,
       expiresAt: now + this.options.idleTtlSeconds * 1000,
     }
-    await this.options.store.set(storeKeyOf(id), record, this.options.idleTtlSeconds)
+    try {
+      await this.options.store.set(storeKeyOf(id), record, this.options.idleTtlSeconds)
+    } catch (error) {
+      // Nobody will ever hold this id and the sweeper never sees it: end the vendor session now, not never.
+      void this.#terminate(session).catch(() => undefined)
+      throw error
+    }
     this.#live.set(id, session)
     return { id, record, session }
   }
@@ -170,6 +177,7 @@ export class SessionManager {
   /**
    * Finds a caller session. Unknown, expired, and foreign (another identity, another server) ids all give the
    * same 404, so a guessed id reveals nothing.
+   * @throws ApiError `session_not_found`, or `store_unavailable` when the store fails
    */
   async resolve(id: string, caller: CallerContext): Promise<ActiveSession> {
     if (this.#stopping) throw new ApiError('shutting_down')
@@ -186,7 +194,10 @@ export class SessionManager {
     return { id, record, session }
   }
 
-  /** Records activity on a session (slides the idle expiry) and stores renewed vendor facts. */
+  /**
+   * Records activity on a session (slides the idle expiry) and stores renewed vendor facts.
+   * @throws ApiError `store_unavailable`; callers whose call already ran log it and answer the result anyway
+   */
   async touch(active: ActiveSession): Promise<SessionRecord> {
     const facts = active.session.facts
     const now = Date.now()
@@ -225,7 +236,13 @@ export class SessionManager {
       // Used here within the TTL: this process slid the record's expiry itself, so it cannot have expired yet.
       // Only idle ones cost a store read (ten thousand live sessions must not mean ten thousand reads per sweep).
       if (session.inFlight > 0 || now - session.lastUsed <= idleMs) continue
-      const record = await this.options.store.get(storeKeyOf(id))
+      let record: SessionRecord | undefined
+      try {
+        record = await this.options.store.get(storeKeyOf(id))
+      } catch {
+        // The store is down: nothing can be decided now; the next sweep asks again.
+        continue
+      }
       if (!record) {
         // Expired: end the vendor session too.
         this.#live.delete(id)

@@ -39,6 +39,9 @@ export class MemoryTtlTable<T> {
     this.#records.delete(key)
   }
 
+  /** Process memory is always there. */
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {
     clearInterval(this.#sweeper)
     this.#records.clear()

@@ -21,12 +21,17 @@ export interface SessionRecord {
   expiresAt: number
 }
 
-/** Where caller session records live. Keys are opaque strings derived from session ids. */
+/**
+ * Where caller session records live. Keys are opaque strings derived from session ids. A shared store's failures
+ * reject with ApiError 503 `store_unavailable` (see store-unavailable), never with a raw connection error.
+ */
 export interface SessionStore {
   get(key: string): Promise<SessionRecord | undefined>
   /** Stores (or replaces) a record that expires after `ttlSeconds` of idleness. */
   set(key: string, record: SessionRecord, ttlSeconds: number): Promise<void>
   delete(key: string): Promise<void>
+  /** Resolves when the store answers now; rejects with 503 `store_unavailable` otherwise (for /readyz). */
+  ping(): Promise<void>
   /** Releases connections and timers. */
   close(): Promise<void>
   /** True when several replicas may share the records (vendor sessions must then outlive this process). */

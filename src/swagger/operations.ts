@@ -40,12 +40,17 @@ const ERRORS: Record<string, { name: string; description: string }> = {
   '413': { name: 'PayloadTooLarge', description: 'Payload too large (code payload_too_large).' },
   '415': { name: 'UnsupportedMediaType', description: 'Unsupported media type (code unsupported_media_type): send application/json.' },
   '422': { name: 'ToolError', description: 'The tool reported an error (code tool_error); the problem carries text and content.' },
+  '429': { name: 'TooManyRequests', description: 'Too many requests (code vendor_rate_limited): the MCP server refused the call without running it; send it again after Retry-After seconds.' },
   '502': { name: 'BadGateway', description: 'Bad gateway (codes vendor_unavailable, vendor_interrupted, vendor_bad_response, vendor_bad_output): the MCP server failed or returned an invalid result.' },
-  '503': { name: 'ServiceUnavailable', description: 'Service unavailable (codes not_ready, shutting_down): the tool catalog is not loaded yet or the service is shutting down.' },
+  '503': { name: 'ServiceUnavailable', description: 'Service unavailable (codes not_ready, shutting_down, store_unavailable, vendor_busy): the tool catalog is not loaded yet, the service is shutting down, the session store cannot be reached, or the MCP server refused the call without running it; send it again after Retry-After seconds.' },
   '504': { name: 'GatewayTimeout', description: 'Gateway timeout (code vendor_timeout): the MCP server did not answer in time.' },
 }
 
-const TOOL_ERRORS = ['400', '401', '403', '404', '413', '415', '502', '503', '504']
+const TOOL_ERRORS = ['400', '401', '403', '404', '413', '415', '429', '502', '503', '504']
+
+/** Statuses whose answer carries Retry-After. */
+const RETRY_AFTER_STATUSES = new Set(['429', '503'])
+const RETRY_AFTER_HEADER = { 'Retry-After': { type: 'integer', description: 'Seconds to wait before sending again.' } }
 
 function errors(codes: readonly string[]): Record<string, Swagger2Ref> {
   return Object.fromEntries(codes.map((c) => [c, { $ref: `#/responses/${ERRORS[c]!.name}` }]))
@@ -53,7 +58,10 @@ function errors(codes: readonly string[]): Record<string, Swagger2Ref> {
 
 /** Document-level `responses`: the errors and the 202 answer every tool operation references. */
 export function sharedResponses(): Record<string, Swagger2Response> {
-  return { Accepted: ACCEPTED, ...Object.fromEntries(Object.values(ERRORS).map((e) => [e.name, { description: e.description }])) }
+  return {
+    Accepted: ACCEPTED,
+    ...Object.fromEntries(Object.entries(ERRORS).map(([status, e]) => [e.name, RETRY_AFTER_STATUSES.has(status) ? { description: e.description, headers: RETRY_AFTER_HEADER } : { description: e.description }])),
+  }
 }
 
 /** Document-level `parameters`: the session header and the given tool-call headers. */
@@ -235,7 +243,7 @@ export function fixedOperations(shape: ToolCallShape = DEFAULT_SHAPE): Record<st
               required: ['sessionId'],
             },
           },
-          ...errors(['401', '403', '502', '503', '504']),
+          ...errors(['401', '403', '429', '502', '503', '504']),
         },
       },
     },
@@ -246,7 +254,7 @@ export function fixedOperations(shape: ToolCallShape = DEFAULT_SHAPE): Record<st
         operationId: 'EndSession',
         'x-ms-visibility': 'advanced',
         parameters: [pathParameter('sessionId', 'Session ID', 'The session to end.')],
-        responses: { '204': { description: 'The session was ended.' }, ...errors(['400', '401', '404']) },
+        responses: { '204': { description: 'The session was ended.' }, ...errors(['400', '401', '404', '503']) },
       },
     },
     '/connector/tools': {

@@ -23,6 +23,10 @@ export type UpstreamErrorCode =
   | 'NOT_FOUND'
   /** The vendor rejected the arguments (JSON-RPC -32602 that is not "not found"). */
   | 'INVALID_PARAMS'
+  /** The vendor refused the request with HTTP 429 (too many requests). It did not run it. */
+  | 'RATE_LIMITED'
+  /** The vendor refused the request with HTTP 503 (overloaded, starting, draining). It did not run it. */
+  | 'BUSY'
   /** The vendor answered something that is not valid MCP, or another JSON-RPC / HTTP error. */
   | 'PROTOCOL'
   /** The facade failed on its own side (e.g. a stack overflow serializing the request): not the vendor's fault. */
@@ -53,6 +57,8 @@ export class UpstreamError extends Error {
         claims?: string
         retryAfter?: number
       }
+      /** RATE_LIMITED / BUSY: how long the vendor asked us to wait (its `Retry-After`), when it said. */
+      retryAfterMs?: number
     } = {},
   ) {
     super(message)
@@ -140,11 +146,44 @@ export const STREAM_ENDED_CODE = -32099
 export const STREAM_ENDED_MARK = 'mcp-rest-facade/stream-ended'
 
 /**
+ * Milliseconds a `Retry-After` value asks for (RFC 9110 §10.2.3: delay-seconds or an HTTP-date); undefined when
+ * absent or unreadable.
+ */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  const v = value?.trim()
+  if (!v) return undefined
+  if (/^\d+$/.test(v)) return Number(v) * 1000
+  const at = Date.parse(v)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+/**
+ * The error for a vendor's refusal (HTTP 429 or 503): thrown by the pool's fetch before the SDK sees the answer,
+ * so the `Retry-After` value (which the SDK's HTTP errors do not keep) reaches the retry and the caller.
+ */
+export function refusalError(status: 429 | 503, retryAfter: string | undefined): UpstreamError {
+  const retryAfterMs = parseRetryAfter(retryAfter)
+  const what = status === 429 ? 'too many requests' : 'service unavailable'
+  return new UpstreamError(status === 429 ? 'RATE_LIMITED' : 'BUSY', `vendor refused the request (HTTP ${status}, ${what})${retryAfterMs !== undefined ? `; retry after ${Math.ceil(retryAfterMs / 1000)} s` : ''}`, {
+    httpStatus: status,
+    retryAfterMs,
+  })
+}
+
+/** True for a refusal the vendor answered without running the request. */
+export function isRefusal(error: UpstreamError): boolean {
+  return error.code === 'RATE_LIMITED' || error.code === 'BUSY'
+}
+
+/**
  * Classifies anything thrown by the SDK (or by fetch underneath it) into an {@link UpstreamError}.
  * @param sessionHeld whether the connection carried a vendor session id (enables SESSION_LOST)
  */
 export function classifyUpstreamError(error: unknown, sessionHeld: boolean): UpstreamError {
   if (error instanceof UpstreamError) return error
+  // A refusal from the pool's fetch may come wrapped (e.g. in the SDK's era negotiation error): it still decides.
+  const refusal = causeChain(error).find((e): e is UpstreamError => e instanceof UpstreamError && isRefusal(e))
+  if (refusal) return refusal
   if (error instanceof SdkHttpError) {
     const status = error.status
     if (sessionHeld && isSessionLost(error)) return new UpstreamError('SESSION_LOST', 'vendor session no longer exists', { httpStatus: status })

@@ -19,12 +19,14 @@
  * - gives up on a connection not set up within 10 s (undici's default; Node has none) with an error that
  *   {@link module:upstream/errors} classifies as never sent;
  * - records the last good exchange with the vendor, which readiness reads instead of sending `ping`;
+ * - turns a vendor's 429 / 503 into a refusal error carrying its `Retry-After` (the call did not run);
  * - when tracing is on, wraps each request in a client span and sends its `traceparent`.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { Socket } from 'node:net'
 import { startHttpSpan } from '../telemetry/spans.js'
+import { refusalError } from './errors.js'
 import { BufferedResponse, EventStreamResponse, RawHeaders, readWhole } from './lite-response.js'
 
 /** Sizing of a server's pool. */
@@ -242,6 +244,13 @@ export class ConnectionFetch {
       const onResponse = (res: IncomingMessage) => {
         const status = res.statusCode!
         if (status >= 200 && status < 300) health.lastGoodAt = Date.now()
+        if (status === 429 || status === 503) {
+          // A refusal: the vendor did not run the request. Raised here, with its Retry-After, which the SDK's HTTP
+          // errors would drop (see upstream/errors `refusalError`).
+          const retryAfter = res.headers['retry-after']
+          readWhole(res).then(() => fail(refusalError(status, retryAfter)), fail)
+          return
+        }
         if (!(res.headers['content-type'] ?? '').startsWith('text/event-stream') || status === 204 || method === 'HEAD') {
           // JSON, empty and error answers are small and read at once: buffer them into a light Response.
           readWhole(res).then((bytes) => {

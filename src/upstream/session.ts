@@ -8,6 +8,9 @@
  *   new `initialize`. Idle sessions therefore hold no socket and no SDK client.
  * - **No lost call.** A call that failed before any byte reached the vendor (refused, DNS, TLS, connect timeout) is
  *   retried with backoff inside `retryBudgetMs`, for any tool: a vendor restart inside the budget loses nothing.
+ * - **Back-pressure honoured.** A vendor's 429 or 503 (it refused, it did not run the request) is retried for any
+ *   tool after its `Retry-After` (or the backoff) when that fits the retry budget; otherwise the refusal is answered
+ *   with the vendor's delay.
  * - **No doubled call.** The vendor forgetting the session (404, or 400 naming it) proves the request never ran:
  *   we renew once (a fresh `initialize`) and retry. A call that may have run (connection cut mid-call, response
  *   stream ended without an answer) is replayed only when the tool is read-only or idempotent.
@@ -16,7 +19,7 @@
  *   lost" join one shared renewal. The SDK never recovers a lost session by itself (typescript-sdk#1708).
  */
 import { UpstreamConnection, type NegotiationCache } from './connection.js'
-import { UpstreamError } from './errors.js'
+import { UpstreamError, isRefusal } from './errors.js'
 import type { ConnectionFacts, ConnectionSettings } from './types.js'
 
 /** The result of running an operation on a session. */
@@ -182,9 +185,13 @@ export class UpstreamSession {
     let renewed = false
     let replayed = false
     let attempt = 0
-    /** Waits before retrying a never-sent request; false when the budget is spent. */
-    const retryNeverSent = async () => {
-      const wait = backoffMs(attempt++)
+    /**
+     * Waits before retrying a request the vendor never ran (never sent, or refused with 429/503); false when the
+     * wait does not fit the budget. A refusal's Retry-After is the least wait.
+     */
+    const retryNeverRan = async (error?: UpstreamError) => {
+      const asked = error?.details.retryAfterMs
+      const wait = asked !== undefined ? Math.max(asked, 50) : backoffMs(attempt++)
       if (Date.now() + wait > deadline) return false
       await sleep(wait)
       return !this.#closed
@@ -195,7 +202,8 @@ export class UpstreamSession {
         try {
           conn = await this.#current()
         } catch (error) {
-          if (error instanceof UpstreamError && error.code === 'UNAVAILABLE' && (await retryNeverSent())) continue
+          if (error instanceof UpstreamError && error.code === 'UNAVAILABLE' && (await retryNeverRan())) continue
+          if (error instanceof UpstreamError && isRefusal(error) && (await retryNeverRan(error))) continue
           if (error instanceof UpstreamError && error.code === 'SESSION_LOST' && !renewed) {
             // A resumed vendor session that is already gone fails at connect time on some servers.
             this.#facts = this.#facts && { ...this.#facts, vendorSessionId: undefined }
@@ -209,7 +217,9 @@ export class UpstreamSession {
           return { value, renewed }
         } catch (error) {
           if (!(error instanceof UpstreamError)) throw error
-          if (error.code === 'UNAVAILABLE' && (await retryNeverSent())) continue
+          if (error.code === 'UNAVAILABLE' && (await retryNeverRan())) continue
+          // Refused (429/503): the vendor did not run it, so any tool may go again once the wait fits the budget.
+          if (isRefusal(error) && (await retryNeverRan(error))) continue
           if (error.code === 'SESSION_LOST' && !renewed) {
             renewed = true
             await this.#renew(conn).catch(() => undefined)

@@ -150,7 +150,7 @@ describe('the REST contract described by the document', () => {
 
   it('gives every tool operation 200 (schema), 202 and description-only problem responses', () => {
     const op = toolOp(document, 'get_weather')
-    expect(Object.keys(op.responses)).toEqual(['200', '202', '400', '401', '403', '404', '413', '415', '502', '503', '504'])
+    expect(Object.keys(op.responses)).toEqual(['200', '202', '400', '401', '403', '404', '413', '415', '429', '502', '503', '504'])
     expect(Object.entries(op.responses).filter(([, r]) => r.schema !== undefined).map(([c]) => c)).toEqual(['200'])
     // everything but 200 is a shared response (rulebook H-37) that says which problem codes it carries
     expect(op.responses['202']).toEqual({ $ref: '#/responses/Accepted' })
@@ -161,6 +161,9 @@ describe('the REST contract described by the document', () => {
     // 422 only when tool errors are problems
     expect(Object.keys(toolOp(emitSwagger2(demoCatalog(), { toolErrorProblems: true }).document, 'get_weather').responses)).toContain('422')
     expect(document.responses!.ToolError!.description).toContain('tool_error')
+    // refusals say when to send again
+    expect(document.responses!.TooManyRequests).toMatchObject({ description: expect.stringContaining('vendor_rate_limited'), headers: { 'Retry-After': { type: 'integer' } } })
+    expect(document.responses!.ServiceUnavailable!.description).toContain('store_unavailable')
   })
 
   it('writes summaries and descriptions that follow the string rules', () => {

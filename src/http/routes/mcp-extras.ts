@@ -47,7 +47,7 @@ export const PromptMessagesSchema = z
   .openapi('PromptMessages')
 
 /** Codes of a prompt call, for the per-prompt operations of the document. */
-export const PROMPT_CALL_CODES = [...CALLER_CODES, 'not_ready', 'prompt_not_found', 'session_not_found', 'invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type', ...VENDOR_CODES] as const
+export const PROMPT_CALL_CODES = [...CALLER_CODES, 'not_ready', 'prompt_not_found', 'session_not_found', 'store_unavailable', 'invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type', ...VENDOR_CODES] as const
 
 function withSession(c: Context, body: Record<string, unknown>, outcome: { sessionId?: string; renewed: boolean }) {
   if (outcome.sessionId) {
@@ -99,7 +99,7 @@ export function registerMcpExtraRoutes(app: OpenAPIHono, runtime: ServerRuntime)
     request: { query: SessionQuery.extend({ uri: z.string().min(1).openapi({ description: 'The resource URI.' }) }), headers: SessionHeaders },
     responses: {
       200: ok('Contents.', ResourceContentsSchema, 'SessionId'),
-      ...problemResponses(ctx, [...CALLER_CODES, 'invalid_request', 'resource_not_found', 'session_not_found', ...VENDOR_CODES]),
+      ...problemResponses(ctx, [...CALLER_CODES, 'invalid_request', 'resource_not_found', 'session_not_found', 'store_unavailable', ...VENDOR_CODES]),
     },
   })
   app.openapi(readResource, async (c) => {

@@ -16,6 +16,10 @@ const ReadySchema = z
     catalogVersion: z.number().int().optional(),
     tools: z.number().int().optional(),
     reason: z.string().optional().openapi({ description: 'Why the server is not ready (never a credential).' }),
+    store: z
+      .enum(['ok', 'unavailable'])
+      .optional()
+      .openapi({ description: 'The shared state store (sessions, jobs). While `unavailable`, pooled calls keep working; session-bound calls and jobs answer 503 `store_unavailable`.' }),
   })
   .openapi('Ready')
 const RefreshedSchema = z
@@ -42,7 +46,7 @@ export function registerOperationRoutes(app: OpenAPIHono, runtime: ServerRuntime
     method: 'get',
     path: '/readyz',
     operationId: 'Ready',
-    summary: 'Vendor reachable and catalog loaded',
+    summary: 'Vendor reachable, catalog loaded and state store reachable',
     tags: ['Operations'],
     security: [],
     responses: {
@@ -55,9 +59,9 @@ export function registerOperationRoutes(app: OpenAPIHono, runtime: ServerRuntime
     },
   })
   app.openapi(ready, async (c) => {
-    const isReady = await runtime.ready()
+    const { ready: isReady, reason, store } = await runtime.readiness()
     const catalog = runtime.catalog.state?.catalog
-    const body = { status: isReady ? ('ready' as const) : ('not_ready' as const), catalogVersion: catalog?.version, tools: catalog?.tools.length, ...(isReady ? {} : { reason: runtime.catalog.lastError ?? 'vendor not reachable' }) }
+    const body = { status: isReady ? ('ready' as const) : ('not_ready' as const), catalogVersion: catalog?.version, tools: catalog?.tools.length, store, ...(reason ? { reason } : {}) }
     return isReady ? c.json(body, 200) : c.json(body, 503)
   })
 

@@ -26,7 +26,7 @@ export function registerSessionRoutes(app: OpenAPIHono, runtime: ServerRuntime) 
     tags: ['Sessions'],
     responses: {
       201: { description: 'Created.', headers: headerRefs('SessionId') as never, content: { 'application/json': { schema: SessionCreatedSchema } } },
-      ...problemResponses(ctx, [...CALLER_CODES, ...VENDOR_CODES]),
+      ...problemResponses(ctx, [...CALLER_CODES, 'store_unavailable', ...VENDOR_CODES]),
     },
   })
   app.openapi(createSession, async (c) => {
@@ -46,7 +46,7 @@ export function registerSessionRoutes(app: OpenAPIHono, runtime: ServerRuntime) 
     request: { params: z.object({ sessionId: z.string().min(1).openapi({ description: 'The sessionId from CreateSession.' }) }) },
     responses: {
       204: { description: 'Ended.', headers: headerRefs() as never },
-      ...problemResponses(ctx, [...CALLER_CODES, 'session_not_found']),
+      ...problemResponses(ctx, [...CALLER_CODES, 'session_not_found', 'store_unavailable']),
     },
   })
   app.openapi(endSession, async (c) => {
