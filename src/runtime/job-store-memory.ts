@@ -9,6 +9,7 @@ import type { JobRecord, JobStore } from './job-store.js'
 export class MemoryJobStore implements JobStore {
   readonly shared = false
   readonly #table = new MemoryTtlTable<JobRecord>()
+  readonly #claims = new MemoryTtlTable<unknown>()
 
   get(id: string): Promise<JobRecord | undefined> {
     return this.#table.get(id)
@@ -18,7 +19,16 @@ export class MemoryJobStore implements JobStore {
     return this.#table.set(record.id, record, ttlSeconds)
   }
 
-  close(): Promise<void> {
+  claim(jobId: string, name: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+    return this.#claims.setIfAbsent(`${jobId}:${name}`, value, ttlSeconds)
+  }
+
+  peek(jobId: string, name: string): Promise<unknown> {
+    return this.#claims.get(`${jobId}:${name}`)
+  }
+
+  async close(): Promise<void> {
+    await this.#claims.close()
     return this.#table.close()
   }
 }

@@ -11,6 +11,7 @@ import type { JobRecord, JobStore } from './job-store.js'
 export class RedisJobStore implements JobStore {
   readonly shared = true
   readonly #table: RedisTtlTable<JobRecord>
+  readonly #claims: RedisTtlTable<unknown>
 
   /**
    * @param redis          the connection (the session store's, when both live in one facade)
@@ -18,6 +19,7 @@ export class RedisJobStore implements JobStore {
    */
   constructor(redis: Redis, ownsConnection: boolean) {
     this.#table = new RedisTtlTable<JobRecord>(redis, ownsConnection)
+    this.#claims = new RedisTtlTable<unknown>(redis, false)
   }
 
   /**
@@ -34,6 +36,14 @@ export class RedisJobStore implements JobStore {
 
   put(record: JobRecord, ttlSeconds: number): Promise<void> {
     return this.#table.set(keyOf(record.id), record, ttlSeconds)
+  }
+
+  claim(jobId: string, name: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+    return this.#claims.setIfAbsent(`${keyOf(jobId)}:${name}`, value, ttlSeconds)
+  }
+
+  peek(jobId: string, name: string): Promise<unknown> {
+    return this.#claims.get(`${keyOf(jobId)}:${name}`)
   }
 
   close(): Promise<void> {

@@ -57,6 +57,11 @@ export class JobRegistry {
     this.#heartbeat.unref()
   }
 
+  /** Where the records live (interactive jobs share it). */
+  get store(): JobStore {
+    return this.#store
+  }
+
   /** Number of jobs still running in this process. */
   get running(): number {
     return this.#local.size

@@ -12,11 +12,14 @@ import type { CatalogTool } from '../../catalog/types.js'
 import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../../connector/client-header.js'
 import { ApiError } from '../../errors/api-error.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
-import { invokeTool, resolveTool } from '../../runtime/tool-invocation.js'
+import { interactionApplies, interactiveWaitMs, invokeTool, resolveTool } from '../../runtime/tool-invocation.js'
+import type { Step } from '../../interaction/coordinator.js'
+import { inputRequiredBody } from '../../interaction/state.js'
+import type { JobOutcome } from '../../runtime/jobs.js'
 import { baseUrl } from '../base-url.js'
-import { prefersAsync, readJsonObject, sessionSelector } from '../request.js'
+import { prefersAsync, prefersInput, readJsonObject, sessionSelector } from '../request.js'
 import { authenticated, callerOf } from '../caller.js'
-import { CALLER_CODES, headerRefs, JOB_CODES, JobSchema, problemContextOf, problemResponses, ToolEnvelopeSchema } from '../openapi-components.js'
+import { ANSWER_CODES, AnswersSchema, CALLER_CODES, CANCEL_CODES, headerRefs, InputRequiredSchema, JOB_CODES, JobSchema, problemContextOf, problemResponses, ToolEnvelopeSchema } from '../openapi-components.js'
 
 /** Describes a tool for `GET /tools`. */
 function describe(tool: CatalogTool, mountPath: string) {
@@ -87,11 +90,16 @@ export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
     path: '/jobs/{jobId}',
     operationId: 'GetJob',
     summary: 'Poll a long-running call',
-    description: 'Answers 202 while the call runs, then what the call itself answered (the tool envelope or its problem).',
+    description:
+      'Answers 202 while the call runs, 200 with `status: input_required` while an interactive call waits for answers, then what the call itself answered (the tool envelope or its problem; 409 `job_cancelled` once cancelled).',
     tags: ['Tools'],
     request: { params: z.object({ jobId: z.string().min(1).openapi({ description: 'From the Location header of the 202.' }) }) },
     responses: {
-      200: { description: 'Finished: the tool envelope.', headers: headerRefs('SessionId') as never, content: { 'application/json': { schema: ToolEnvelopeSchema } } },
+      200: {
+        description: 'Finished (the tool envelope, `status: complete`), or waiting for answers (`status: input_required`).',
+        headers: headerRefs('SessionId') as never,
+        content: { 'application/json': { schema: z.union([ToolEnvelopeSchema, InputRequiredSchema]) } },
+      },
       202: { description: 'Still running: poll again after Retry-After seconds.', headers: headerRefs('Location', 'RetryAfter') as never, content: { 'application/json': { schema: JobSchema } } },
       ...problemResponses(ctx, JOB_CODES),
     },
@@ -100,11 +108,76 @@ export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
     const caller = callerOf(c)
     const job = await runtime.jobs.get(c.req.valid('param').jobId, caller.identity)
     if (!job) throw new ApiError('job_not_found')
+    if (job.interaction) return stepResponse(c, runtime, await runtime.interactions.view({ ...job, interaction: job.interaction })) as never
     if (!job.outcome) return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress }) as never
-    const { status, body, headers } = job.outcome
-    for (const [k, v] of Object.entries(headers ?? {})) c.header(k, v)
-    return c.body(JSON.stringify(body), status as 200, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' }) as never
+    return outcomeResponse(c, job.outcome) as never
   })
+
+  const jobParams = z.object({ jobId: z.string().min(1).openapi({ description: 'The `jobId` of the `input_required` answer.' }) })
+  const answerJob = createRoute({
+    middleware: [auth],
+    method: 'post',
+    path: '/jobs/{jobId}/answers',
+    operationId: 'AnswerJob',
+    summary: 'Answer the questions of a call',
+    description:
+      'Answers the pending questions of an interactive call (`status: input_required`). On `accept` of a form question, omitted properties take the schema defaults, then the content is checked against the question schema. Answers with what the call answers next: the tool envelope, the next `input_required` round, or 202 while it runs on.',
+    tags: ['Tools'],
+    request: { params: jobParams, body: { required: true, content: { 'application/json': { schema: AnswersSchema } } } },
+    responses: {
+      200: {
+        description: 'Finished (the tool envelope), or the next round of questions (`status: input_required`).',
+        headers: headerRefs('SessionId') as never,
+        content: { 'application/json': { schema: z.union([ToolEnvelopeSchema, InputRequiredSchema]) } },
+      },
+      202: { description: 'The call runs on: poll the Location.', headers: headerRefs('Location', 'RetryAfter') as never, content: { 'application/json': { schema: JobSchema } } },
+      ...problemResponses(ctx, ANSWER_CODES),
+    },
+  })
+  app.openapi(answerJob, async (c) => {
+    const caller = callerOf(c)
+    const body = await readJsonObject(c, runtime.global.bodyLimitBytes, runtime.global.maxJsonDepth)
+    const fromConnector = c.req.header(CONNECTOR_CLIENT_HEADER) === CONNECTOR_CLIENT_VALUE
+    const step = await runtime.interactions.answer(c.req.valid('param').jobId, caller, body, fromConnector, interactiveWaitMs(runtime, prefersAsync(c)))
+    return stepResponse(c, runtime, step) as never
+  })
+
+  const cancelJob = createRoute({
+    middleware: [auth],
+    method: 'delete',
+    path: '/jobs/{jobId}',
+    operationId: 'CancelJob',
+    summary: 'Cancel a call',
+    description: 'Pending questions are answered `cancel` and a running request is cancelled at the vendor (`notifications/cancelled`). Later polls answer 409 `job_cancelled`.',
+    tags: ['Tools'],
+    request: { params: jobParams },
+    responses: {
+      200: { description: 'Cancelled.', headers: headerRefs() as never, content: { 'application/json': { schema: CancelledSchema } } },
+      ...problemResponses(ctx, CANCEL_CODES),
+    },
+  })
+  app.openapi(cancelJob, async (c) => {
+    const { jobId } = c.req.valid('param')
+    await runtime.interactions.cancel(jobId, callerOf(c))
+    return c.json({ status: 'cancelled' as const, jobId }, 200)
+  })
+}
+
+const CancelledSchema = z.object({ status: z.literal('cancelled'), jobId: z.string() }).openapi('JobCancelled')
+
+/** A finished call's answer as HTTP. */
+function outcomeResponse(c: Context, outcome: JobOutcome) {
+  const { status, body, headers } = outcome
+  for (const [k, v] of Object.entries(headers ?? {})) c.header(k, v)
+  return c.body(JSON.stringify(body), status as 200, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' })
+}
+
+/** An interactive step as HTTP: the outcome, the questions (200 `input_required`), or a running job (202). */
+function stepResponse(c: Context, runtime: ServerRuntime, step: Step) {
+  if (step.kind === 'done') return outcomeResponse(c, step.outcome)
+  if (step.kind === 'accepted') return accepted(c, runtime, step.job.id, { status: 'running', jobId: step.job.id, tool: step.job.tool, startedAt: new Date(step.job.startedAt).toISOString(), progress: step.job.progress })
+  const answerUrl = `${baseUrl(c, runtime.global.publicUrl, runtime.mountPath)}/jobs/${step.job.id}/answers`
+  return c.json(inputRequiredBody(step.job, answerUrl), 200)
 }
 
 function accepted(c: Context, runtime: ServerRuntime, jobId: string, body: unknown) {
@@ -124,11 +197,14 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
     selector: sessionSelector(c),
     fromConnector: c.req.header(CONNECTOR_CLIENT_HEADER) === CONNECTOR_CLIENT_VALUE,
     wantsAsync: prefersAsync(c),
+    wantsInput: prefersInput(c),
     instance: c.req.path,
   })
+  const applied = [prefersAsync(c) && result.kind === 'accepted' ? 'respond-async' : '', interactionApplies(runtime, { wantsInput: prefersInput(c) }) ? 'input-required' : ''].filter(Boolean)
+  if (applied.length) c.header('Preference-Applied', applied.join(', '))
+  if (result.kind === 'input_required') return stepResponse(c, runtime, result)
   if (result.kind === 'accepted') {
     const { job } = result
-    if (prefersAsync(c)) c.header('Preference-Applied', 'respond-async')
     return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress })
   }
   const { outcome } = result
