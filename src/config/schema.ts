@@ -262,11 +262,16 @@ export const InteractionConfigSchema = z
      * question unanswered by then is answered `cancel` by the facade 5 s before, and the job says so.
      */
     vendorRequestTimeoutMs: z.number().int().min(2_000).optional(),
+    /**
+     * Lease of the replica that holds a live 2025 request (renewed every third of it): when that replica dies,
+     * polls answer 502 `vendor_interrupted` once the lease has run out.
+     */
+    ownerLeaseMs: z.number().int().min(1_000).max(30_000).optional(),
   })
   .strict()
 
 /** The interaction settings when nothing is configured. */
-export const INTERACTION_DEFAULTS = { elicitation: 'ask', answerTtlSeconds: 3600, maxRounds: 10, roots: [], vendorRequestTimeoutMs: 60_000 } as const
+export const INTERACTION_DEFAULTS = { elicitation: 'ask', answerTtlSeconds: 3600, maxRounds: 10, roots: [], vendorRequestTimeoutMs: 60_000, ownerLeaseMs: 15_000 } as const
 
 /** One upstream MCP server. */
 export const ServerConfigSchema = z

@@ -34,6 +34,8 @@ export interface InteractionSettings {
   roots: { uri: string; name?: string }[]
   /** The vendor's own timeout of its `elicitation/create` (the SDKs' 60 s unless the vendor raised it). */
   vendorRequestTimeoutMs: number
+  /** Lease of the replica holding a live request. */
+  ownerLeaseMs: number
 }
 
 /** One vendor request of an interactive call, as the runtime runs it. */
@@ -69,8 +71,6 @@ export interface CoordinatorOptions {
   log: Logger
   /** How often the owner looks for answers and cancels in the store (ms). */
   pollMs?: number
-  /** Lease of the owner of a live request (ms); polls answer 502 `vendor_interrupted` once it has run out. */
-  leaseMs?: number
 }
 
 /** A job whose live request runs in this process. */
@@ -103,7 +103,7 @@ export class InteractionCoordinator {
 
   constructor(private readonly options: CoordinatorOptions) {
     this.#pollMs = options.pollMs ?? 100
-    this.#leaseMs = options.leaseMs ?? 15_000
+    this.#leaseMs = options.settings.ownerLeaseMs
   }
 
   get settings() {
@@ -147,6 +147,7 @@ export class InteractionCoordinator {
     if (i.expiresAt !== undefined && Date.now() > i.expiresAt) throw new ApiError('question_not_pending', { detail: 'The questions expired (interaction.answerTtlSeconds).' })
     const previous = await Promise.all(i.questions.map((q) => this.#peek(jobId, `a:${i.round}:${q.id}`)))
     const pending = i.questions.filter((_, k) => previous[k] === undefined)
+    if (!pending.length) throw new ApiError('question_not_pending', { detail: 'Every question of this round was answered already.' })
     const replies = readAnswers(body, pending, fromConnector || i.call.fromConnector)
     for (const [questionId, reply] of replies) {
       const taken = await this.#store(() => this.options.store.claim(jobId, `a:${i.round}:${questionId}`, reply, this.#ttlSeconds))
