@@ -43,9 +43,14 @@ export interface ToolInvocation {
 /** What the route answers: the final outcome now, a job to poll, or (interactive calls) questions. */
 export type InvocationResult = { kind: 'done'; outcome: JobOutcome } | { kind: 'accepted'; job: Job } | Extract<Step, { kind: 'input_required' }>
 
-/** True when an interactive call is possible for this invocation (opted in, and `interaction.elicitation` is `ask`). */
-export function interactionApplies(runtime: ServerRuntime, inv: Pick<ToolInvocation, 'wantsInput'>): boolean {
-  return inv.wantsInput === true && runtime.interactions.settings.elicitation === 'ask'
+/**
+ * True when an interactive call is possible for this invocation: opted in, `interaction.elicitation` is `ask`, and,
+ * for a 2025 vendor, no caller session named (that vendor session never declared elicitation, and a 2025 interactive
+ * call runs on a vendor session of its own: the named session's state would be missed).
+ */
+export function interactionApplies(runtime: ServerRuntime, inv: Pick<ToolInvocation, 'wantsInput' | 'selector'>): boolean {
+  if (inv.wantsInput !== true || runtime.interactions.settings.elicitation !== 'ask') return false
+  return runtime.vendorEra === 'modern' || inv.selector.kind === 'pooled'
 }
 
 /** How long an interactive step may take before the caller gets a 202 job instead. */

@@ -292,8 +292,27 @@ describe.each([
           const end = t.swagger.paths['/sessions/{sessionId}'].delete
           expect((await call('/sessions/{sessionId}', 'delete', end, { path: { sessionId: (created.body as Json).sessionId } })).status).toBe(204)
           expect((await call('/sessions/{sessionId}', 'delete', end, { path: { sessionId: 'no-such-session' } })).status).toBe(404)
-        } else if (op.operationId === 'EndSession') continue
-        else if (op['x-ms-agentic-protocol']) {
+        } else if (op.operationId === 'EndSession' || op.operationId === 'CancelJob') continue
+        else if (op.operationId === 'AnswerJob') {
+          const cancel = t.swagger.paths['/jobs/{jobId}'].delete
+          const confirmPath = Object.entries<Json>(t.swagger.paths).find(([, i]) => i.post?.['x-mcp-tool'] === 'confirm_action')
+          if (confirmPath) {
+            // A typed tool operation sends Prefer: input-required (internal), so the tool's question is its answer.
+            const ask = () => call(confirmPath[0], 'post', confirmPath[1].post, { json: t.inputs.confirm_action })
+            const asked = await ask()
+            expect(asked.body).toMatchObject({ status: 'input_required', question: { id: 'q1' } })
+            const jobId = (asked.body as Json).jobId as string
+            // The card's response arrives as strings: coerced for connector calls.
+            const done = await call(template, method, op, { path: { jobId }, json: { action: 'accept', content: { confirm: 'true', note: 'ok' } } })
+            expect(done.body).toMatchObject({ status: 'complete', data: { confirmed: true, note: 'ok' } })
+            expect((await call(template, method, op, { path: { jobId }, json: { action: 'accept' } })).status).toBe(409)
+            expect((await call('/jobs/{jobId}', 'delete', cancel, { path: { jobId } })).status).toBe(409)
+            const second = (await ask()).body as Json
+            expect((await call('/jobs/{jobId}', 'delete', cancel, { path: { jobId: second.jobId } })).status).toBe(200)
+          }
+          expect((await call(template, method, op, { path: { jobId: 'no-such-job' }, json: { action: 'cancel' } })).status).toBe(404)
+          expect((await call('/jobs/{jobId}', 'delete', cancel, { path: { jobId: 'no-such-job' } })).status).toBe(404)
+        } else if (op['x-ms-agentic-protocol']) {
           // InvokeMCP: Copilot Studio speaks MCP through it; a real initialize must be answered 200.
           const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'contract', version: '1' } } }
           const answer = await call(template, method, op, { json: init, headers: { accept: 'application/json, text/event-stream' } })

@@ -188,8 +188,9 @@ describe('the REST contract described by the document', () => {
 
   it('describes the whole envelope with summaries and descriptions', () => {
     const envelope = connectorOutputSchema(tool('get_weather')).schema
-    expect(Object.keys(envelope.properties!)).toEqual(['isError', 'text', 'data', 'content', 'sessionId', 'sessionRenewed'])
-    expect(envelope.required).toEqual(['isError', 'text', 'content'])
+    expect(Object.keys(envelope.properties!)).toEqual(['isError', 'text', 'data', 'content', 'sessionId', 'sessionRenewed', 'status', 'jobId', 'answerUrl', 'question', 'questions'])
+    // An interactive call's questions (status input_required) carry none of the result fields.
+    expect(envelope.required).toBeUndefined()
     expect(envelope.properties!.sessionId!.description).toContain('Session ID to pass back in X-Session-Id')
     expect(Object.keys(envelope.properties!.content!.items!.properties!)).toEqual(['type', 'text', 'mimeType', 'data', 'uri', 'name'])
     const walk = (props: Record<string, { 'x-ms-summary'?: string; description?: string; properties?: object; items?: { properties?: object } }>) => {

@@ -200,7 +200,7 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
     wantsInput: prefersInput(c),
     instance: c.req.path,
   })
-  const applied = [prefersAsync(c) && result.kind === 'accepted' ? 'respond-async' : '', interactionApplies(runtime, { wantsInput: prefersInput(c) }) ? 'input-required' : ''].filter(Boolean)
+  const applied = [prefersAsync(c) && result.kind === 'accepted' ? 'respond-async' : '', interactionApplies(runtime, { wantsInput: prefersInput(c), selector: sessionSelector(c) }) ? 'input-required' : ''].filter(Boolean)
   if (applied.length) c.header('Preference-Applied', applied.join(', '))
   if (result.kind === 'input_required') return stepResponse(c, runtime, result)
   if (result.kind === 'accepted') {
