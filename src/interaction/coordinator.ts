@@ -104,6 +104,17 @@ export class InteractionCoordinator {
   constructor(private readonly options: CoordinatorOptions) {
     this.#pollMs = options.pollMs ?? 100
     this.#leaseMs = options.settings.ownerLeaseMs
+    // A change announced by any replica: waiters look again, and the owner of a live request looks for its answer.
+    options.store.subscribe((id) => {
+      this.#notify(id)
+      const live = this.#live.get(id)
+      if (live) void this.#tick(live)
+    })
+  }
+
+  /** Announces a change of a job to every replica (best effort). */
+  #announce(id: string) {
+    void this.options.store.publish(id).catch(() => undefined)
   }
 
   get settings() {
@@ -153,6 +164,7 @@ export class InteractionCoordinator {
       const taken = await this.#store(() => this.options.store.claim(jobId, `a:${i.round}:${questionId}`, reply, this.#ttlSeconds))
       if (!taken) throw new ApiError('question_not_pending', { detail: `Question "${questionId}" was answered already.` })
     }
+    this.#announce(jobId)
     if (i.era === 'legacy') {
       const [[questionId, reply]] = [...replies]
       const live = this.#live.get(jobId)
@@ -187,6 +199,7 @@ export class InteractionCoordinator {
     if (rec.cancelled) return
     if (rec.outcome) throw new ApiError('job_finished')
     await this.#store(() => this.options.store.claim(jobId, 'cancel', true, this.#ttlSeconds))
+    this.#announce(jobId)
     const live = this.#live.get(jobId)
     if (live) return this.#cancelLive(live)
     const i = rec.interaction
@@ -265,6 +278,7 @@ export class InteractionCoordinator {
   async #publish(live: LiveJob) {
     await this.#save(live).catch((error: unknown) => this.options.log.warn('interactive job not saved', { job: live.record.id, error: (error as Error).message }))
     this.#notify(live.record.id)
+    this.#announce(live.record.id)
   }
 
   /** Ends this process's ownership (the record in the store is the job from now on). */

@@ -10,6 +10,7 @@ export class MemoryJobStore implements JobStore {
   readonly shared = false
   readonly #table = new MemoryTtlTable<JobRecord>()
   readonly #claims = new MemoryTtlTable<unknown>()
+  readonly #listeners = new Set<(jobId: string) => void>()
 
   get(id: string): Promise<JobRecord | undefined> {
     return this.#table.get(id)
@@ -27,7 +28,16 @@ export class MemoryJobStore implements JobStore {
     return this.#claims.get(`${jobId}:${name}`)
   }
 
+  async publish(jobId: string): Promise<void> {
+    for (const listener of this.#listeners) listener(jobId)
+  }
+
+  subscribe(listener: (jobId: string) => void): void {
+    this.#listeners.add(listener)
+  }
+
   async close(): Promise<void> {
+    this.#listeners.clear()
     await this.#claims.close()
     return this.#table.close()
   }

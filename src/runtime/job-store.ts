@@ -52,6 +52,13 @@ export interface JobStore {
   claim(jobId: string, name: string, value: unknown, ttlSeconds: number): Promise<boolean>
   /** The value {@link claim} stored, if any. */
   peek(jobId: string, name: string): Promise<unknown>
+  /**
+   * Tells every replica's {@link subscribe} listeners that a job changed (an answer, a cancel, a new state), so they
+   * look at once instead of on their next poll. Best effort: readers poll as well.
+   */
+  publish(jobId: string): Promise<void>
+  /** Calls `listener` with the id of every job {@link publish}ed, here or by another replica. */
+  subscribe(listener: (jobId: string) => void): void
   /** Releases connections and timers. */
   close(): Promise<void>
   /** True when several replicas share the records. */
