@@ -262,12 +262,13 @@ export class ServerRuntime {
     caller: CallerContext,
     selector: SessionSelector,
     onProgress?: (p: { progress: number; total?: number; message?: string }) => void,
+    signal?: AbortSignal,
   ): Promise<ToolCallOutcome> {
     const replayable = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true
     const { headers, problems } = paramHeaderValues(tool.paramHeaders ?? [], args)
     if (problems.length) throw new ApiError('invalid_arguments', { detail: `Some arguments of tool "${tool.name}" cannot be sent as Mcp-Param headers.`, errors: problems })
     return measureVendorCall(this.name, tool.name, () =>
-      this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, headers }), { replayable }),
+      this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, headers, signal }), { replayable }),
     )
   }
 

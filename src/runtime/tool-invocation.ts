@@ -123,14 +123,16 @@ export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): P
     lastProgress = p
     if (job) runtime.jobs.report(job, p)
   }
-  const running = callAndShape(runtime, validators, tool, args, inv, onProgress)
+  // Aborted by DELETE /jobs/{jobId}: the SDK then sends notifications/cancelled for the running request.
+  const abort = new AbortController()
+  const running = callAndShape(runtime, validators, tool, args, inv, onProgress, abort.signal)
 
   const threshold = runtime.config.async.thresholdMs
   if (!inv.wantsAsync) {
     const outcome = threshold <= 0 ? await running : await withinThreshold(running, threshold)
     if (outcome) return { kind: 'done', outcome }
   }
-  const started = await runtime.jobs.start(inv.caller.identity, tool.name, running)
+  const started = await runtime.jobs.start(inv.caller.identity, tool.name, running, undefined, abort)
   job = started
   if (lastProgress) runtime.jobs.report(started, lastProgress)
   return { kind: 'accepted', job: started }
@@ -159,9 +161,10 @@ async function callAndShape(
   args: Record<string, unknown>,
   inv: ToolInvocation,
   onProgress: (p: Progress) => void,
+  signal: AbortSignal,
 ): Promise<JobOutcome> {
   try {
-    return shapeResult(runtime, validators, tool, await runtime.callTool(tool, args, inv.caller, inv.selector, onProgress), inv)
+    return shapeResult(runtime, validators, tool, await runtime.callTool(tool, args, inv.caller, inv.selector, onProgress, signal), inv)
   } catch (error) {
     return failureOutcome(runtime, tool, error, inv.instance)
   }

@@ -153,6 +153,20 @@ for (const era of ['legacy', 'modern'] as const) {
       expect((await b.call(`/jobs/${q.jobId}`, { headers: owner })).status).toBe(409)
     })
 
+    it('DELETE of a plain 202 job on the other replica cancels its running request at the vendor', async () => {
+      const accepted = await a.call('/tools/slow', { method: 'POST', headers: { ...owner, prefer: 'respond-async' }, json: {} })
+      expect(accepted.status).toBe(202)
+      const { jobId } = await jsonOf(accepted)
+      await expect.poll(() => vendor.executions('slow'), { timeout: 5_000 }).toBeGreaterThan(0)
+      const before = vendor.cancellations()
+      expect((await b.call(`/jobs/${jobId}`, { method: 'DELETE', headers: stranger })).status).toBe(404)
+      const del = await b.call(`/jobs/${jobId}`, { method: 'DELETE', headers: owner })
+      expect(del.status).toBe(200)
+      await expect.poll(() => vendor.cancellations(), { timeout: 5_000 }).toBe(before + 1)
+      await expect.poll(async () => (await a.call(`/jobs/${jobId}`, { headers: owner })).status, { timeout: 5_000 }).toBe(409)
+      expect((await jsonOf(await b.call(`/jobs/${jobId}`, { headers: owner }))).code).toBe('job_cancelled')
+    })
+
     it('a call that did not opt in declares nothing: the vendor refuses to ask, and that is vendor_error, not vendor_bad_response', async () => {
       const res = await a.call('/tools/confirm_delete', { method: 'POST', headers: owner, json: {} })
       expect(res.status).toBe(502)

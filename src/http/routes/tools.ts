@@ -158,7 +158,11 @@ export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
   })
   app.openapi(cancelJob, async (c) => {
     const { jobId } = c.req.valid('param')
-    await runtime.interactions.cancel(jobId, callerOf(c))
+    const caller = callerOf(c)
+    const job = await runtime.jobs.get(jobId, caller.identity)
+    if (!job) throw new ApiError('job_not_found')
+    if (job.interaction) await runtime.interactions.cancel(jobId, caller)
+    else await runtime.jobs.cancel(job)
     return c.json({ status: 'cancelled' as const, jobId }, 200)
   })
 }
