@@ -30,6 +30,13 @@ const jobIdParameter = (description: string): NonBodyParameter => ({
   description,
 })
 
+const STATUS: Record<string, string> = { BadRequest: '400', Unauthorized: '401', NotFound: '404', Conflict: '409', BadGateway: '502', ServiceUnavailable: '503', GatewayTimeout: '504' }
+
+/** References to the document-level error responses, by name. */
+function errorRefs(...names: string[]) {
+  return Object.fromEntries(names.map((n) => [STATUS[n]!, { $ref: `#/responses/${n}` }]))
+}
+
 /** `POST /jobs/{jobId}/answers` (AnswerJob) and `DELETE /jobs/{jobId}` (CancelJob). */
 export function interactionOperations(clientParameter: string): Record<string, Swagger2PathItem> {
   return {
@@ -73,13 +80,7 @@ export function interactionOperations(clientParameter: string): Record<string, S
             },
           },
           '202': { $ref: '#/responses/Accepted' },
-          '400': { $ref: '#/responses/BadRequest' },
-          '401': { $ref: '#/responses/Unauthorized' },
-          '404': { $ref: '#/responses/NotFound' },
-          '409': { $ref: '#/responses/Conflict' },
-          '502': { $ref: '#/responses/BadGateway' },
-          '503': { $ref: '#/responses/ServiceUnavailable' },
-          '504': { $ref: '#/responses/GatewayTimeout' },
+          ...errorRefs('BadRequest', 'Unauthorized', 'NotFound', 'Conflict', 'BadGateway', 'ServiceUnavailable', 'GatewayTimeout'),
         },
       },
     },
@@ -101,10 +102,7 @@ export function interactionOperations(clientParameter: string): Record<string, S
               },
             },
           },
-          '401': { $ref: '#/responses/Unauthorized' },
-          '404': { $ref: '#/responses/NotFound' },
-          '409': { $ref: '#/responses/Conflict' },
-          '503': { $ref: '#/responses/ServiceUnavailable' },
+          ...errorRefs('Unauthorized', 'NotFound', 'Conflict', 'ServiceUnavailable'),
         },
       },
     },

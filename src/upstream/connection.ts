@@ -353,6 +353,17 @@ export class UpstreamConnection {
     return sent as Promise<Record<string, unknown>>
   }
 
+  /** The SDK request options of a tool call: its timeout (reset by progress), signal, headers and progress. */
+  #callOptions(options: CallOptions) {
+    return {
+      timeout: options.timeoutMs,
+      resetTimeoutOnProgress: true,
+      signal: options.signal,
+      headers: this.facts.era === 'modern' ? options.headers : undefined,
+      onprogress: options.onProgress ? (p: { progress: number; total?: number; message?: string }) => options.onProgress!(p) : undefined,
+    }
+  }
+
   /**
    * Calls a tool. Progress notifications reset the timeout.
    * @throws UpstreamError
@@ -361,13 +372,7 @@ export class UpstreamConnection {
     this.#inFlight++
     try {
       const params = { name, arguments: args }
-      const requestOptions = {
-        timeout: options.timeoutMs,
-        resetTimeoutOnProgress: true,
-        signal: options.signal,
-        headers: this.facts.era === 'modern' ? options.headers : undefined,
-        onprogress: options.onProgress ? (p: { progress: number; total?: number; message?: string }) => options.onProgress!(p) : undefined,
-      }
+      const requestOptions = this.#callOptions(options)
       // Outside the 2026-07-28 era, `Client.callTool` adds only an output-validator lookup in the SDK's response
       // cache (two async store reads per call), and that cache is always empty here: we list tools with raw
       // requests and check output ourselves (runtime/tool-invocation). So the call goes straight to `request()`
@@ -377,9 +382,7 @@ export class UpstreamConnection {
       const result = validator
         ? await this.client.request({ method: 'tools/call', params } as never, validator as never, requestOptions as never)
         : await this.client.callTool(params, requestOptions)
-      const r = result as unknown as ToolResult
-      if (!Array.isArray(r.content)) throw new UpstreamError('PROTOCOL', 'vendor answered tools/call without a content array')
-      return r
+      return toolResult(result)
     } catch (error) {
       throw this.#classify(error)
     } finally {
@@ -406,21 +409,12 @@ export class UpstreamConnection {
         ...(options.resume?.requestState !== undefined ? { requestState: options.resume.requestState } : {}),
         _meta: { [CLIENT_CAPABILITIES_META_KEY]: interactiveCapabilities(options.roots) },
       }
-      const result = await this.client.callTool(params as never, {
-        timeout: options.timeoutMs,
-        resetTimeoutOnProgress: true,
-        signal: options.signal,
-        headers: options.headers,
-        allowInputRequired: true,
-        onprogress: options.onProgress ? (p: { progress: number; total?: number; message?: string }) => options.onProgress!(p) : undefined,
-      } as never)
+      const result = await this.client.callTool(params as never, { ...this.#callOptions(options), allowInputRequired: true } as never)
       if (isInputRequiredResult(result)) {
         const r = result as unknown as { inputRequests?: InputRequiredAnswer['inputRequests']; requestState?: string }
         return { resultType: 'input_required', inputRequests: r.inputRequests ?? {}, ...(r.requestState !== undefined ? { requestState: r.requestState } : {}) }
       }
-      const r = result as unknown as ToolResult
-      if (!Array.isArray(r.content)) throw new UpstreamError('PROTOCOL', 'vendor answered tools/call without a content array')
-      return r
+      return toolResult(result)
     } catch (error) {
       throw this.#classify(error)
     } finally {
@@ -495,6 +489,13 @@ export class UpstreamConnection {
     await settings.http.deleteSession(target.url, headers, timeoutMs)
   }
 
+}
+
+/** A tool result as the facade reads it: it must carry a content array. */
+function toolResult(result: unknown): ToolResult {
+  const r = result as ToolResult
+  if (!Array.isArray(r?.content)) throw new UpstreamError('PROTOCOL', 'vendor answered tools/call without a content array')
+  return r
 }
 
 /** The client capabilities of an interactive call: elicitation in both modes, roots only when configured. */
