@@ -38,6 +38,8 @@ export interface ToolInvocation {
   wantsInput?: boolean
   /** `instance` of problem documents (the request path). */
   instance: string
+  /** Aborts when the HTTP caller goes away before its answer: a synchronous call is then cancelled at the vendor. */
+  signal?: AbortSignal
 }
 
 /** What the route answers: the final outcome now, a job to poll, or (interactive calls) questions. */
@@ -129,7 +131,12 @@ export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): P
 
   const threshold = runtime.config.async.thresholdMs
   if (!inv.wantsAsync) {
+    // Nobody can receive the answer of a synchronous call whose caller went away: the vendor gets
+    // notifications/cancelled. A call that became a job (202) runs on whatever the first request does.
+    const callerGone = () => abort.abort(new Error('the caller went away'))
+    inv.signal?.addEventListener('abort', callerGone, { once: true })
     const outcome = threshold <= 0 ? await running : await withinThreshold(running, threshold)
+    inv.signal?.removeEventListener('abort', callerGone)
     if (outcome) return { kind: 'done', outcome }
   }
   const started = await runtime.jobs.start(inv.caller.identity, tool.name, running, undefined, abort)

@@ -167,6 +167,17 @@ for (const era of ['legacy', 'modern'] as const) {
       expect((await jsonOf(await b.call(`/jobs/${jobId}`, { headers: owner }))).code).toBe('job_cancelled')
     })
 
+    it('a synchronous call whose HTTP caller goes away is cancelled at the vendor', async () => {
+      const before = vendor.cancellations()
+      const started = vendor.executions('slow')
+      const gone = new AbortController()
+      const call = a.call('/tools/slow', { method: 'POST', headers: owner, json: {}, signal: gone.signal }).catch((e: Error) => e)
+      await expect.poll(() => vendor.executions('slow'), { timeout: 5_000 }).toBe(started + 1)
+      gone.abort()
+      expect(await call).toBeInstanceOf(Error)
+      await expect.poll(() => vendor.cancellations(), { timeout: 5_000 }).toBe(before + 1)
+    })
+
     it('a call that did not opt in declares nothing: the vendor refuses to ask, and that is vendor_error, not vendor_bad_response', async () => {
       const res = await a.call('/tools/confirm_delete', { method: 'POST', headers: owner, json: {} })
       expect(res.status).toBe(502)

@@ -203,6 +203,7 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
     wantsAsync: prefersAsync(c),
     wantsInput: prefersInput(c),
     instance: c.req.path,
+    signal: c.req.raw.signal,
   })
   const applied = [prefersAsync(c) && result.kind === 'accepted' ? 'respond-async' : '', interactionApplies(runtime, { wantsInput: prefersInput(c), selector: sessionSelector(c) }) ? 'input-required' : ''].filter(Boolean)
   if (applied.length) c.header('Preference-Applied', applied.join(', '))
