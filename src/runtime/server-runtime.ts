@@ -17,6 +17,7 @@ import type { ConnectionSettings, ElicitationAsk, ElicitationReply, InputRequire
 import { INTERACTION_DEFAULTS } from '../config/schema.js'
 import { InteractionCoordinator, type InteractionSettings } from '../interaction/coordinator.js'
 import { interactiveRunner } from './tool-invocation.js'
+import { InteractiveSessions } from './interactive-sessions.js'
 import type { CatalogTool } from '../catalog/types.js'
 import { paramHeaderValues } from '../catalog/param-headers.js'
 import { CatalogManager, type CatalogState } from './catalog-manager.js'
@@ -63,6 +64,8 @@ export class ServerRuntime {
   readonly jobs: JobRegistry
   /** Interactive jobs (`Prefer: input-required`), in the same store as the other jobs. */
   readonly interactions: InteractionCoordinator
+  /** 2025 vendor sessions of interactive calls (one idle per identity kept for the next call). */
+  readonly #interactiveSessions: InteractiveSessions
   readonly #rules: ForwardRules
   readonly #catalogSession: UpstreamSession
   /** The vendor's shared socket pool (HTTP upstreams only). */
@@ -141,6 +144,17 @@ export class ServerRuntime {
       makeRunner: (call, caller) => interactiveRunner(this, call, caller),
       log,
     })
+    this.#interactiveSessions = new InteractiveSessions(
+      (credentials, elicit) =>
+        new UpstreamSession(
+          { ...this.#settings(credentials, extras.delegation?.sourceFor(credentials)), interactive: { elicit, roots: interaction.roots } },
+          this.cache,
+          // The lending decides when it ends: no idle release of its own.
+          { connectionIdleMs: 0, retryBudgetMs: config.retry.budgetMs },
+        ),
+      global.sessions.connectionIdleMs,
+      global.sessions.maxPooled,
+    )
   }
 
   /** The era the vendor speaks, as the catalog session found it (undefined before the catalog loaded). */
@@ -299,19 +313,17 @@ export class ServerRuntime {
       conn.callToolInteractive(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress: options.onProgress, headers, signal: options.signal, resume: options.resume, roots })
     if (this.vendorEra === 'modern' || !options.elicit) return measureVendorCall(this.name, tool.name, () => this.#onSession(caller, selector, call, { replayable }))
     if (this.#stopping) throw new ApiError('shutting_down')
-    const credentials: SessionCredentials = { identity: caller.identity, headers: caller.outboundHeaders, token: caller.token }
-    const session = new UpstreamSession(
-      { ...this.#settings(credentials, this.extras.delegation?.sourceFor(credentials)), interactive: { elicit: options.elicit, roots } },
-      this.cache,
-      { connectionIdleMs: 0, retryBudgetMs: this.config.retry.budgetMs },
-    )
+    const lent = this.#interactiveSessions.lend(caller, options.elicit)
+    let clean = false
     try {
-      return await measureVendorCall(this.name, tool.name, async () => {
-        const run = await this.#upstream(() => session.run(call, { replayable }))
+      const outcome = await measureVendorCall(this.name, tool.name, async () => {
+        const run = await this.#upstream(() => lent.session.run(call, { replayable }))
         return { result: run.value, renewed: run.renewed }
       })
+      clean = !options.signal.aborted
+      return outcome
     } finally {
-      void session.terminate(0).catch(() => undefined)
+      this.#interactiveSessions.giveBack(lent, clean)
     }
   }
 
@@ -372,7 +384,7 @@ export class ServerRuntime {
     this.#stopRetry?.()
     this.catalog.stop()
     this.interactions.shutdown()
-    await Promise.allSettled([this.jobs.shutdown(drainMs), this.sessions.shutdown(drainMs)])
+    await Promise.allSettled([this.jobs.shutdown(drainMs), this.sessions.shutdown(drainMs), this.#interactiveSessions.shutdown()])
     await this.#catalogSession.terminate(0)
     await this.#http?.close()
   }

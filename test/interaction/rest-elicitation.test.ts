@@ -206,6 +206,13 @@ for (const era of ['legacy', 'modern'] as const) {
         expect(final.notes.join(' ')).toMatch(/answered cancel before the vendor's own request timeout/)
       })
 
+      it("an identity's next interactive call reuses its idle interactive vendor session (no new initialize)", async () => {
+        await a.call('/tools/plain', { method: 'POST', headers: ask, json: {} })
+        const before = vendor.initializations()
+        for (let i = 0; i < 3; i++) expect(await jsonOf(await a.call('/tools/plain', { method: 'POST', headers: ask, json: {} }))).toMatchObject({ status: 'complete', text: 'plain ok' })
+        expect(vendor.initializations()).toBe(before)
+      })
+
       it('when the owner replica dies, polls on the other replica answer 502 vendor_interrupted within the lease', async () => {
         const c = await start()
         await ready(c)
