@@ -1,6 +1,6 @@
 # Multi-stage image: build with dev dependencies, run with production dependencies only, as a non-root user.
 # The build steps live in scripts/build-image-rootfs.sh, which CI also runs (no Docker engine needed there).
-FROM node:20-slim AS build
+FROM node:24-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -8,7 +8,7 @@ COPY scripts ./scripts
 COPY assets ./assets
 RUN bash scripts/build-image-rootfs.sh /out
 
-FROM node:20-slim
+FROM node:24-slim
 # FACADE_CODE_CACHE_DIR: the V8 code cache written at build time (scripts/write-code-cache.mjs), read-only here.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

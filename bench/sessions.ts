@@ -83,7 +83,7 @@ async function runOne(count: number) {
   }
   const dir = mkdtempSync(join(tmpdir(), 'bench-sessions-'))
   const configFile = join(dir, 'facade.json')
-  writeFileSync(configFile, JSON.stringify({ port: 0, logLevel: 'warn', shutdownGraceMs: 10_000, sessions: { connectionIdleMs: idleMs }, servers: { default: { url: vendorUrl } } }))
+  writeFileSync(configFile, JSON.stringify({ port: 0, logLevel: 'warn', shutdownGraceMs: 10_000, sessions: { connectionIdleMs: idleMs }, limits: { sessionsPerIdentity: 0, sessions: 0 }, servers: { default: { url: vendorUrl } } }))
   const facade = spawn(process.execPath, ['dist/cli.js', '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PORT: '0' } })
   const first = (await withTimeout('facade start', 30_000, lines(facade).next())).value as string
   const facadeUrl = /(http:\/\/[^\s]+)/.exec(first)![1]!

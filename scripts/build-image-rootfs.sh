@@ -18,7 +18,7 @@ trap 'rm -rf "$stage"' EXIT
 
 # Only what the build needs: never a local node_modules, dist or config with secrets.
 cp -R "$root/package.json" "$root/package-lock.json" "$root/tsconfig.json" "$root/tsconfig.build.json" "$root/src" "$stage/"
-mkdir -p "$stage/scripts" && cp "$root/scripts/build.mjs" "$stage/scripts/"
+mkdir -p "$stage/scripts" && cp "$root/scripts/build.mjs" "$root/scripts/build-inputs.mjs" "$stage/scripts/"
 (cd "$stage" && npm ci "${flags[@]}" && npm run build)
 
 rm -rf "$out/app"

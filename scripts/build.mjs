@@ -1,6 +1,8 @@
 /**
  * @module scripts/build
- * `npm run build`: the facade in `dist/` (esbuild), after a type check.
+ * `npm run build`: the facade in `dist/` (esbuild only: type checking is `npm run typecheck`, part of `npm test` and
+ * CI, so that a start does not wait for it). Writes `dist/.build-stamp`, the fingerprint of its inputs
+ * (scripts/build-inputs.mjs), by which `npm start` (scripts/ensure-build.mjs) skips a build that is up to date.
  *
  * Why a bundle: Node's loader resolves, reads and compiles each file on its own, and the facade's dependency tree
  * is several hundred files; a bundle starts in a fraction of the time and keeps less source text in memory (V8
@@ -13,17 +15,20 @@
  * skips compiling what the previous start ran. Code that only some deployments run (the connector export, the
  * Swagger 2.0 emitter, the server SDK behind the MCP endpoint) sits in the same bundle behind lazy module
  * initialisers: parsed lazily by V8, evaluated on first use. Packages needed only when configured (ioredis,
- * the OpenTelemetry SDK) and the docs page's static files (swagger-ui-dist) stay external: they are read from
- * node_modules, so a production install keeps them.
+ * the OpenTelemetry SDK) stay external: they are read from node_modules, so a production install keeps them. The docs
+ * page's files (four of swagger-ui-dist's, with its licence) are copied to `dist/swagger-ui/`: the package itself,
+ * 12 MB of bundles and source maps, is a dev dependency only.
  *
  * Stack traces of the minified code map back to `src/` with `NODE_OPTIONS=--enable-source-maps` (maps are written
  * beside the bundles; Node reads them only with that flag). `BUILD_METAFILE=meta.json` also writes what each
  * bundle holds.
  */
-import { rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { buildFingerprint, STAMP_FILE } from './build-inputs.mjs'
 
 /**
  * zod's namespace re-exports all of its ~60 message locales (about a sixth of the start-up code), and the SDK's
@@ -85,6 +90,8 @@ const lazySdkValidator = {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const outdir = join(root, 'dist')
 
+// Taken before building, so that a source edited during the build makes the next start rebuild.
+const fingerprint = buildFingerprint(root)
 rmSync(outdir, { recursive: true, force: true })
 const common = {
   absWorkingDir: root,
@@ -97,7 +104,7 @@ const common = {
   // @opentelemetry/api is bundled, not external: prom-client requires it at load time (for exemplars), and from
   // node_modules that is some fifty files resolved and compiled on every start. The SDK packages, loaded only when
   // tracing is on, use their own copy from node_modules; the API keeps its state in one global, so both agree.
-  external: ['ioredis', '@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/resources', 'swagger-ui-dist'],
+  external: ['ioredis', '@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/resources'],
   plugins: [zodEnglishOnly],
   logLevel: 'warning',
   metafile: Boolean(process.env.BUILD_METAFILE),
@@ -118,12 +125,18 @@ const [entries, bundles] = await Promise.all([
     // import() inside a vm.Script needs a loader callback; as require() it needs nothing (the externals ship CommonJS).
     supported: { 'dynamic-import': false },
     plugins: [zodEnglishOnly, lazySdkValidator],
-    define: { 'import.meta.url': '__facadeImportMetaUrl' },
+    define: { 'import.meta.url': '__facadeImportMetaUrl', FACADE_SWAGGER_UI_DIR: '"swagger-ui"' },
     // Strict mode first, as the directive must be: the sources are ES modules and ran strict as such; esbuild's own
     // "use strict" comes after the banner, where it is no directive.
     banner: { js: "'use strict'; var __facadeImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   }),
 ])
+
+// The docs page's files (http/routes/docs-page: ASSETS), with the licence and notice they ship under.
+const swaggerUi = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
+mkdirSync(join(outdir, 'swagger-ui'))
+for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png', 'favicon-16x16.png', 'LICENSE', 'NOTICE', 'swagger-ui-bundle.js.LICENSE.txt'])
+  cpSync(join(swaggerUi, file), join(outdir, 'swagger-ui', file))
 
 // The entries must stay small: everything they import is compiled on every start, without the code cache.
 for (const name of ['cli.js', 'demo-vendor.js']) {
@@ -135,3 +148,4 @@ if (process.env.BUILD_METAFILE) {
   const merged = { inputs: { ...entries.metafile.inputs, ...bundles.metafile.inputs }, outputs: { ...entries.metafile.outputs, ...bundles.metafile.outputs } }
   writeFileSync(process.env.BUILD_METAFILE, JSON.stringify(merged))
 }
+if (fingerprint) writeFileSync(join(outdir, STAMP_FILE), fingerprint + '\n')

@@ -13,3 +13,5 @@ export { startTelemetry } from './telemetry/start.js'
 
 /** The connector export, loaded only by `export` (the Swagger 2.0 emitter and checker are large). */
 export const loadExporter = () => import('./connector/export.js')
+/** `export --from <facade URL>`: the connector folder from a deployed facade (no config, no vendor). */
+export const loadFacadeExporter = () => import('./connector/from-facade.js')

@@ -23,16 +23,22 @@ Usage:
   mcp-rest-facade [options]                 serve the facade
   mcp-rest-facade export --out <dir>        write the Power Platform connector folder (paconn layout)
   mcp-rest-facade export --out <dir> --mcp-only   connector with the InvokeMCP operation alone (Copilot Studio)
+  mcp-rest-facade export --from <facade url> --out <dir>   the folder a deployed facade serves (GET /connector/package):
+                                            no config or vendor secrets needed; its API key from FACADE_API_KEY
 
 Options:
   --upstream <url>              MCP server URL (Streamable HTTP; falls back to legacy HTTP+SSE)   env MCP_UPSTREAM_URL
   --upstream-command "<cmd> …"  MCP server as a stdio child process                               env MCP_UPSTREAM_COMMAND
+  --upstream-env <NAME>         pass this variable of the facade's environment to the stdio child    env MCP_UPSTREAM_ENV
+                                (repeatable; the child gets only HOME, PATH, SHELL, TERM otherwise)  (comma-separated)
   --port <n>                    listen port (default 8080)                                         env PORT
   --host <addr>                 listen address (default 127.0.0.1)                                 env HOST
   --public-url <url>            public https URL (Swagger host, async Location headers)            env PUBLIC_URL
   --config <file>               JSON config file (several servers, headers, auth, timeouts)        env MCP_FACADE_CONFIG
   --out <dir>                   export: target folder
   --mcp-only                    export: only the InvokeMCP operation (x-ms-agentic-protocol)
+  --from <url>                  export: from a running facade instead of the config (key: env FACADE_API_KEY)
+  --key-header <name>           export --from: header of FACADE_API_KEY (default X-API-Key; Authorization → Bearer)
   -v, --version                 print the version
   --allow-http                  export: accept an http:// public URL (local tests only)
   -h, --help                    show this help
@@ -63,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         upstream: { type: 'string' },
         'upstream-command': { type: 'string' },
+        'upstream-env': { type: 'string', multiple: true },
         port: { type: 'string' },
         host: { type: 'string' },
         'public-url': { type: 'string' },
@@ -70,6 +77,8 @@ async function main(argv: string[]): Promise<number> {
         config: { type: 'string' },
         out: { type: 'string' },
         'mcp-only': { type: 'boolean' },
+        from: { type: 'string' },
+        'key-header': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -92,9 +101,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${HELP}\n`)
     return 2
   }
+  if (command === 'export' && values.from !== undefined) return exportFrom(values.from, values)
   const flags: CliFlags = {
     upstream: values.upstream,
     upstreamCommand: values['upstream-command'],
+    upstreamEnv: values['upstream-env'],
     port: values.port,
     host: values.host,
     config: values.config,
@@ -204,6 +215,24 @@ function loadApp() {
   // A specifier the bundler does not follow: app.js must not join cli.js (built, the bundle is loaded instead).
   const source = './app.js'
   return loadEntryModule<typeof import('./app.js')>(typeof FACADE_APP_BUNDLE === 'string' ? FACADE_APP_BUNDLE : undefined, import.meta.url, () => import(source))
+}
+
+/** `export --from <url>`: the connector folder of a running facade; no config is loaded and no vendor contacted. */
+async function exportFrom(from: string, values: { out?: string; 'mcp-only'?: boolean; 'allow-http'?: boolean; 'key-header'?: string }): Promise<number> {
+  if (!values.out) {
+    process.stderr.write('export needs --out <dir>\n')
+    return 2
+  }
+  const { exportFromFacade } = await (await loadApp()).exports.loadFacadeExporter()
+  try {
+    const options = { key: process.env.FACADE_API_KEY, keyHeader: values['key-header'], mcpOnly: values['mcp-only'] === true, allowHttp: values['allow-http'] === true }
+    process.stdout.write((await exportFromFacade(from, values.out, options)) + '\n')
+    return 0
+  } catch (error) {
+    if ((error as Error).name !== 'ExportError') throw error
+    process.stderr.write(`export failed: ${(error as Error).message}\n`)
+    return 1
+  }
 }
 
 /** True when no flag or environment variable can name an upstream, so the demo vendor will be fronted. */

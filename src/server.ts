@@ -8,7 +8,7 @@ import { serve, type ServerType } from '@hono/node-server'
 import { isNonLoopback } from './auth/inbound.js'
 import type { Config } from './config/schema.js'
 import { createApp, createMetricsApp } from './http/app.js'
-import { problemAnsweringServer } from './http/client-error.js'
+import { problemAnsweringServer, type ListenerLimits } from './http/client-error.js'
 import { childLogger, type Logger } from './log.js'
 import { FacadeMetrics } from './metrics/gauges.js'
 import { ServerRuntime } from './runtime/server-runtime.js'
@@ -16,6 +16,7 @@ import { IdentityHasher } from './sessions/identity.js'
 import { createStores } from './sessions/create-store.js'
 import { OAuthTokenSource, discoverVendorAuthorization } from './upstream/oauth.js'
 import { createDelegatedTokens } from './identity/delegation/index.js'
+import { serverLimits } from './limits/caller-limits.js'
 
 /** A running facade. */
 export interface RunningFacade {
@@ -40,12 +41,15 @@ export async function createRuntimes(config: Config, log: Logger) {
     const server = config.servers[name]!
     // Every line a server's parts log names the server.
     const serverLog = childLogger(log, { server: name })
-    const mountPath = names.length === 1 ? '' : `/${name}`
+    const mountPath = names.length === 1 && config.mountServers === 'auto' ? '' : `/${name}`
     // One token source per server: every connection of that server (catalog, pooled, caller sessions) shares its token.
     const tokenSource = server.oauth && server.url ? new OAuthTokenSource({ oauth: server.oauth, vendorUrl: server.url, server: name, log: serverLog }) : undefined
     // With delegation, each caller gets a vendor token of its own; the shared source above serves the catalog.
     const delegation = createDelegatedTokens(server, name, serverLog, () => discoverVendorAuthorization(server.url!))
-    return new ServerRuntime(name, mountPath, server, config, store.sessions, identities, serverLog, { tokenSource, jobStore: store.jobs, delegation })
+    // Limits share the store's Redis, so they hold across replicas. Concurrency counters outlive the longest call.
+    const longestCallMs = Math.max(server.timeouts.callMs, ...Object.values(server.timeouts.tools))
+    const limits = serverLimits(name, config, store.redis, Math.ceil(longestCallMs / 1000))
+    return new ServerRuntime(name, mountPath, server, config, store.sessions, identities, serverLog, { tokenSource, jobStore: store.jobs, limits, idempotency: store.idempotency, delegation })
   })
   return { runtimes, store }
 }
@@ -60,11 +64,12 @@ export interface StartOptions {
 }
 
 /** Listens on `port`/`host`; a taken port becomes a plain message. */
-async function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, host: string): Promise<ServerType> {
+async function listen(fetch: (request: Request) => Response | Promise<Response>, port: number, host: string, limits: ListenerLimits): Promise<ServerType> {
   try {
     return await new Promise<ServerType>((resolve, reject) => {
-      // Node's parser-level rejections (bad framing, oversized headers, NUL) get problem+json too (http/client-error).
-      const s = serve({ fetch, port, hostname: host, createServer: problemAnsweringServer(fetch, host) }, () => resolve(s))
+      // Node's parser-level rejections (bad framing, oversized headers, NUL, timeouts) get problem+json too
+      // (http/client-error), and the listener's timeouts and connection cap apply.
+      const s = serve({ fetch, port, hostname: host, createServer: problemAnsweringServer(fetch, host, limits) }, () => resolve(s))
       s.once('error', reject)
     })
   } catch (error) {
@@ -95,9 +100,9 @@ export async function startFacade(config: Config, log: Logger, options: StartOpt
   let server: ServerType
   let metricsServer: ServerType | undefined
   try {
-    server = await listen(app.fetch, config.port, config.host)
+    server = await listen(app.fetch, config.port, config.host, config.listener)
     if (config.metrics.enabled && config.metrics.port !== undefined)
-      metricsServer = await listen(createMetricsApp(facadeMetrics, config.metrics.key).fetch, config.metrics.port, config.host).catch((error: Error) => {
+      metricsServer = await listen(createMetricsApp(facadeMetrics, config.metrics.key).fetch, config.metrics.port, config.host, config.listener).catch((error: Error) => {
         server.close()
         throw error
       })

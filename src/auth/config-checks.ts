@@ -3,7 +3,7 @@
  * Credential checks that need more than the schema can express (parsing a private key), run by the CLI before
  * anything starts. Messages name the config path and never echo a secret.
  */
-import { createPrivateKey } from 'node:crypto'
+import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto'
 import { accessSync, constants } from 'node:fs'
 import type { ServerConfig } from '../config/schema.js'
 import { forwardRuleProblems } from './outbound.js'
@@ -19,6 +19,8 @@ export function credentialConfigProblems(name: string, server: ServerConfig): st
   const problems = forwardRuleProblems(server).map((p) => `servers.${name}.${p}`)
   const key = server.oauth?.privateKey
   if (key !== undefined) problems.push(...privateKeyProblems(`servers.${name}.oauth.privateKey`, key, server.oauth!.algorithm))
+  const certificate = server.oauth?.certificate
+  if (certificate !== undefined && key !== undefined) problems.push(...certificateProblems(`servers.${name}.oauth.certificate`, certificate, key))
   const assertionFile = server.oauth?.clientAssertionFile
   // The platform mounts the file before the container starts: a missing one is a deployment mistake to name now,
   // not a token request failure to discover on the first call.
@@ -47,5 +49,21 @@ function readableFile(path: string): boolean {
     return true
   } catch {
     return false
+  }
+}
+
+/** The certificate must parse and certify `privateKey` (else Entra ID matches no credential and says only "invalid_client"). */
+function certificateProblems(path: string, pem: string, key: string): string[] {
+  let certificate: X509Certificate
+  try {
+    certificate = new X509Certificate(pem)
+  } catch {
+    return [`${path}: not a valid PEM certificate`]
+  }
+  try {
+    const spki = (k: { export(o: { type: 'spki'; format: 'der' }): Buffer }) => k.export({ type: 'spki', format: 'der' })
+    return spki(certificate.publicKey).equals(spki(createPublicKey(createPrivateKey(key)))) ? [] : [`${path}: does not certify the key in oauth.privateKey`]
+  } catch {
+    return []
   }
 }

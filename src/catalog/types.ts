@@ -92,7 +92,12 @@ export interface ServerInfo {
   name: string
   version?: string
   title?: string
+  /** The server's own description of itself (`serverInfo.description`, MCP 2025-11-25). */
+  description?: string
+  /** Guidance for the model using the server; never a description of it for people. */
   instructions?: string
+  /** Optional capabilities the vendor declared that the facade passes on (absent: not declared, or unknown); `logging` only on a 2025 connection. */
+  supports?: { completions?: boolean; logging?: boolean }
 }
 
 /** A consistent snapshot of one vendor's catalog. Replaced, never mutated, on refresh. */

@@ -82,7 +82,18 @@ export function compileSchema(schema: JsonSchema): { validate: Validator; compil
   return { validate: (value) => (fn(value) ? undefined : toFieldErrors(fn.errors)) }
 }
 
-const EMPTY = (v: unknown) => v === '' || v === null || (Array.isArray(v) && v.length === 0)
+/** What counts as "left empty": which values on an optional property may mean "absent". */
+export type EmptyRule = 'null' | 'connector'
+
+/**
+ * `null` means "not set" for every caller: code generators in common use (.NET, Java, openapi-generator) send
+ * `null` for an optional property the program did not set. Power Automate also sends `""` and `[]` for inputs a
+ * maker left empty; those count only for connector calls, since elsewhere they are real values a caller chose.
+ */
+const EMPTY: Record<EmptyRule, (v: unknown) => boolean> = {
+  null: (v) => v === null,
+  connector: (v) => v === '' || v === null || (Array.isArray(v) && v.length === 0),
+}
 
 /** Reads a JSON pointer. */
 function parentOf(root: unknown, pointer: string): { parent: Record<string, unknown>; key: string } | undefined {
@@ -99,24 +110,27 @@ function parentOf(root: unknown, pointer: string): { parent: Record<string, unkn
 }
 
 /**
- * Power Automate sends `""`, `null` or `[]` for optional inputs the maker left empty. Where such a value makes
- * the vendor schema fail, drop the property (it is optional: a required one would report `required` instead)
- * and validate again. Returns the cleaned arguments and the remaining errors.
+ * Where an empty value (see {@link EMPTY}: `null`, and for the connector also `""`/`[]`) makes the vendor schema
+ * fail, drop the property and validate again: on an optional property whose schema does not allow the value,
+ * it means "absent". A schema that allows `null` keeps it (the vendor gets what it declared it accepts), and a
+ * required property stays, so the caller is told it is required. Returns the cleaned arguments and the
+ * remaining errors.
  */
-export function validateDroppingEmpties(validate: Validator, args: Record<string, unknown>): { args: Record<string, unknown>; errors?: FieldError[] } {
+export function validateDroppingEmpties(validate: Validator, args: Record<string, unknown>, rule: EmptyRule = 'connector'): { args: Record<string, unknown>; errors?: FieldError[] } {
+  const isEmpty = EMPTY[rule]
   let current = args
   for (let round = 0; round < 20; round++) {
     const errors = validate(current)
     if (!errors) return { args: current }
     const droppable = errors
       .map((e) => ({ e, at: e.pointer ? parentOf(current, e.pointer) : undefined }))
-      .filter((x) => x.at && x.at.key in x.at.parent && EMPTY(x.at.parent[x.at.key]))
+      .filter((x) => x.at && x.at.key in x.at.parent && isEmpty(x.at.parent[x.at.key]))
     if (droppable.length === 0) return { args: current, errors }
     current = structuredClone(current)
     let dropped = false
     for (const { e } of droppable) {
       const at = parentOf(current, e.pointer)
-      if (at && at.key in at.parent && EMPTY(at.parent[at.key])) {
+      if (at && at.key in at.parent && isEmpty(at.parent[at.key])) {
         delete at.parent[at.key]
         dropped = true
       }

@@ -19,6 +19,8 @@ export class ConfigError extends Error {
 export interface CliFlags {
   upstream?: string
   upstreamCommand?: string
+  /** `--upstream-env NAME` (repeatable): variables of the facade's environment passed to the stdio child. */
+  upstreamEnv?: string[]
   port?: string
   host?: string
   config?: string
@@ -102,19 +104,36 @@ export function loadConfig(flags: CliFlags, env: NodeJS.ProcessEnv): Config {
       throw new ConfigError([`config file ${file}: ${(error as Error).message}`])
     }
   }
+  // Editors' pointer to schema/config.schema.json: no setting.
+  delete raw.$schema
   raw = interpolate(raw, env, '', problems) as Record<string, unknown>
   if (raw.mcpServers !== undefined) {
     // The file other MCP clients use: one map or the other, so no server is silently defined twice.
     if (raw.servers !== undefined) problems.push('(root): set either servers or mcpServers, not both')
-    else raw.servers = fromMcpServers(raw.mcpServers, problems)
+    else {
+      raw.servers = fromMcpServers(raw.mcpServers, problems)
+      // Each entry under /{name}/ even when it is the only one (README; what mcpo does).
+      raw.mountServers ??= 'byName'
+    }
     delete raw.mcpServers
   }
 
   // Environment, then flags: each layer overwrites the one before.
-  const layer = (src: { url?: string; command?: string; port?: string; host?: string; publicUrl?: string }, label: string) => {
+  const layer = (src: { url?: string; command?: string; envNames?: string[]; port?: string; host?: string; publicUrl?: string }, label: string) => {
     if (src.port !== undefined) raw.port = toInt(src.port, `${label} port`, problems)
     if (src.host !== undefined) raw.host = src.host
     if (src.publicUrl !== undefined) raw.publicUrl = src.publicUrl
+    if (src.envNames?.length) {
+      const servers = (raw.servers as Record<string, Record<string, unknown>> | undefined) ?? {}
+      const names = Object.keys(servers)
+      if (names.length > 1) problems.push(`${label} upstream env: the config file names several servers; set envPassthrough per server in the file`)
+      else {
+        const name = names[0] ?? 'default'
+        const server = servers[name] ?? {}
+        const before = Array.isArray(server.envPassthrough) ? (server.envPassthrough as unknown[]) : []
+        raw.servers = { ...servers, [name]: { ...server, envPassthrough: [...new Set([...before, ...src.envNames])] } }
+      }
+    }
     if (src.url !== undefined || src.command !== undefined) {
       const servers = { ...((raw.servers as Record<string, Record<string, unknown>>) ?? {}) }
       const names = Object.keys(servers)
@@ -143,7 +162,14 @@ export function loadConfig(flags: CliFlags, env: NodeJS.ProcessEnv): Config {
     }
   }
   layer(
-    { url: env.MCP_UPSTREAM_URL, command: env.MCP_UPSTREAM_COMMAND, port: env.PORT, host: env.HOST, publicUrl: env.PUBLIC_URL },
+    {
+      url: env.MCP_UPSTREAM_URL,
+      command: env.MCP_UPSTREAM_COMMAND,
+      envNames: env.MCP_UPSTREAM_ENV?.split(',').map((n) => n.trim()).filter(Boolean),
+      port: env.PORT,
+      host: env.HOST,
+      publicUrl: env.PUBLIC_URL,
+    },
     'environment',
   )
   if (env.SESSION_IDLE_TTL_SECONDS !== undefined) {
@@ -166,7 +192,7 @@ export function loadConfig(flags: CliFlags, env: NodeJS.ProcessEnv): Config {
     const origins = env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)
     raw.cors = origins.length ? { ...((raw.cors as object) ?? {}), origins } : undefined
   }
-  layer({ url: flags.upstream, command: flags.upstreamCommand, port: flags.port, host: flags.host, publicUrl: flags.publicUrl }, '--flag')
+  layer({ url: flags.upstream, command: flags.upstreamCommand, envNames: flags.upstreamEnv, port: flags.port, host: flags.host, publicUrl: flags.publicUrl }, '--flag')
 
   const parsed = ConfigSchema.safeParse(raw)
   if (!parsed.success) {
@@ -177,6 +203,22 @@ export function loadConfig(flags: CliFlags, env: NodeJS.ProcessEnv): Config {
       problems.push(`${issue.path.length ? issue.path.join('.') : '(root)'}: ${message}`)
     }
   }
+  if (parsed.success) passEnvThrough(parsed.data, env, problems)
   if (problems.length) throw new ConfigError(problems)
   return parsed.data!
+}
+
+/**
+ * Copies each stdio server's `envPassthrough` variables from the facade's environment into its `env` (an explicit
+ * `env` entry of the same name wins). A listed variable that is unset is a problem: the child would start without
+ * its API key and fail later, far from the cause.
+ */
+function passEnvThrough(config: Config, env: NodeJS.ProcessEnv, problems: string[]): void {
+  for (const [name, server] of Object.entries(config.servers)) {
+    server.envPassthrough.forEach((variable, i) => {
+      const value = env[variable]
+      if (value === undefined) problems.push(`servers.${name}.envPassthrough[${i}]: environment variable ${variable} is not set`)
+      else if (!(variable in server.env)) server.env[variable] = value
+    })
+  }
 }

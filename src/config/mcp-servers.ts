@@ -4,7 +4,8 @@
  * it into our `servers` map, so an operator can point the facade at the file they have. Entry fields:
  * `command`/`args`/`env`/`cwd` (stdio), `url`/`type`/`headers` (HTTP), `disabledTools` (→ `tools.deny`),
  * `disabled: true` (skipped). Client-only fields (`autoApprove`, `alwaysAllow`, `timeout`) mean nothing to a REST
- * facade and are ignored; anything else is left in place so the normal validation reports it.
+ * facade and are ignored; anything else is left in place so the normal validation reports it. Every entry is mounted
+ * under `/{name}/`, a single one included (config/load sets `mountServers: byName`).
  */
 
 /** Client fields with no meaning here. */

@@ -5,6 +5,8 @@
 import { z } from 'zod'
 import { hasForbiddenHeaderChars, isNeverForwarded, isTransportManaged } from '../auth/header-rules.js'
 
+/** A host name or address as in a `Host` header: `name`, `1.2.3.4` or `[::1]`, optionally `:port`. */
+const HOST_NAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid HTTP header name')
 
 /** True for `localhost`, `127.x.y.z` and `::1`: the hosts where plain http is accepted for identity endpoints (tests). */
@@ -204,6 +206,15 @@ export const OutboundOAuthSchema = z
       .transform((pem) => (pem.includes('\n') ? pem : pem.replace(/\\n/g, '\n')))
       .optional(),
     algorithm: z.enum(JWT_ALGORITHMS).default('RS256'),
+    /**
+     * PEM of the X.509 certificate `privateKey` belongs to (or `${ENV_VAR}`): assertions then name it in their
+     * header (`x5t`, `x5t#S256`), as Microsoft Entra ID requires for certificate credentials.
+     */
+    certificate: z
+      .string()
+      .min(1)
+      .transform((pem) => (pem.includes('\n') ? pem : pem.replace(/\\n/g, '\n')))
+      .optional(),
     scope: z.string().optional(),
     /** RFC 8707 resource indicator to request the token for. Default: the vendor's metadata `resource` when discovered. */
     resource: z.string().url().optional(),
@@ -232,6 +243,7 @@ export const OutboundOAuthSchema = z
   .strict()
   .superRefine((o, ctx) => {
     const methods = [o.clientSecret, o.privateKey, o.clientAssertionFile].filter((m) => m !== undefined).length
+    if (o.certificate && !o.privateKey) ctx.addIssue({ code: 'custom', path: ['certificate'], message: 'certificate goes with privateKey (the key it certifies)' })
     if (o.grant === 'jwt_bearer') {
       if (!o.clientAssertionFile) ctx.addIssue({ code: 'custom', path: ['clientAssertionFile'], message: 'grant "jwt_bearer" needs clientAssertionFile (the workload JWT)' })
       if (o.clientSecret || o.privateKey) ctx.addIssue({ code: 'custom', path: ['grant'], message: 'grant "jwt_bearer" authenticates with the assertion alone: remove clientSecret and privateKey' })
@@ -286,9 +298,15 @@ export const ServerConfigSchema = z
       .optional(),
     /** stdio child: the executable. */
     command: z.string().min(1).optional(),
+    /** stdio child: its arguments. */
     args: z.array(z.string()).default([]),
+    /** stdio child: variables set for it (values support `${ENV_VAR}`); it gets only HOME, PATH, SHELL, TERM otherwise. */
     env: z.record(z.string(), z.string()).default({}),
+    /** stdio child: names of the facade's own environment variables passed to it as they are (e.g. a vendor API key). */
+    envPassthrough: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')).default([]),
+    /** stdio child: its working directory. */
     cwd: z.string().optional(),
+    /** HTTP: `auto` tries Streamable HTTP and falls back to legacy HTTP+SSE. */
     transport: z.enum(['auto', 'streamable-http', 'sse']).default('auto'),
     /** `auto` probes 2026-07-28 `server/discover` first and falls back to 2025 `initialize`. */
     protocol: z.enum(['auto', 'legacy', 'modern']).default('auto'),
@@ -297,6 +315,7 @@ export const ServerConfigSchema = z
     /** Caller headers copied to the vendor: an explicit allowlist plus an optional rename map. */
     forwardHeaders: z
       .object({
+        /** Header names copied from the caller's request to the vendor. */
         allow: z.array(headerName).default([]),
         /** incoming name → outgoing name, e.g. `{ "X-Vendor-Authorization": "Authorization" }` */
         rename: z.record(headerName, headerName).default({}),
@@ -311,6 +330,7 @@ export const ServerConfigSchema = z
       .object({
         /** Per tool call, reset by every progress notification. */
         callMs: z.number().int().positive().default(100_000),
+        /** Connecting to the vendor (and its first handshake). */
         connectMs: z.number().int().positive().default(15_000),
         /** Per-tool overrides of callMs, by original tool name. */
         tools: z.record(z.string(), z.number().int().positive()).default({}),
@@ -367,6 +387,7 @@ export const ServerConfigSchema = z
       .object({
         /** Answer 202 + Location when a call runs longer than this (Power Platform allows 120 s). 0 disables. */
         thresholdMs: z.number().int().min(0).default(90_000),
+        /** `Retry-After` of a 202 answer and of a running job's status. */
         retryAfterSeconds: z.number().int().positive().default(5),
         /** How long a finished job's result stays available. */
         resultTtlSeconds: z.number().int().positive().default(3600),
@@ -398,14 +419,23 @@ export const ServerConfigSchema = z
         copilotSafeSchemas: z.boolean().default(true),
         /** Put the `InvokeMCP` operation (`x-ms-agentic-protocol: mcp-streamable-1.0`) into the generated Swagger 2.0 document. */
         connectorOperation: z.boolean().default(true),
+        /**
+         * Extra `Host` names `/mcp` answers (DNS-rebinding guard), besides loopback names when listening on
+         * loopback or all interfaces and the `publicUrl` host: e.g. an in-cluster service name. `"*"` turns the
+         * Host check off. Hostnames, port-agnostic.
+         */
+        allowedHosts: z.array(z.union([z.literal('*'), z.string().regex(HOST_NAME, 'a hostname (optionally :port), without scheme or path')])).default([]),
+        /** Browser origins `/mcp` accepts besides its own, loopback pages and `publicUrl` (`cors.origins` count too). `"*"` accepts any. */
+        allowedOrigins: z.array(z.union([z.literal('*'), z.string().url()])).default([]),
       })
       .strict()
-      .default({ enabled: true, copilotSafeSchemas: true, connectorOperation: true }),
+      .default({ enabled: true, copilotSafeSchemas: true, connectorOperation: true, allowedHosts: [], allowedOrigins: [] }),
   })
   .strict()
   .superRefine((s, ctx) => {
     if (!!s.url === !!s.command) ctx.addIssue({ code: 'custom', message: 'set exactly one of url or command' })
     if (s.oauth && s.command) ctx.addIssue({ code: 'custom', path: ['oauth'], message: 'oauth applies to HTTP upstreams only' })
+    if (s.url && s.envPassthrough.length) ctx.addIssue({ code: 'custom', path: ['envPassthrough'], message: 'envPassthrough applies to stdio servers (command) only' })
     credentialIssues(s).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }))
   })
 
@@ -484,10 +514,18 @@ function credentialIssues(s: {
 /** The whole service configuration. */
 export const ConfigSchema = z
   .object({
+    /** Listen address (`HOST`, `--host`); `0.0.0.0` in a container. */
     host: z.string().default('127.0.0.1'),
+    /** Listen port (`PORT`, `--port`); 0 picks a free one. */
     port: z.number().int().min(0).max(65535).default(8080),
     /** The facade's public https URL, used for the Swagger host/basePath and absolute async Location headers. */
     publicUrl: z.string().url().optional(),
+    /**
+     * Where each server's routes live. `auto`: a single server at the root, several under `/{name}/`. `byName`: always
+     * under `/{name}/`, so that adding a second server later moves no route (and breaks no imported connector); the
+     * default for a file with `mcpServers`, as other MCP bridges mount those.
+     */
+    mountServers: z.enum(['auto', 'byName']).default('auto'),
     /** Largest accepted request body. */
     bodyLimitBytes: z.number().int().positive().default(1_048_576),
     /**
@@ -496,12 +534,73 @@ export const ConfigSchema = z
      * serialization.
      */
     maxJsonDepth: z.number().int().min(1).max(512).default(64),
+    /**
+     * The facade's own HTTP listener: how long a client may take to send a request, how long an idle keep-alive
+     * connection stays open, and how many connections are served at once (slow or abusive clients cost a socket
+     * each). Connections are checked every second, so a limit is enforced within about a second of passing.
+     */
+    listener: z
+      .object({
+        /** Longest time to receive a request's headers (slowloris): the connection is answered 408 and closed. */
+        headersTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
+        /** Longest time to receive a whole request, body included (a trickled body); 408 and closed. Not the call's time. */
+        requestTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+        /**
+         * How long an idle keep-alive connection stays open. Longer than the usual load-balancer idle timeout (60 s),
+         * so the proxy in front closes first and never sends a request onto a connection the facade is closing.
+         */
+        keepAliveTimeoutMs: z.number().int().min(0).max(600_000).default(65_000),
+        /** Most client connections at once; further connections are closed at once. */
+        maxConnections: z.number().int().positive().default(10_000),
+      })
+      .strict()
+      .refine((l) => l.headersTimeoutMs <= l.requestTimeoutMs, { message: 'headersTimeoutMs cannot be longer than requestTimeoutMs', path: ['headersTimeoutMs'] })
+      .default({ headersTimeoutMs: 15_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 65_000, maxConnections: 10_000 }),
+    /** `Idempotency-Key` on tool calls: a retry with the same key gets the first call's answer. */
+    idempotency: z
+      .object({
+        /** How long a keyed call's answer is kept for retries. */
+        ttlSeconds: z.number().int().positive().max(7 * 86_400).default(3_600),
+        /**
+         * Calls without an Idempotency-Key that come from a Power Automate / Logic Apps action use the flow engine's
+         * `x-ms-workflow-run-id` + `x-ms-action-tracking-id` as their key. Off by default: see docs/reliability.md.
+         */
+        keyFromFlowHeaders: z.boolean().default(false),
+      })
+      .strict()
+      .default({ ttlSeconds: 3_600, keyFromFlowHeaders: false }),
+    /**
+     * Limits per caller (its identity) and per server, shared by every replica through the session store when it is
+     * Redis. 0 turns a limit off. Over a limit: 429 with Retry-After and the RateLimit-Policy / RateLimit fields.
+     */
+    limits: z
+      .object({
+        /** Caller sessions one identity may open within the idle TTL (ended ones give their place back). */
+        sessionsPerIdentity: z.number().int().min(0).default(100),
+        /** Caller sessions of every identity together, per server. */
+        sessions: z.number().int().min(0).default(10_000),
+        /** Live stdio child processes per stdio server on a replica (pooled and caller sessions each hold one). */
+        processesPerServer: z.number().int().min(0).default(32),
+        /** Calls (tools, resources, prompts) per identity per `windowSeconds`. */
+        callsPerIdentity: z.number().int().min(0).default(0),
+        /** Calls per server, all identities together, per `windowSeconds`. */
+        callsPerServer: z.number().int().min(0).default(0),
+        /** Window of the two call rates, in seconds. */
+        windowSeconds: z.number().int().positive().default(1),
+        /** Calls in flight at once per identity. */
+        concurrentPerIdentity: z.number().int().min(0).default(0),
+        /** Calls in flight at once per server. */
+        concurrentPerServer: z.number().int().min(0).default(0),
+      })
+      .strict()
+      .default({ sessionsPerIdentity: 100, sessions: 10_000, processesPerServer: 32, callsPerIdentity: 0, callsPerServer: 0, windowSeconds: 1, concurrentPerIdentity: 0, concurrentPerServer: 0 }),
     sessions: z
       .object({
         /** Idle expiry of caller sessions (and pooled vendor sessions). */
         idleTtlSeconds: z.number().int().positive().default(1800),
         /** Where caller sessions and 202 job records live. `REDIS_URL` in the environment selects redis unless this says memory. */
         store: z.enum(['memory', 'redis']).default('memory'),
+        /** `redis://[user:pass@]host:6379` or `rediss://` (`REDIS_URL`). */
         redisUrl: z.string().optional(),
         /** Prepended to every Redis key (sessions and jobs), e.g. to share one Redis between deployments. */
         redisKeyPrefix: z.string().max(64).default(''),
@@ -533,6 +632,7 @@ export const ConfigSchema = z
     identitySecret: z.string().min(16).optional(),
     /** How long SIGTERM waits for calls in flight. */
     shutdownGraceMs: z.number().int().min(0).default(10_000),
+    /** pino log level (`LOG_LEVEL`); logs are JSON lines on stderr. */
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /** Browser access from other origins (CORS). Off unless origins are listed; `"*"` allows any origin. */
     cors: z

@@ -7,6 +7,7 @@
  * and size limits are checked with it in the document.
  */
 import type { Catalog } from '../catalog/types.js'
+import { signInOf } from '../auth/sign-in.js'
 import type { InboundAuth as ConfigInboundAuth } from '../config/schema.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { emitSwagger2 } from '../swagger/emit.js'
@@ -26,22 +27,26 @@ export function swaggerInboundAuth(auth: ConfigInboundAuth): InboundAuth {
       return auth.oauth
         ? { mode: 'passthrough', scheme: 'oauth2', authorizationUrl: auth.oauth.authorizationUrl, tokenUrl: auth.oauth.tokenUrl, scopes: auth.oauth.scopes }
         : { mode: 'passthrough', scheme: 'apiKey', header: auth.header }
-    case 'jwt':
-      // Without a described sign-in, a connection asks for the bearer token itself (as a passthrough credential).
-      return auth.oauth?.authorizationUrl && auth.oauth.tokenUrl
-        ? { mode: 'passthrough', scheme: 'oauth2', authorizationUrl: auth.oauth.authorizationUrl, tokenUrl: auth.oauth.tokenUrl, scopes: auth.oauth.scopes }
-        : { mode: 'passthrough', scheme: 'apiKey', header: 'Authorization' }
+    case 'jwt': {
+      // The connection signs users in as `auth.oauth` describes (Entra ID or a generic provider); without it there
+      // is no sign-in to describe, so the connection asks for the bearer token itself (see auth/sign-in).
+      const signIn = signInOf(auth)
+      return signIn ? { mode: 'jwt', scheme: 'oauth2', ...signIn } : { mode: 'jwt', scheme: 'apiKey', header: 'Authorization' }
+    }
   }
 }
 
-/** Emitter options for a server. */
-export function swaggerOptionsFor(runtime: ServerRuntime): Swagger2Options {
+/**
+ * Emitter options for a server.
+ * @param publicRoot the facade's public URL when it is not configured (`GET /connector/package` uses the request's origin)
+ */
+export function swaggerOptionsFor(runtime: ServerRuntime, publicRoot = runtime.global.publicUrl): Swagger2Options {
   const c = runtime.config.connector
   const mcp = runtime.config.mcpEndpoint
   const interactive = runtime.interactions.settings.elicitation === 'ask'
-  const publicUrl = runtime.global.publicUrl ? runtime.global.publicUrl.replace(/\/+$/, '') + runtime.mountPath : undefined
   return {
-    publicUrl,
+    publicUrl: publicRoot,
+    mountPath: runtime.mountPath,
     title: c.title,
     description: c.description,
     contact: c.contact,
@@ -50,6 +55,7 @@ export function swaggerOptionsFor(runtime: ServerRuntime): Swagger2Options {
     // Interactive servers: every tool call may answer questions (status input_required), answered with AnswerJob.
     toolParameters: { FacadeClient: CLIENT_PARAMETER, ...(interactive ? { Prefer: PREFER_PARAMETER } : {}) },
     toolErrorProblems: runtime.config.toolErrors === 'problem',
+    delegation: !!runtime.config.oauth?.delegation,
     // Copilot Studio's native MCP path: one InvokeMCP operation on the facade's own MCP endpoint (issue 7),
     // counted in the limits like every fixed operation.
     extraOperations: {
@@ -75,6 +81,6 @@ const CLIENT_PARAMETER: NonBodyParameter = {
  * The Swagger 2.0 document of a server's current catalog, what the emitter reported, and the file text: the bytes
  * `/swagger.json` serves and the export writes, on which the limits were checked.
  */
-export function swaggerFor(runtime: ServerRuntime, catalog: Catalog): { document: Swagger2Document; report: EmitReport; text: string } {
-  return emitSwagger2(catalog, swaggerOptionsFor(runtime))
+export function swaggerFor(runtime: ServerRuntime, catalog: Catalog, publicRoot?: string): { document: Swagger2Document; report: EmitReport; text: string } {
+  return emitSwagger2(catalog, swaggerOptionsFor(runtime, publicRoot ?? runtime.global.publicUrl))
 }

@@ -27,6 +27,22 @@ function loadVendor() {
   return loadEntryModule<typeof import('./vendor.js')>(typeof FACADE_DEMO_BUNDLE === 'string' ? FACADE_DEMO_BUNDLE : undefined, import.meta.url, () => import(source))
 }
 
+const HELP = `demo MCP vendor of mcp-rest-facade: a small MCP server (Streamable HTTP and legacy HTTP+SSE) to try the facade
+
+Usage: node dist/demo-vendor.js [--port N] [--host H] [--exit-with-parent]
+
+  --port N              listen port (default 0: a free one)                  env DEMO_VENDOR_PORT
+  --host H              listen address (default 127.0.0.1)                   env DEMO_VENDOR_HOST
+  --exit-with-parent    stop when stdin closes (how the facade runs it)
+  -h, --help            show this help
+
+Prints "Demo MCP vendor listening on <url>" and serves until SIGINT or SIGTERM.`
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(HELP + '\n')
+  process.exit(0)
+}
+
 try {
   const portText = flag('port') ?? process.env.DEMO_VENDOR_PORT ?? '0'
   const port = Number(portText)

@@ -214,10 +214,10 @@ function cartView(state: DemoSessionState) {
  */
 export function createDemoServer(state: DemoSessionState = { cart: new Map(), orders: new Map() }): McpServer {
   const server = new McpServer(
-    { name: 'demo-vendor', title: 'Demo vendor', version: '1.0.0' },
+    { name: 'demo-vendor', title: 'Demo vendor', version: '1.0.0', description: 'Demo MCP server bundled with mcp-rest-facade: fake weather, a per-session cart and orders.' },
     {
       capabilities: { tools: { listChanged: true } },
-      instructions: 'Demo MCP server bundled with mcp-rest-facade: fake weather, a per-session cart and orders.',
+      instructions: 'Use get_weather for forecasts; cart tools keep their state in the MCP session, so open one per shopper.',
     },
   )
 

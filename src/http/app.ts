@@ -36,7 +36,7 @@ export interface AppOptions {
 }
 
 /** Headers a browser script may read from our answers. */
-const EXPOSED_HEADERS = ['X-Request-Id', 'X-Session-Id', 'Location', 'Retry-After', 'ETag', 'WWW-Authenticate']
+const EXPOSED_HEADERS = ['X-Request-Id', 'X-Session-Id', 'Location', 'Retry-After', 'ETag', 'WWW-Authenticate', 'RateLimit-Policy', 'RateLimit', 'Idempotent-Replayed']
 
 /** The route template that answered (e.g. `/crm/tools/:tool{.+}`), or `unmatched`: a label of bounded cardinality. */
 function routeTemplate(c: Context): string {
@@ -46,7 +46,8 @@ function routeTemplate(c: Context): string {
 }
 
 /** True for the liveness and readiness probes' routes (`/healthz`, `/readyz`, also under a server's mount path). */
-const isProbe = (route: string) => route.endsWith('/healthz') || route.endsWith('/readyz')
+/** Probes and metrics scrapes: logged at debug (an orchestrator and a Prometheus ask every few seconds). */
+const isProbe = (route: string) => route.endsWith('/healthz') || route.endsWith('/readyz') || route === '/metrics'
 
 /** The tool a request named, if its route has one (as the caller wrote it: slug or name). */
 function toolOf(c: Context): string | undefined {
@@ -113,13 +114,17 @@ export function createApp(runtimes: ServerRuntime[], options: AppOptions): Hono 
   const metrics = options.metrics ?? { enabled: true }
   if (metrics.enabled && metrics.port === undefined) registerMetricsRoute(app, options.facadeMetrics ?? new FacadeMetrics(runtimes), metrics.key)
 
+  // `GET /`: where things are. A browser goes on to the docs page when there is one server; a client gets the list.
+  app.get('/', (c) => {
+    const single = runtimes.length === 1 ? runtimes[0]! : undefined
+    // Relative, so that it also holds behind a proxy that adds a path prefix.
+    if (single && /\btext\/html\b/.test(c.req.header('accept') ?? '')) return c.redirect(`${single.mountPath.slice(1) || '.'}/docs`, 302)
+    return c.json({ servers: runtimes.map((r) => ({ name: r.name, base: r.mountPath, docs: `${r.mountPath}/docs`, openapi: `${r.mountPath}/openapi.json`, swagger: `${r.mountPath}/swagger.json` })) })
+  })
   registerProtectedResourceMetadata(app, runtimes)
-  if (runtimes.length === 1) app.route('/', createServerApp(runtimes[0]!))
+  if (runtimes.length === 1 && runtimes[0]!.mountPath === '') app.route('/', createServerApp(runtimes[0]!))
   else {
     for (const runtime of runtimes) app.route(runtime.mountPath, createServerApp(runtime))
-    app.get('/', (c) =>
-      c.json({ servers: runtimes.map((r) => ({ name: r.name, base: r.mountPath, docs: `${r.mountPath}/docs`, openapi: `${r.mountPath}/openapi.json`, swagger: `${r.mountPath}/swagger.json` })) }),
-    )
     app.get('/healthz', (c) => c.json({ status: 'ok' }))
     // One probe for the whole process: ready when every server is (a Deployment's readiness probe takes one path).
     app.get('/readyz', async (c) => {

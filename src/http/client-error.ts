@@ -72,20 +72,46 @@ function requestErrorResponse(error: unknown): Response {
   return problemResponse(error instanceof RequestError ? new ApiError('bad_request', { detail: error.message }) : new ApiError('internal_error'))
 }
 
+/** Timeouts and caps of a listener (config `listener`). */
+export interface ListenerLimits {
+  headersTimeoutMs: number
+  requestTimeoutMs: number
+  keepAliveTimeoutMs: number
+  maxConnections: number
+}
+
+/**
+ * Node's server options for the limits. Node checks the headers and request timeouts only every
+ * `connectionsCheckingInterval` (30 s by default, which let a slowloris socket live 60 + 30 s): once a second here.
+ */
+function serverTimeouts(limits: ListenerLimits | undefined): ServerOptions {
+  if (!limits) return {}
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+  }
+}
+
 /**
  * A `createServer` for @hono/node-server's `serve` that answers every rejection with problem+json: the app's
  * listener gets an error handler, and the server answers parser errors ({@link answerClientErrors}).
  * @param hostname the listen address, used (as `serve` does) when a request has no Host header
  * @example serve({ fetch: app.fetch, port, hostname, createServer: problemAnsweringServer(app.fetch, hostname) })
  */
-export function problemAnsweringServer(fetch: FetchCallback, hostname?: string): typeof createServer {
+export function problemAnsweringServer(fetch: FetchCallback, hostname?: string, limits?: ListenerLimits): typeof createServer {
   const listener = getRequestListener(fetch, { hostname, errorHandler: requestErrorResponse })
   return ((options: ServerOptions = {}) => {
     // Node's own Host check answers an empty 400; the same rule is applied here with a problem body.
-    const server = createServer({ ...options, requireHostHeader: false }, (req: IncomingMessage, res: ServerResponse) => {
+    const server = createServer({ ...options, ...serverTimeouts(limits), requireHostHeader: false }, (req: IncomingMessage, res: ServerResponse) => {
       if (req.httpVersion === '1.1' && !req.headers.host) return answer(res, new ApiError('bad_request', { detail: 'An HTTP/1.1 request needs a Host header.' }))
       return listener(req, res)
     })
+    if (limits) {
+      server.keepAliveTimeout = limits.keepAliveTimeoutMs
+      server.maxConnections = limits.maxConnections
+    }
     answerClientErrors(server)
     server.on('checkExpectation', (_req: IncomingMessage, res: ServerResponse) => answer(res, new ApiError('expectation_failed', { detail: 'Only Expect: 100-continue is supported.' })))
     return server

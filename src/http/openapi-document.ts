@@ -23,7 +23,7 @@ import {
   type ProblemContext,
 } from './openapi-components.js'
 import { relocateSchema } from './openapi-schema.js'
-import { PROMPT_CALL_CODES } from './routes/mcp-extras.js'
+import { COMPLETION_CODES, PROMPT_CALL_CODES } from './routes/mcp-extras.js'
 import { SESSION_DESCRIPTION } from './routes/session-parameters.js'
 
 type Json = Record<string, unknown>
@@ -40,15 +40,17 @@ export interface OpenApiOptions {
   /** Inbound API key header, or undefined when the facade runs without a key. */
   apiKeyHeader?: string
   bearer?: boolean
-  /** Passthrough of the vendor's OAuth token: an `oauth2` authorization-code scheme. */
+  /** An `oauth2` authorization-code scheme: the vendor's (passthrough) or the one users sign in with (`jwt`). */
   oauth2?: { authorizationUrl: string; tokenUrl: string; refreshUrl?: string; scopes: Record<string, string> }
+  /** An `openIdConnect` scheme: the discovery URL of the issuer whose tokens the facade validates (`jwt`). */
+  openIdConnectUrl?: string
   /** More operations, by path (e.g. the MCP endpoint); added as they are, after the generated ones. */
   extraPaths?: Record<string, Json>
 }
 
-/** Connector calls only: the empty-value rule, stated where callers read it. */
+/** The empty-value rule (`null` for everyone, `""`/`[]` for connector calls only), stated where callers read it. */
 export const EMPTY_VALUE_RULE =
-  `With \`${CONNECTOR_CLIENT_HEADER}: ${CONNECTOR_CLIENT_VALUE}\` (sent by the Power Platform connector), optional arguments that are \`""\`, \`null\` or \`[]\` are dropped before validation, because Power Automate sends empty optional inputs that way. Without that header every argument is validated as sent.`
+  `\`null\` on an optional argument whose schema does not allow \`null\` means "absent" for every caller (code generators send it for unset properties); the argument is left out before the vendor is called. With \`${CONNECTOR_CLIENT_HEADER}: ${CONNECTOR_CLIENT_VALUE}\` (sent by the Power Platform connector), optional arguments that are \`""\` or \`[]\` and that the schema rejects are dropped too, because Power Automate sends empty optional inputs that way; without that header they are validated as sent.`
 
 const PARAMETERS: Record<string, Json> = {
   SessionId: { name: 'X-Session-Id', in: 'header', required: false, description: SESSION_DESCRIPTION, schema: { type: 'string' } },
@@ -60,6 +62,14 @@ const PARAMETERS: Record<string, Json> = {
     description:
       '`respond-async` answers 202 with a Location to poll instead of waiting; `input-required` lets the vendor ask questions mid-call, answered as 200 `status: input_required` (then POST /jobs/{jobId}/answers). Both may be combined.',
     schema: { type: 'string' },
+  },
+  IdempotencyKey: {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description:
+      'IETF draft Idempotency-Key (1–255 printable characters, optionally quoted). A retry with the same key gets the first call’s answer (header `Idempotent-Replayed: true`) instead of running the tool again, or waits for it; the same key with another request is 422 `idempotency_key_reused`, a first call still running past the wait is 409 `idempotency_key_in_use`.',
+    schema: { type: 'string', minLength: 1, maxLength: 257 },
   },
   FacadeClient: {
     name: CONNECTOR_CLIENT_HEADER,
@@ -106,7 +116,14 @@ function toolOperation(tool: CatalogTool, schemas: Json, callProblems: Json): Js
       headers: headerRefs('SessionId', 'PreferenceApplied'),
       // An `input_required` answer has no `data`, so typing `data` holds for both kinds of ToolAnswer.
       content: {
-        'application/json': { schema: { allOf: [ref('schemas', 'ToolAnswer'), { properties: { data: dataSchema(tool, `#/components/schemas/${outputName}`) } }] } },
+        'application/json': {
+          schema: {
+            allOf: [
+              ref('schemas', 'ToolAnswerBase'),
+              { type: 'object', properties: { data: { description: 'Structured content (arrays as {items}, scalars as {value}).', ...dataSchema(tool, `#/components/schemas/${outputName}`) } } },
+            ],
+          },
+        },
       },
     }
   }
@@ -151,28 +168,107 @@ function promptOperation(prompt: CatalogPrompt, problems: Json): Json {
   }
 }
 
-function invokeToolOperation(callProblems: Json): Json {
+/** `POST /completions`, declared only when the vendor offers completions (the route answers 404 otherwise). */
+function completionOperation(problems: Json): Json {
+  const name = { type: 'string', minLength: 1 }
+  return {
+    operationId: 'Complete',
+    summary: 'Complete a prompt or resource-template argument',
+    description: 'Asks the MCP server for values of a prompt argument or resource-template variable (MCP `completion/complete`).',
+    tags: ['Prompts'],
+    parameters: [ref('parameters', 'SessionId'), ref('parameters', 'SessionIdQuery')],
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            required: ['ref', 'argument'],
+            properties: {
+              ref: {
+                oneOf: [
+                  { type: 'object', required: ['type', 'name'], properties: { type: { const: 'ref/prompt' }, name: { ...name, description: 'The prompt name.' } } },
+                  { type: 'object', required: ['type', 'uri'], properties: { type: { const: 'ref/resource' }, uri: { ...name, description: 'The resource template (its uriTemplate) or resource URI.' } } },
+                ],
+              },
+              argument: { type: 'object', required: ['name', 'value'], properties: { name, value: { type: 'string' } }, description: 'The argument being completed and what the user typed so far.' },
+              context: { type: 'object', properties: { arguments: { type: 'object', additionalProperties: { type: 'string' } } }, description: 'Arguments already chosen.' },
+            },
+          },
+        },
+      },
+    },
+    responses: {
+      200: {
+        description: 'Completion values.',
+        headers: headerRefs('SessionId'),
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['completion'],
+              properties: {
+                completion: {
+                  type: 'object',
+                  required: ['values'],
+                  properties: { values: { type: 'array', items: { type: 'string' }, maxItems: 100 }, total: { type: 'integer' }, hasMore: { type: 'boolean' } },
+                },
+                sessionId: { type: 'string', description: 'The caller session the call ran in.' },
+                sessionRenewed: { type: 'boolean', description: 'True when the vendor lost the session and it was re-created.' },
+              },
+            },
+          },
+        },
+      },
+      ...problems,
+    },
+  }
+}
+
+/**
+ * The generic operation declares Idempotency-Key (every tool operation accepts it too; declared once, here and in
+ * the document's description, because one more parameter and response per tool would cost the document ~150 bytes
+ * per tool).
+ */
+function invokeToolOperation(callProblems: Json, idempotencyProblems: Json): Json {
   return {
     operationId: 'InvokeTool',
     summary: 'Call any tool by its original name',
     description: 'Calls any tool of the server by its vendor name (URL-encoded), including tools without their own operation.',
     tags: ['Tools'],
-    parameters: [{ name: 'tool', in: 'path', required: true, description: 'The vendor tool name, URL-encoded.', schema: { type: 'string' } }, ...CALL_PARAMETERS],
+    parameters: [{ name: 'tool', in: 'path', required: true, description: 'The vendor tool name, URL-encoded.', schema: { type: 'string' } }, ...CALL_PARAMETERS, ref('parameters', 'IdempotencyKey')],
     requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', description: 'The tool arguments; GET /tools has each input schema.' } } } },
-    responses: { 200: ref('responses', 'ToolResult'), 202: ref('responses', 'Accepted'), ...callProblems },
+    responses: { 200: ref('responses', 'ToolResult'), 202: ref('responses', 'Accepted'), ...callProblems, ...idempotencyProblems },
   }
 }
 
+/**
+ * Security schemes and the root requirement. Each scheme is an alternative (one requirement object each): with
+ * `jwt`, a bearer token is always accepted, and the `oauth2` or `openIdConnect` scheme says where to get one.
+ */
 function securityOf(options: OpenApiOptions): { schemes: Json; security: Json[] } {
+  const schemes: Json = {}
+  const security: Json[] = []
   const o = options.oauth2
-  if (options.apiKeyHeader) return { schemes: { apiKey: { type: 'apiKey', in: 'header', name: options.apiKeyHeader } }, security: [{ apiKey: [] }] }
-  if (options.bearer) return { schemes: { bearer: { type: 'http', scheme: 'bearer' } }, security: [{ bearer: [] }] }
+  if (options.apiKeyHeader) {
+    schemes.apiKey = { type: 'apiKey', in: 'header', name: options.apiKeyHeader }
+    security.push({ apiKey: [] })
+  }
+  if (options.bearer) {
+    schemes.bearer = { type: 'http', scheme: 'bearer' }
+    security.push({ bearer: [] })
+  }
   if (o) {
     const flow = { authorizationUrl: o.authorizationUrl, tokenUrl: o.tokenUrl, ...(o.refreshUrl ? { refreshUrl: o.refreshUrl } : {}), scopes: o.scopes }
-    return { schemes: { oauth2: { type: 'oauth2', flows: { authorizationCode: flow } } }, security: [{ oauth2: Object.keys(o.scopes).sort() }] }
+    schemes.oauth2 = { type: 'oauth2', flows: { authorizationCode: flow } }
+    security.push({ oauth2: Object.keys(o.scopes).sort() })
+  }
+  if (options.openIdConnectUrl) {
+    schemes.openIdConnect = { type: 'openIdConnect', openIdConnectUrl: options.openIdConnectUrl }
+    security.push({ openIdConnect: [] })
   }
   // No inbound auth: the empty requirement says so explicitly (anonymous access).
-  return { schemes: {}, security: [{}] }
+  return security.length ? { schemes, security } : { schemes: {}, security: [{}] }
 }
 
 /** Builds the OpenAPI 3.1 document for a catalog. */
@@ -183,7 +279,7 @@ export function buildOpenApiDocument(catalog: Catalog, options: OpenApiOptions):
     info: {
       title: options.title,
       version: options.version,
-      description: `REST facade for the MCP server "${catalog.server.title ?? catalog.server.name}" (catalog version ${catalog.version}). Every error is RFC 9457 problem+json with a stable \`code\`. ${EMPTY_VALUE_RULE}`,
+      description: `REST facade for the MCP server "${catalog.server.title ?? catalog.server.name}" (catalog version ${catalog.version}). Every error is RFC 9457 problem+json with a stable \`code\`. Every tool call accepts an \`Idempotency-Key\` header (see InvokeTool). ${EMPTY_VALUE_RULE}`,
     },
     servers: options.servers.map((url) => ({ url })),
     security: security as never,
@@ -194,13 +290,18 @@ export function buildOpenApiDocument(catalog: Catalog, options: OpenApiOptions):
       description: 'What a tool call answers with 200: the result (`status: complete`), or the questions of an interactive call (`status: input_required`).',
       oneOf: [ref('schemas', 'ToolEnvelope'), ref('schemas', 'InputRequired')],
     },
+    ToolAnswerBase: {
+      description: 'ToolAnswer without `data`: each typed tool adds its own `data` (an `input_required` answer has none).',
+      oneOf: [ref('schemas', 'ToolEnvelopeBase'), ref('schemas', 'InputRequired')],
+    },
   }
   const callProblems = problemResponses(options.problems, TOOL_CALL_CODES)
   const paths: Record<string, Json> = {}
   for (const tool of catalog.tools) if (tool.typed) paths[`/tools/${tool.slug}`] = { post: toolOperation(tool, schemas, callProblems) }
-  paths['/invoke/{tool}'] = { post: invokeToolOperation(callProblems) }
+  paths['/invoke/{tool}'] = { post: invokeToolOperation(callProblems, problemResponses(options.problems, [...TOOL_CALL_CODES, 'idempotency_key_reused', 'idempotency_key_in_use'])) }
   const promptProblems = problemResponses(options.problems, PROMPT_CALL_CODES)
   for (const prompt of catalog.prompts) paths[`/prompts/${prompt.slug}`] = { post: promptOperation(prompt, promptProblems) }
+  if (catalog.server.supports?.completions) paths['/completions'] = { post: completionOperation(problemResponses(options.problems, [...COMPLETION_CODES])) }
   Object.assign(paths, fixed.paths, options.extraPaths ?? {})
 
   const components = fixed.components ?? {}

@@ -134,8 +134,15 @@ export async function readLimited(req: Request, limitBytes: number): Promise<str
 
 /** Which session the caller asked for. */
 export function sessionSelector(c: Context): SessionSelector {
-  const value = c.req.header('x-session-id') ?? c.req.query('sessionId')
-  if (value === undefined || value === '') return { kind: 'pooled' }
+  const header = c.req.header('x-session-id')
+  const value = header ?? c.req.query('sessionId')
+  if (value === undefined) return { kind: 'pooled' }
+  // Present but empty is a mistake (an unset flow variable), not a wish for the pooled session: saying so beats
+  // silently running the call outside the caller's session.
+  if (value.trim() === '')
+    throw new ApiError('invalid_header', {
+      detail: `${header !== undefined ? 'X-Session-Id' : 'sessionId'} is empty. Pass a session id, "new", or leave it out for the pooled session.`,
+    })
   if (value.toLowerCase() === 'new') return { kind: 'new' }
   return { kind: 'existing', id: value }
 }

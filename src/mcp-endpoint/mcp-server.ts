@@ -23,7 +23,7 @@ import { toVendorNames } from '../connector/property-mapping.js'
 import { checkOutput, validateInput } from '../runtime/tool-invocation.js'
 import { listTools } from './copilot-schema.js'
 import type { Conversations } from './conversations.js'
-import type { CallerContext, McpRuntimePort, Progress, SessionSelector } from './runtime-port.js'
+import type { CallerContext, McpRuntimePort, Progress, SessionSelector, VendorLogMessage } from './runtime-port.js'
 
 /** What one request's server needs to know about the request. */
 export interface RequestScope {
@@ -42,10 +42,23 @@ type CallResult = { content: { type: 'text'; text: string }[]; structuredContent
 export function createEndpointServer(scope: RequestScope): Server {
   const { port } = scope
   const state = port.catalog()
+  const supports = state.catalog.server.supports ?? {}
   const server = new Server(
-    { name: `mcp-rest-facade/${port.server}`, version: '1.0.0', ...(state.catalog.server.title ? { title: state.catalog.server.title } : {}) },
     {
-      capabilities: { tools: { listChanged: false }, resources: {}, prompts: {} },
+      name: `mcp-rest-facade/${port.server}`,
+      version: '1.0.0',
+      ...(state.catalog.server.title ? { title: state.catalog.server.title } : {}),
+      ...(state.catalog.server.description ? { description: state.catalog.server.description } : {}),
+    },
+    {
+      // Completions and logging are passed on only when the vendor declared them.
+      capabilities: {
+        tools: { listChanged: false },
+        resources: {},
+        prompts: {},
+        ...(supports.completions ? { completions: {} } : {}),
+        ...(supports.logging && scope.era === 'legacy' ? { logging: {} } : {}),
+      },
       ...(state.catalog.server.instructions ? { instructions: state.catalog.server.instructions } : {}),
     },
   )
@@ -65,14 +78,21 @@ export function createEndpointServer(scope: RequestScope): Server {
       token === undefined
         ? undefined
         : (p: Progress) => void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...p } }).catch(() => {})
-    const result = await callTool(scope, tool, request.params.arguments ?? {}, validators, selector, onProgress)
+    // 2025 callers get the vendor's log messages on the call's stream, filtered by the vendor at the level the
+    // conversation set (logging/setLevel is forwarded to its vendor session); 2026-07-28 has no such setting.
+    const onLog =
+      scope.era === 'legacy' && supports.logging
+        ? (message: VendorLogMessage) => void ctx.mcpReq.notify({ method: 'notifications/message', params: message as never }).catch(() => {})
+        : undefined
+    const result = await callTool(scope, tool, request.params.arguments ?? {}, validators, selector, onProgress, onLog)
     return server.projectCallToolResult(result as never, listed?.outputSchema)
   })
 
   server.setRequestHandler('resources/list', () => ({ resources: port.catalog().catalog.resources as never }))
   server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: port.catalog().catalog.resourceTemplates as never }))
   server.setRequestHandler('resources/read', async (request) => {
-    const outcome = await protocolErrors(async () => port.readResource(request.params.uri, scope.caller, await selector()))
+    // SEP-2164: an unknown URI is -32602 with the URI in `data`.
+    const outcome = await protocolErrors(async () => port.readResource(request.params.uri, scope.caller, await selector()), { uri: request.params.uri })
     return { contents: (outcome.result.contents ?? []) as never }
   })
   server.setRequestHandler('prompts/list', () => ({ prompts: port.catalog().catalog.prompts.map(({ slug, operationId, ...p }) => (void slug, void operationId, p)) as never }))
@@ -86,6 +106,18 @@ export function createEndpointServer(scope: RequestScope): Server {
     const { description, messages } = outcome.result as { description?: string; messages?: unknown[] }
     return { ...(description !== undefined ? { description } : {}), messages: (messages ?? []) as never }
   })
+  if (supports.completions)
+    server.setRequestHandler('completion/complete', async (request) => {
+      const { ref, argument, context } = request.params
+      const outcome = await protocolErrors(async () => port.complete({ ref, argument, ...(context ? { context } : {}) }, scope.caller, await selector()))
+      return outcome.result as never
+    })
+  // 2025 revisions: the level is set on the conversation's vendor session, which keeps it for its later requests.
+  if (supports.logging && scope.era === 'legacy')
+    server.setRequestHandler('logging/setLevel', async (request) => {
+      await protocolErrors(async () => port.setLoggingLevel(request.params.level, scope.caller, await selector()))
+      return {}
+    })
   return server
 }
 
@@ -103,14 +135,16 @@ async function callTool(
   validators: ReturnType<McpRuntimePort['catalog']>['validators'],
   selector: () => Promise<SessionSelector>,
   onProgress: ((p: Progress) => void) | undefined,
+  onLog?: (message: VendorLogMessage) => void,
 ): Promise<CallResult> {
   const { port } = scope
   try {
     // The Copilot-safe listing may have renamed unsafe property names (like the connector); map them back.
-    const args = port.config.mcpEndpoint.copilotSafeSchemas ? toVendorNames(tool.inputSchema, raw) : raw
-    // Strict: an MCP caller sends real JSON, not Power Automate's empty strings, so nothing is dropped.
-    validateInput(validators, tool, args, false)
-    const { result } = await port.callTool(tool, args, scope.caller, await selector(), onProgress)
+    const named = port.config.mcpEndpoint.copilotSafeSchemas ? toVendorNames(tool.inputSchema, raw) : raw
+    // An MCP caller sends real JSON: only `null` on an optional, non-nullable property is dropped (it means
+    // "absent" for every caller), never Power Automate's empty strings.
+    const args = validateInput(validators, tool, named, false)
+    const { result } = await port.callTool(tool, args, scope.caller, await selector(), onProgress, onLog)
     if (!result.isError) checkOutput(validators, tool, result.structuredContent)
     return result as unknown as CallResult
   } catch (error) {
@@ -120,14 +154,18 @@ async function callTool(
   }
 }
 
-/** Runs work, turning facade errors into JSON-RPC errors (not-found → -32602, others -32603 with the code). */
-async function protocolErrors<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Runs work, turning facade errors into JSON-RPC errors (not-found → -32602, others -32603 with the code);
+ * `data` joins the error data of a -32602 (e.g. the resource's `uri`).
+ */
+async function protocolErrors<T>(work: () => Promise<T>, data: Record<string, unknown> = {}): Promise<T> {
   try {
     return await work()
   } catch (error) {
     if (!(error instanceof ApiError)) throw new ProtocolError(ProtocolErrorCode.InternalError, PROBLEMS.internal_error.title, { code: 'internal_error' })
     const notFound = error.code === 'resource_not_found' || error.code === 'prompt_not_found' || error.code === 'invalid_arguments'
     throw new ProtocolError(notFound ? ProtocolErrorCode.InvalidParams : ProtocolErrorCode.InternalError, error.message, {
+      ...(notFound ? data : {}),
       code: error.code,
       ...(error.options.errors ? { errors: error.options.errors } : {}),
     })

@@ -6,7 +6,8 @@
  * on the first POST so a facade nobody calls over MCP never loads the server SDK), and own `Mcp-Session-Id`:
  * an `initialize` gets a caller-session id in that header; later requests are routed by it
  * ({@link Conversations}); DELETE ends it. GET has no stream to offer (nothing is pushed outside a request): 405,
- * which the spec allows. A browser `Origin` other than the facade's own host is refused (403).
+ * which the spec allows. Every method first passes the DNS-rebinding guard ({@link ./host-guard}): a `Host` the
+ * facade does not serve is 421, a foreign browser `Origin` 403.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
@@ -14,6 +15,7 @@ import { ApiError } from '../errors/api-error.js'
 import { readLimited } from '../http/request.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { Conversations } from './conversations.js'
+import { createHostGuard } from './host-guard.js'
 import type { EndpointHandler } from './handler.js'
 import type { RequestScope } from './mcp-server.js'
 import { runtimePort } from './runtime-port.js'
@@ -29,6 +31,12 @@ export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): v
   if (!runtime.config.mcpEndpoint.enabled) return
   const port = runtimePort(runtime)
   const conversations = new Conversations(port)
+  const guard = createHostGuard(port.hostGuard)
+  // Before authentication and any other work: a rebound request must learn nothing, not even whether auth is on.
+  app.use(MCP_ENDPOINT_PATH, async (c, next) => {
+    guard(c.req.raw.headers, c.req.url)
+    await next()
+  })
   let loading: Promise<EndpointHandler> | undefined
   const handler = () =>
     (loading ??= import('./handler.js').then(
@@ -40,7 +48,6 @@ export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): v
     ))
 
   app.post(MCP_ENDPOINT_PATH, async (c) => {
-    checkOrigin(c, port.publicUrl)
     const caller = await port.caller(c.req.raw.headers, resourceMetadataChallenge(c, port))
     port.catalog() // 503 not_ready before any MCP exchange starts
     const text = await readBody(c, port.bodyLimitBytes)
@@ -75,23 +82,6 @@ export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): v
     await port.caller(c.req.raw.headers, resourceMetadataChallenge(c, port))
     throw new ApiError('method_not_allowed', { detail: 'This endpoint sends messages only in answer to a POST; there is no GET stream.', headers: { Allow: 'POST, DELETE' } })
   })
-}
-
-/**
- * The spec's DNS-rebinding guard: a request carrying `Origin` (a browser) must come from the facade's own host
- * or its public URL, else 403. Server-to-server callers such as Copilot Studio send no `Origin`.
- */
-function checkOrigin(c: Context, publicUrl: string | undefined): void {
-  const origin = c.req.header('origin')
-  if (origin === undefined) return
-  let host: string | undefined
-  try {
-    host = new URL(origin).host
-  } catch {
-    host = undefined
-  }
-  const allowed = [c.req.header('host'), publicUrl ? new URL(publicUrl).host : undefined].filter((h): h is string => !!h)
-  if (!host || !allowed.includes(host)) throw new ApiError('origin_forbidden', { detail: 'The MCP endpoint accepts browser requests only from its own origin.' })
 }
 
 /** RFC 9728 §5.1: a 401 from the MCP endpoint names where its protected-resource metadata lives. */

@@ -9,10 +9,12 @@ import type { ServerConfig } from '../config/schema.js'
 import { ApiError } from '../errors/api-error.js'
 import type { Logger } from '../log.js'
 import type { CatalogState } from '../runtime/catalog-manager.js'
+import type { HostGuardSettings } from './host-guard.js'
 import type { ServerRuntime, SessionSelector, ToolCallOutcome } from '../runtime/server-runtime.js'
 import type { CallerContext } from '../sessions/manager.js'
+import type { VendorLogMessage } from '../upstream/types.js'
 
-export type { SessionSelector, ToolCallOutcome, CallerContext, CatalogState }
+export type { SessionSelector, ToolCallOutcome, CallerContext, CatalogState, VendorLogMessage }
 
 /** Progress of a running tool call, as the vendor reported it. */
 export type Progress = { progress: number; total?: number; message?: string }
@@ -26,6 +28,8 @@ export interface McpRuntimePort {
   readonly bodyLimitBytes: number
   /** The facade's public URL, when configured. */
   readonly publicUrl?: string
+  /** What the DNS-rebinding guard compares `Host` and `Origin` with. */
+  readonly hostGuard: HostGuardSettings
   /** Current catalog and validators, or ApiError `not_ready`. */
   catalog(): CatalogState
   /**
@@ -33,9 +37,18 @@ export interface McpRuntimePort {
    * parameters such as RFC 9728 `resource_metadata`) when the credential is missing or not valid.
    */
   caller(headers: Headers, challenge?: Record<string, string>): Promise<CallerContext>
-  callTool(tool: CatalogTool, args: Record<string, unknown>, caller: CallerContext, selector: SessionSelector, onProgress?: (p: Progress) => void): Promise<ToolCallOutcome>
+  callTool(
+    tool: CatalogTool,
+    args: Record<string, unknown>,
+    caller: CallerContext,
+    selector: SessionSelector,
+    onProgress?: (p: Progress) => void,
+    onLog?: (message: VendorLogMessage) => void,
+  ): Promise<ToolCallOutcome>
   readResource(uri: string, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
   getPrompt(name: string, args: Record<string, string>, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
+  complete(params: Record<string, unknown>, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
+  setLoggingLevel(level: string, caller: CallerContext, selector: SessionSelector): Promise<unknown>
   /** Opens a caller session (one vendor session) bound to the caller's identity; returns its id. */
   openSession(caller: CallerContext): Promise<string>
   /** True when `id` is a live caller session of this caller (unknown, expired and foreign ids are all false). */
@@ -52,11 +65,20 @@ export function runtimePort(runtime: ServerRuntime): McpRuntimePort {
     log: runtime.log,
     bodyLimitBytes: runtime.global.bodyLimitBytes,
     publicUrl: runtime.global.publicUrl,
+    hostGuard: {
+      listenHost: runtime.global.host,
+      publicUrl: runtime.global.publicUrl,
+      allowedHosts: runtime.config.mcpEndpoint.allowedHosts,
+      allowedOrigins: runtime.config.mcpEndpoint.allowedOrigins,
+      corsOrigins: runtime.global.cors?.origins ?? [],
+    },
     catalog: () => runtime.requireCatalog(),
     caller: (headers, challenge) => runtime.callerFrom(headers, challenge),
-    callTool: (tool, args, caller, selector, onProgress) => runtime.callTool(tool, args, caller, selector, onProgress),
+    callTool: (tool, args, caller, selector, onProgress, onLog) => runtime.callTool(tool, args, caller, selector, onProgress, onLog),
     readResource: (uri, caller, selector) => runtime.readResource(uri, caller, selector),
     getPrompt: (name, args, caller, selector) => runtime.getPrompt(name, args, caller, selector),
+    complete: (params, caller, selector) => runtime.complete(params, caller, selector),
+    setLoggingLevel: (level, caller, selector) => runtime.setLoggingLevel(level, caller, selector),
     openSession: async (caller) => (await runtime.openSession(caller)).id,
     async hasSession(id, caller) {
       try {

@@ -13,7 +13,7 @@ import type { IdentityHasher } from '../sessions/identity.js'
 import { SessionManager, type ActiveSession, type CallerContext } from '../sessions/manager.js'
 import type { SessionStore } from '../sessions/types.js'
 import { NegotiationCache, UpstreamError, UpstreamHttp, UpstreamSession } from '../upstream/index.js'
-import type { ConnectionSettings, ElicitationAsk, ElicitationReply, InputRequiredAnswer, SessionPolicy, ToolResult, UpstreamConnection, UpstreamTarget } from '../upstream/index.js'
+import type { ConnectionSettings, ElicitationAsk, ElicitationReply, InputRequiredAnswer, SessionPolicy, ToolResult, UpstreamConnection, UpstreamTarget, VendorLogMessage } from '../upstream/index.js'
 import { INTERACTION_DEFAULTS } from '../config/schema.js'
 import { InteractionCoordinator, type InteractionSettings } from '../interaction/coordinator.js'
 import { interactiveRunner } from './tool-invocation.js'
@@ -31,6 +31,9 @@ import { JwtVerifier } from '../identity/jwt-verifier.js'
 import type { ChallengeParams } from '../auth/inbound.js'
 import type { DelegatedTokens } from '../identity/delegation/delegated-tokens.js'
 import type { SessionCredentials } from '../sessions/manager.js'
+import { NO_LIMITS, type ServerLimits } from '../limits/caller-limits.js'
+import { MemoryTtlTable } from '../sessions/ttl-table.js'
+import { IdempotencyStore, type IdempotencyRecord } from './idempotency-store.js'
 
 /** Which vendor session a call runs on. */
 export type SessionSelector = { kind: 'pooled' } | { kind: 'existing'; id: string } | { kind: 'new' }
@@ -54,6 +57,10 @@ export interface RuntimeExtras {
   jobStore?: JobStore
   /** Delegated vendor tokens per caller (config `oauth.delegation`); the caller's own token then never reaches the vendor. */
   delegation?: DelegatedTokens
+  /** Limits per caller and per server (shared through the store); none when absent. */
+  limits?: ServerLimits
+  /** Where Idempotency-Key records live (shared by every server of the facade); in-process when absent. */
+  idempotency?: IdempotencyStore
 }
 
 /** Runtime state of one upstream server. */
@@ -62,6 +69,8 @@ export class ServerRuntime {
   readonly sessions: SessionManager
   readonly catalog: CatalogManager
   readonly jobs: JobRegistry
+  /** Idempotency-Key records of tool calls. */
+  readonly idempotency: IdempotencyStore
   /** Interactive jobs (`Prefer: input-required`), in the same store as the other jobs. */
   readonly interactions: InteractionCoordinator
   /** 2025 vendor sessions of interactive calls (one idle per identity kept for the next call). */
@@ -80,6 +89,7 @@ export class ServerRuntime {
   #stopping = false
   #stopRetry?: () => void
   readonly #store: SessionStore
+  readonly #limits: ServerLimits
 
   /**
    * @param name the server's config name (`default` for a single upstream)
@@ -97,6 +107,7 @@ export class ServerRuntime {
   ) {
     this.#rules = forwardRules(config)
     this.#store = store
+    this.#limits = extras.limits ?? NO_LIMITS
     if (config.url) this.#http = new UpstreamHttp(config.pool)
     if (config.auth.mode === 'jwt') this.#verifier = new JwtVerifier(config.auth)
     const delegation = config.oauth?.delegation
@@ -115,6 +126,9 @@ export class ServerRuntime {
       settingsFor: (credentials) => this.#settings(credentials, extras.delegation?.sourceFor(credentials)),
       cache: this.cache,
       policy,
+      limits: this.#limits,
+      // On a stdio server every vendor session is a child process.
+      maxProcesses: config.command ? global.limits.processesPerServer : undefined,
     })
     // The catalog uses the facade's own vendor session with static headers only: no caller's credential
     // ever decides what the catalog (and so every caller's documents) contains.
@@ -134,6 +148,7 @@ export class ServerRuntime {
       config.readiness.probeIntervalMs,
     )
     this.catalog = new CatalogManager(this.#catalogSession, config.tools, log)
+    this.idempotency = extras.idempotency ?? new IdempotencyStore(new MemoryTtlTable<IdempotencyRecord>())
     this.jobs = new JobRegistry(config.async.resultTtlSeconds * 1000, { store: extras.jobStore, server: name })
     const interaction = { ...INTERACTION_DEFAULTS, ...global.interaction, ...config.interaction } as InteractionSettings
     this.interactions = new InteractionCoordinator({
@@ -233,19 +248,25 @@ export class ServerRuntime {
     options: { replayable: boolean; notFound?: 'tool_not_found' | 'prompt_not_found' | 'resource_not_found' },
   ): Promise<{ result: T; renewed: boolean; sessionId?: string }> {
     if (this.#stopping) throw new ApiError('shutting_down')
-    const active =
-      selector.kind === 'pooled' ? undefined : selector.kind === 'new' ? await this.openSession(caller) : await this.sessions.resolve(selector.id, caller)
-    const session = active?.session ?? this.sessions.pooled(caller)
-    const run = await this.#upstream(() => session.run(operation, { replayable: options.replayable }), options.notFound)
-    if (active) {
-      // The call ran: its answer must reach the caller even if the bookkeeping fails (an error here would make a
-      // retrying caller run it twice). The expiry slides again on the next call that finds the store.
-      await this.sessions.touch(active).catch((error: unknown) =>
-        this.log.warn('session expiry not renewed; the call ran and is answered', { sessionStore: 'unavailable', error: (error as Error).message }),
-      )
+    // Rate and concurrency limits first: a refused call opens no session and reaches no vendor.
+    const done = await this.#limits.callStarting(caller.identity)
+    try {
+      const active =
+        selector.kind === 'pooled' ? undefined : selector.kind === 'new' ? await this.openSession(caller) : await this.sessions.resolve(selector.id, caller)
+      const session = active?.session ?? this.sessions.pooled(caller)
+      const run = await this.#upstream(() => session.run(operation, { replayable: options.replayable }), options.notFound)
+      if (active) {
+        // The call ran: its answer must reach the caller even if the bookkeeping fails (an error here would make a
+        // retrying caller run it twice). The expiry slides again on the next call that finds the store.
+        await this.sessions.touch(active).catch((error: unknown) =>
+          this.log.warn('session expiry not renewed; the call ran and is answered', { sessionStore: 'unavailable', error: (error as Error).message }),
+        )
+      }
+      if (run.renewed) recordSessionRenewal(this.name)
+      return { result: run.value, renewed: run.renewed, sessionId: active?.id }
+    } finally {
+      done()
     }
-    if (run.renewed) recordSessionRenewal(this.name)
-    return { result: run.value, renewed: run.renewed, sessionId: active?.id }
   }
 
   /** Runs upstream work, mapping upstream errors to API errors. */
@@ -276,13 +297,14 @@ export class ServerRuntime {
     caller: CallerContext,
     selector: SessionSelector,
     onProgress?: (p: { progress: number; total?: number; message?: string }) => void,
+    onLog?: (message: VendorLogMessage) => void,
     signal?: AbortSignal,
   ): Promise<ToolCallOutcome> {
     const replayable = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true
     const { headers, problems } = paramHeaderValues(tool.paramHeaders ?? [], args)
     if (problems.length) throw new ApiError('invalid_arguments', { detail: `Some arguments of tool "${tool.name}" cannot be sent as Mcp-Param headers.`, errors: problems })
     return measureVendorCall(this.name, tool.name, () =>
-      this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, headers, signal }), { replayable }),
+      this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, onLog, headers, signal }), { replayable }),
     )
   }
 
@@ -329,7 +351,28 @@ export class ServerRuntime {
 
   /** Reads a resource through the caller's session. */
   async readResource(uri: string, caller: CallerContext, selector: SessionSelector) {
-    return this.#onSession(caller, selector, (conn) => conn.readResource(uri, this.config.timeouts.callMs), { replayable: true, notFound: 'resource_not_found' })
+    try {
+      return await this.#onSession(caller, selector, (conn) => conn.readResource(uri, this.config.timeouts.callMs), { replayable: true, notFound: 'resource_not_found' })
+    } catch (error) {
+      // SEP-2164: a vendor answers an unknown URI with -32602 (earlier revisions: -32002); the URI is the only
+      // parameter, so either means "no such resource".
+      if (error instanceof ApiError && error.code === 'invalid_arguments') throw new ApiError('resource_not_found', { detail: error.message, cause: error })
+      throw error
+    }
+  }
+
+  /**
+   * Completes a prompt or resource-template argument through the caller's session (`completion/complete`).
+   * @throws ApiError (`prompt_not_found`/`resource_not_found` for an unknown reference)
+   */
+  async complete(params: Record<string, unknown>, caller: CallerContext, selector: SessionSelector) {
+    const notFound = (params.ref as { type?: string } | undefined)?.type === 'ref/resource' ? 'resource_not_found' : 'prompt_not_found'
+    return this.#onSession(caller, selector, (conn) => conn.complete(params, this.config.timeouts.callMs), { replayable: true, notFound })
+  }
+
+  /** Sets the vendor's log level on the caller's session (`logging/setLevel`). */
+  async setLoggingLevel(level: string, caller: CallerContext, selector: SessionSelector) {
+    return this.#onSession(caller, selector, (conn) => conn.setLoggingLevel(level, this.config.timeouts.callMs), { replayable: true })
   }
 
   /** Renders a prompt through the caller's session. */

@@ -19,6 +19,7 @@ import type { CallerContext } from '../sessions/manager.js'
 import type { RunInput, RunResult, Step } from '../interaction/coordinator.js'
 import type { CallSpec } from '../interaction/state.js'
 import type { ToolResult } from '../upstream/index.js'
+import { isStoreUnavailable } from '../sessions/store-unavailable.js'
 import type { Job, JobOutcome } from './jobs.js'
 import type { ServerRuntime, SessionSelector, ToolCallOutcome } from './server-runtime.js'
 
@@ -82,13 +83,14 @@ export function resolveTool(runtime: ServerRuntime, segment: string): CatalogToo
 
 /**
  * Validates arguments (already in the vendor's property names) against the vendor's original input schema.
- * With `dropEmpties` (calls through the connector), optional inputs left empty are dropped first (see
- * catalog/validator `validateDroppingEmpties`): Power Automate sends "", null or [] for them.
+ * `null` on an optional property whose schema does not allow it means "absent", for every caller; with
+ * `dropEmpties` (calls through the connector) `""` and `[]` do too (see catalog/validator
+ * `validateDroppingEmpties`): Power Automate sends them for inputs left empty.
  * @throws ApiError `invalid_arguments` with JSON pointers
  */
 export function validateInput(validators: CatalogValidators, tool: CatalogTool, args: Record<string, unknown>, dropEmpties: boolean): Record<string, unknown> {
   const input = validators.input(tool.name, tool.inputSchema)
-  const checked = dropEmpties ? validateDroppingEmpties(input.validate, args) : { args, errors: input.validate(args) }
+  const checked = validateDroppingEmpties(input.validate, args, dropEmpties ? 'connector' : 'null')
   if (checked.errors) throw new ApiError('invalid_arguments', { detail: `The arguments do not match the input schema of tool "${tool.name}".`, errors: checked.errors })
   return checked.args
 }
@@ -139,7 +141,15 @@ export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): P
     inv.signal?.removeEventListener('abort', callerGone)
     if (outcome) return { kind: 'done', outcome }
   }
-  const started = await runtime.jobs.start(inv.caller.identity, tool.name, running, undefined, abort)
+  let started: Job
+  try {
+    started = await runtime.jobs.start(inv.caller.identity, tool.name, running, undefined, abort)
+  } catch (error) {
+    if (!isStoreUnavailable(error)) throw error
+    // The call runs already: a 503 now would make a retrying caller run it twice. Answer it when it ends instead.
+    runtime.log.warn('job not recorded (state store unavailable); answering when the call ends', { tool: tool.name })
+    return { kind: 'done', outcome: await running }
+  }
   job = started
   if (lastProgress) runtime.jobs.report(started, lastProgress)
   return { kind: 'accepted', job: started }
@@ -171,7 +181,7 @@ async function callAndShape(
   signal: AbortSignal,
 ): Promise<JobOutcome> {
   try {
-    return shapeResult(runtime, validators, tool, await runtime.callTool(tool, args, inv.caller, inv.selector, onProgress, signal), inv)
+    return shapeResult(runtime, validators, tool, await runtime.callTool(tool, args, inv.caller, inv.selector, onProgress, undefined, signal), inv)
   } catch (error) {
     return failureOutcome(runtime, tool, error, inv.instance)
   }

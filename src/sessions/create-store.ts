@@ -4,17 +4,24 @@
  * replica) or in Redis (shared by every replica). Redis is loaded lazily so single-replica installs never need it.
  * The choice is logged once at start, with the URL stripped of credentials.
  */
+import type { Redis } from 'ioredis'
 import type { Config } from '../config/schema.js'
 import { redactUrl, type Logger } from '../log.js'
 import type { JobStore } from '../runtime/job-store.js'
 import { MemoryJobStore } from '../runtime/job-store-memory.js'
+import { IdempotencyStore, type IdempotencyRecord } from '../runtime/idempotency-store.js'
 import { MemorySessionStore } from './memory-store.js'
+import { MemoryTtlTable } from './ttl-table.js'
 import type { SessionStore } from './types.js'
 
 /** The shared-state stores of a facade. */
 export interface Stores {
   sessions: SessionStore
   jobs: JobStore
+  /** Idempotency-Key records. */
+  idempotency: IdempotencyStore
+  /** The Redis connection both stores use (limits share it), when the store is Redis. */
+  redis?: Redis
   /** Closes both. */
   close(): Promise<void>
 }
@@ -27,7 +34,7 @@ export interface Stores {
 export async function createStores(settings: Config['sessions'], log?: Logger): Promise<Stores> {
   if (settings.store === 'redis') {
     if (!settings.redisUrl) throw new Error('sessions.store is "redis" but no redisUrl (or REDIS_URL) is set')
-    const [{ connectRedis }, { RedisSessionStore }, { RedisJobStore }] = await Promise.all([
+    const [{ connectRedis, RedisTtlTable }, { RedisSessionStore }, { RedisJobStore }] = await Promise.all([
       import('./redis-table.js'),
       import('./redis-store.js'),
       import('../runtime/job-store-redis.js'),
@@ -37,10 +44,13 @@ export async function createStores(settings: Config['sessions'], log?: Logger): 
     const redis = await connectRedis(settings.redisUrl, { keyPrefix: prefix, commandTimeoutMs: settings.redisCommandTimeoutMs, log })
     const sessions = new RedisSessionStore(redis, false)
     const jobs = new RedisJobStore(redis, false)
+    const idempotency = new IdempotencyStore(new RedisTtlTable<IdempotencyRecord>(redis, false))
     log?.info('state store: redis (sessions and jobs shared by every replica)', { store: 'redis', url: redactUrl(settings.redisUrl), ...(prefix ? { keyPrefix: prefix } : {}) })
     return {
       sessions,
       jobs,
+      idempotency,
+      redis,
       close: async () => {
         await closeBoth(sessions, jobs)
         await redis.quit().catch(() => redis.disconnect())
@@ -49,8 +59,18 @@ export async function createStores(settings: Config['sessions'], log?: Logger): 
   }
   const sessions = new MemorySessionStore()
   const jobs = new MemoryJobStore()
+  const keys = new MemoryTtlTable<IdempotencyRecord>()
+  const idempotency = new IdempotencyStore(keys)
   log?.info('state store: memory (sessions and jobs stay in this process; set REDIS_URL to share them between replicas)', { store: 'memory' })
-  return { sessions, jobs, close: () => closeBoth(sessions, jobs) }
+  return {
+    sessions,
+    jobs,
+    idempotency,
+    close: async () => {
+      await closeBoth(sessions, jobs)
+      await keys.close()
+    },
+  }
 }
 
 async function closeBoth(sessions: SessionStore, jobs: JobStore) {

@@ -10,6 +10,7 @@
  */
 import pLimit from 'p-limit'
 import { ApiError } from '../errors/api-error.js'
+import type { ServerLimits } from '../limits/caller-limits.js'
 import { NegotiationCache, UpstreamSession } from '../upstream/index.js'
 import type { ConnectionFacts, ConnectionSettings, SessionPolicy } from '../upstream/index.js'
 import { newSessionId, storeKeyOf } from './identity.js'
@@ -51,6 +52,13 @@ export interface SessionManagerOptions {
   sweepIntervalMs?: number
   /** Most vendor-session terminations (DELETEs) running at once. */
   terminateConcurrency?: number
+  /** Caller-session limits (per identity and in all); none when absent. */
+  limits?: Pick<ServerLimits, 'sessionOpening' | 'sessionClosed'>
+  /**
+   * Most vendor sessions alive at once in this process (pooled and caller), for stdio servers where each one is a
+   * child process. Undefined: no cap.
+   */
+  maxProcesses?: number
 }
 
 /** A resolved caller session. */
@@ -67,6 +75,8 @@ export class SessionManager {
   readonly #credentials = new WeakMap<UpstreamSession, SessionCredentials>()
   #sweeper: NodeJS.Timeout
   #stopping = false
+  /** Caller sessions being opened right now (their process exists before their record does). */
+  #opening = 0
   /** Bounds the DELETEs in flight: a burst of expiries or a shutdown must not open a socket per session. */
   readonly #terminations: ReturnType<typeof pLimit>
 
@@ -113,6 +123,29 @@ export class SessionManager {
     return this.#terminations(() => session.terminate(drainMs))
   }
 
+  /** Vendor sessions alive in this process (each a child process on a stdio server). */
+  #processCount(): number {
+    let n = this.#opening
+    for (const s of this.#pool.values()) if (!s.closed) n++
+    for (const s of this.#live.values()) if (!s.closed) n++
+    return n
+  }
+
+  /**
+   * Makes room for one more process on a stdio server: evicts the longest-idle pooled session if needed.
+   * @throws ApiError 429 `too_many_sessions` when every process is busy
+   */
+  #roomForProcess() {
+    const max = this.options.maxProcesses
+    if (max === undefined || max <= 0 || this.#processCount() < max) return
+    this.#evictOldestPooled()
+    if (this.#processCount() >= max)
+      throw new ApiError('too_many_sessions', {
+        detail: `This server runs at most ${max} processes at once and all are in use; end unused sessions (DELETE /sessions/{id}) or retry later.`,
+        headers: { 'Retry-After': '5', 'RateLimit-Policy': `"${this.options.server}-processes";q=${max}`, RateLimit: `"${this.options.server}-processes";r=0;t=5` },
+      })
+  }
+
   /** The pooled vendor session of a caller (created lazily). */
   pooled(caller: CallerContext): UpstreamSession {
     if (this.#stopping) throw new ApiError('shutting_down')
@@ -120,6 +153,7 @@ export class SessionManager {
     let session = this.#pool.get(key)
     if (!session || session.closed) {
       if (this.#pool.size >= this.options.maxPooled) this.#evictOldestPooled()
+      this.#roomForProcess()
       session = this.#newSession(caller)
       this.#pool.set(key, session)
     } else this.#refreshCredentials(session, caller)
@@ -142,36 +176,46 @@ export class SessionManager {
    */
   async create(caller: CallerContext): Promise<ActiveSession> {
     if (this.#stopping) throw new ApiError('shutting_down')
+    this.#roomForProcess()
+    const limits = this.options.limits
+    await limits?.sessionOpening(caller.identity)
     const session = this.#newSession(caller)
-    let facts
+    this.#opening++
     try {
-      facts = await session.open()
-    } catch (error) {
-      await session.detach()
-      throw error
+      let facts
+      try {
+        facts = await session.open()
+      } catch (error) {
+        limits?.sessionClosed(caller.identity)
+        await session.detach()
+        throw error
+      }
+      const id = newSessionId()
+      const now = Date.now()
+      const record: SessionRecord = {
+        server: this.options.server,
+        identity: caller.identity,
+        vendorSessionId: facts.vendorSessionId,
+        protocolVersion: facts.protocolVersion,
+        era: facts.era,
+        transport: facts.transport,
+        createdAt: now,
+        lastUsedAt: now,
+        expiresAt: now + this.options.idleTtlSeconds * 1000,
+      }
+      try {
+        await this.options.store.set(storeKeyOf(id), record, this.options.idleTtlSeconds)
+      } catch (error) {
+        // Nobody will ever hold this id and the sweeper never sees it: end the vendor session now, not never.
+        limits?.sessionClosed(caller.identity)
+        void this.#terminate(session).catch(() => undefined)
+        throw error
+      }
+      this.#live.set(id, session)
+      return { id, record, session }
+    } finally {
+      this.#opening--
     }
-    const id = newSessionId()
-    const now = Date.now()
-    const record: SessionRecord = {
-      server: this.options.server,
-      identity: caller.identity,
-      vendorSessionId: facts.vendorSessionId,
-      protocolVersion: facts.protocolVersion,
-      era: facts.era,
-      transport: facts.transport,
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt: now + this.options.idleTtlSeconds * 1000,
-    }
-    try {
-      await this.options.store.set(storeKeyOf(id), record, this.options.idleTtlSeconds)
-    } catch (error) {
-      // Nobody will ever hold this id and the sweeper never sees it: end the vendor session now, not never.
-      void this.#terminate(session).catch(() => undefined)
-      throw error
-    }
-    this.#live.set(id, session)
-    return { id, record, session }
   }
 
   /**
@@ -218,6 +262,9 @@ export class SessionManager {
   async end(id: string, caller: CallerContext): Promise<void> {
     const active = await this.resolve(id, caller)
     await this.options.store.delete(storeKeyOf(id))
+    // Only an explicit end gives the place back; a session that expires idle stops counting when the limit's
+    // window (the idle TTL) ends (see limits/caller-limits).
+    this.options.limits?.sessionClosed(caller.identity)
     this.#live.delete(id)
     await this.#terminate(active.session)
   }

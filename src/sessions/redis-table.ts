@@ -82,7 +82,7 @@ export class RedisTtlTable<T> {
     return guardStore(async () => void (await this.redis.set(key, JSON.stringify(record), 'EX', ttlSeconds)))
   }
 
-  /** Stores a record only when the key holds none (`SET … NX EX`); true when this call stored it. */
+  /** Stores a record only if none is there (`SET … NX`); true when this call stored it. */
   setIfAbsent(key: string, record: T, ttlSeconds: number): Promise<boolean> {
     return guardStore(async () => (await this.redis.set(key, JSON.stringify(record), 'EX', ttlSeconds, 'NX')) === 'OK')
   }

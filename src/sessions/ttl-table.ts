@@ -35,7 +35,7 @@ export class MemoryTtlTable<T> {
     this.#records.set(key, { record: structuredClone(record), expiresAt: Date.now() + ttlSeconds * 1000 })
   }
 
-  /** Stores a record only when the key holds none (or an expired one); true when this call stored it. */
+  /** Stores a record only if none (unexpired) is there; true when this call stored it. */
   async setIfAbsent(key: string, record: T, ttlSeconds: number): Promise<boolean> {
     if ((await this.get(key)) !== undefined) return false
     await this.set(key, record, ttlSeconds)

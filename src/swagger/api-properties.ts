@@ -8,7 +8,9 @@
  * | none | (none) | `{}` |
  * | apiKey (facade key) | `api_key`: apiKey in header `H` | `api_key` securestring |
  * | passthrough apiKey | `api_key`: apiKey in header `H` | `api_key` securestring |
- * | passthrough oauth2 | `oauth2`: accessCode flow | `token` oauthSetting, identityProvider `oauth2`, redirectMode `GlobalPerConnector` |
+ * | passthrough oauth2, jwt with a generic sign-in | `oauth2`: accessCode flow | `token` oauthSetting, identityProvider `oauth2`, redirectMode `GlobalPerConnector` |
+ * | jwt with Microsoft Entra ID | `oauth2`: accessCode flow on the tenant's endpoints | `token` oauthSetting, identityProvider `aad`, redirectMode `Global`; hidden `token:TenantId` |
+ * | jwt without a sign-in | `api_key`: apiKey in header `Authorization` | `api_key` securestring (`Bearer <token>`) |
  *
  * Policies: none are emitted (`policyTemplateInstances: []`). The security definition already makes the platform
  * send the credential: an API key goes out in header `H` with exactly the value the user typed, and OAuth tokens go
@@ -18,10 +20,13 @@
  * sees the same header either way.
  */
 
-import type { InboundAuth } from './types.js'
+import type { AadConnection, InboundAuth } from './types.js'
 
 /** Default brand colour (the independent-publisher colour, rulebook C-16). */
 export const DEFAULT_ICON_BRAND_COLOR = '#da3b01'
+
+/** The redirect URL of Power Platform connections: the connector's OAuth client must allow it (rulebook C-17). */
+export const CONSENT_REDIRECT_URL = 'https://global.consent.azure-apim.net/redirect'
 
 /** Placeholder written where the OAuth client id must be filled in before import. */
 export const CLIENT_ID_PLACEHOLDER = '[[OAUTH_CLIENT_ID]]'
@@ -32,7 +37,7 @@ export interface ApiPropertiesOptions {
   inboundAuth?: InboundAuth
   /** `#RRGGBB`, default `#da3b01`. */
   iconBrandColor?: string
-  /** OAuth client id registered with the vendor; default a placeholder to replace before import. */
+  /** OAuth client id registered with the vendor; default the connection's own (`jwt`), else a placeholder to replace before import. */
   oauthClientId?: string
   /** Certification fields (rulebook C-16); `stackOwner` breaks `paconn update`, so it is opt-in. */
   publisher?: string
@@ -60,7 +65,7 @@ export function buildApiProperties(options: ApiPropertiesOptions = {}): ApiPrope
   const properties: ApiProperties['properties'] = {
     iconBrandColor: options.iconBrandColor ?? DEFAULT_ICON_BRAND_COLOR,
     capabilities: ['actions'],
-    connectionParameters: connectionParameters(auth, options.oauthClientId ?? CLIENT_ID_PLACEHOLDER),
+    connectionParameters: connectionParameters(auth, options.oauthClientId),
     policyTemplateInstances: [],
   }
   if (options.publisher !== undefined) properties.publisher = options.publisher
@@ -68,16 +73,20 @@ export function buildApiProperties(options: ApiPropertiesOptions = {}): ApiPrope
   return { properties }
 }
 
-function connectionParameters(auth: InboundAuth, clientId: string): Record<string, unknown> {
+function connectionParameters(auth: InboundAuth, clientIdOption: string | undefined): Record<string, unknown> {
   if (auth.mode === 'none') return {}
   if (auth.mode === 'apiKey' || auth.scheme === 'apiKey') {
     const bearer = auth.header.toLowerCase() === 'authorization'
-    const what = auth.mode === 'apiKey' ? 'The API key of the facade' : 'Your credential for the vendor service'
+    const [what, displayName] = {
+      apiKey: ['The API key of the facade', 'API Key'],
+      passthrough: ['Your credential for the vendor service', 'Vendor Credential'],
+      jwt: ['An access token from the identity provider the facade trusts (it expires)', 'Access Token'],
+    }[auth.mode]
     return {
       api_key: {
         type: 'securestring',
         uiDefinition: {
-          displayName: auth.mode === 'apiKey' ? 'API Key' : 'Vendor Credential',
+          displayName,
           description: bearer ? `${what}, as the full header value (Bearer <token>).` : `${what}, sent in the ${auth.header} header.`,
           tooltip: bearer ? 'Enter Bearer followed by your token' : 'Provide your key',
           constraints: { tabIndex: 2, clearText: false, required: 'true' },
@@ -85,6 +94,8 @@ function connectionParameters(auth: InboundAuth, clientId: string): Record<strin
       },
     }
   }
+  const clientId = clientIdOption ?? auth.clientId ?? CLIENT_ID_PLACEHOLDER
+  if (auth.aad) return entraParameters(auth.aad, clientId, Object.keys(auth.scopes).sort())
   return {
     token: {
       type: 'oauthSetting',
@@ -93,12 +104,12 @@ function connectionParameters(auth: InboundAuth, clientId: string): Record<strin
         clientId,
         scopes: Object.keys(auth.scopes).sort(),
         redirectMode: 'GlobalPerConnector',
-        redirectUrl: 'https://global.consent.azure-apim.net/redirect',
+        redirectUrl: CONSENT_REDIRECT_URL,
         properties: { IsFirstParty: 'False' },
         customParameters: {
           authorizationUrl: { value: auth.authorizationUrl },
           tokenUrl: { value: auth.tokenUrl },
-          refreshUrl: { value: auth.tokenUrl },
+          refreshUrl: { value: auth.refreshUrl ?? auth.tokenUrl },
         },
       },
       uiDefinition: {
@@ -107,6 +118,50 @@ function connectionParameters(auth: InboundAuth, clientId: string): Record<strin
         tooltip: 'Login with your credentials',
         constraints: { required: 'true' },
       },
+    },
+  }
+}
+
+/**
+ * Microsoft Entra ID sign-in, as real Entra connectors write it (microsoft/PowerPlatformConnectors, e.g.
+ * `AADInvitationManager`): the `aad` provider with `loginUri`, `tenantId` and `resourceUri`, the resource repeated
+ * as `AzureActiveDirectoryResourceId`, the global redirect URL, and the hidden `token:TenantId` parameter the
+ * platform fills with the signed-in user's tenant. On-behalf-of login is both a custom parameter (a string
+ * `"true"`/`"false"`) and the `IsOnbehalfofLoginSupported` property.
+ */
+function entraParameters(aad: AadConnection, clientId: string, scopes: string[]): Record<string, unknown> {
+  return {
+    token: {
+      type: 'oauthSetting',
+      oAuthSettings: {
+        identityProvider: 'aad',
+        clientId,
+        scopes,
+        redirectMode: 'Global',
+        redirectUrl: CONSENT_REDIRECT_URL,
+        properties: {
+          IsFirstParty: 'False',
+          AzureActiveDirectoryResourceId: aad.resourceUri,
+          ...(aad.onBehalfOfLogin ? { IsOnbehalfofLoginSupported: true } : {}),
+        },
+        customParameters: {
+          loginUri: { value: aad.loginUri },
+          tenantId: { value: aad.tenantId },
+          resourceUri: { value: aad.resourceUri },
+          enableOnbehalfOfLogin: { value: aad.onBehalfOfLogin ? 'true' : 'false' },
+        },
+      },
+      uiDefinition: {
+        displayName: 'Sign in with Microsoft Entra ID',
+        description: 'Sign in with your Microsoft Entra ID work or school account',
+        tooltip: 'Sign in with your Microsoft Entra ID account',
+        constraints: { required: 'true' },
+      },
+    },
+    'token:TenantId': {
+      type: 'string',
+      metadata: { sourceType: 'AzureActiveDirectoryTenant' },
+      uiDefinition: { constraints: { required: 'false', hidden: 'true' } },
     },
   }
 }

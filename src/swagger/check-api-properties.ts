@@ -6,9 +6,9 @@
  * |---|---|
  * | P-01 | `properties` is an object; `capabilities` (if present) is an array of strings |
  * | C-16 | `iconBrandColor` present as `#RRGGBB` (missing is an error), not `#007ee5`/`#ffffff`; `publisher` and `stackOwner` for certification |
- * | P-02 | connection parameter names match `^[0-9a-zA-Z_]+(:[0-9a-zA-Z_]+)?$`, types are known |
+ * | P-02 | connection parameter names match `^[0-9a-zA-Z_]+(:[0-9a-zA-Z_]+)?$` (a `name:Sub` parameter belongs to an existing `name`), types are known |
  * | P-03 | connection parameters match the security definitions: apiKey ↔ `api_key` securestring, oauth2 ↔ `token` oauthSetting, basic ↔ `username` + `password`, none ↔ no credential parameters |
- * | P-04 | `oAuthSettings`: identityProvider and clientId present, redirectMode `Global`/`Direct`/`GlobalPerConnector` |
+ * | P-04 | `oAuthSettings`: identityProvider and clientId present, redirectMode `Global`/`Direct`/`GlobalPerConnector`, https `redirectUrl`; `aad`: `loginUri`, `tenantId`, `resourceUri` custom parameters (`AzureActiveDirectoryResourceId` the same resource), `enableOnbehalfOfLogin` a string `"true"`/`"false"` that agrees with `IsOnbehalfofLoginSupported`; `oauth2`: https `authorizationUrl` and `tokenUrl` |
  * | P-05 | no `clientSecret` in the file (paconn `--secret` supplies it) |
  * | P-06 | policy templates name operations that exist in the document |
  */
@@ -52,6 +52,8 @@ export function checkApiProperties(props: unknown, doc: unknown, options: CheckO
   for (const [name, param] of Object.entries(params)) {
     const path = pointer('/properties/connectionParameters', name)
     if (!/^[0-9a-zA-Z_]+(?::[0-9a-zA-Z_]+)?$/.test(name)) sink.add('P-02', path, `Connection parameter name '${name}' is not valid.`)
+    const owner = name.split(':')[0]!
+    if (owner !== name && !(owner in params)) sink.add('P-02', path, `Connection parameter '${name}' belongs to '${owner}', which does not exist.`)
     if (!isRecord(param) || typeof param.type !== 'string' || !PARAM_TYPES.has(param.type)) {
       sink.add('P-02', path, `Connection parameter '${name}' needs a type of ${[...PARAM_TYPES].join(', ')}.`)
       continue
@@ -75,6 +77,33 @@ function checkOAuthSettings(settings: unknown, path: string, sink: ViolationSink
     sink.add('P-04', pointer(path, 'redirectMode'), 'redirectMode must be Global, Direct or GlobalPerConnector.')
   }
   if (settings.clientSecret !== undefined) sink.add('P-05', pointer(path, 'clientSecret'), 'Never commit a clientSecret; paconn --secret supplies it.')
+  if (settings.redirectUrl !== undefined && !isHttpsUrl(settings.redirectUrl)) sink.add('P-04', pointer(path, 'redirectUrl'), 'redirectUrl must be an https URL.')
+  const custom = isRecord(settings.customParameters) ? settings.customParameters : {}
+  const value = (name: string) => (isRecord(custom[name]) ? (custom[name] as Record<string, unknown>).value : undefined)
+  const properties = isRecord(settings.properties) ? settings.properties : {}
+  const customPath = pointer(path, 'customParameters')
+  if (settings.identityProvider === 'aad') {
+    if (!isHttpsUrl(value('loginUri'))) sink.add('P-04', pointer(customPath, 'loginUri'), 'The aad provider needs customParameters.loginUri, an https URL such as https://login.microsoftonline.com.')
+    for (const name of ['tenantId', 'resourceUri']) {
+      const v = value(name)
+      if (typeof v !== 'string' || v === '') sink.add('P-04', pointer(customPath, name), `The aad provider needs customParameters.${name} as { "value": "..." }.`)
+    }
+    const resourceId = properties.AzureActiveDirectoryResourceId
+    if (resourceId !== undefined && typeof value('resourceUri') === 'string' && resourceId !== value('resourceUri'))
+      sink.add('P-04', pointer(path, 'properties', 'AzureActiveDirectoryResourceId'), 'AzureActiveDirectoryResourceId must name the same resource as customParameters.resourceUri.')
+    const obo = value('enableOnbehalfOfLogin')
+    if (custom.enableOnbehalfOfLogin !== undefined && obo !== 'true' && obo !== 'false')
+      sink.add('P-04', pointer(customPath, 'enableOnbehalfOfLogin'), 'enableOnbehalfOfLogin must be { "value": "true" } or { "value": "false" } (a string).')
+    else if ((obo === 'true') !== (properties.IsOnbehalfofLoginSupported === true))
+      sink.add('P-04', pointer(path, 'properties', 'IsOnbehalfofLoginSupported'), 'On-behalf-of login needs both customParameters.enableOnbehalfOfLogin "true" and properties.IsOnbehalfofLoginSupported true.')
+  } else if (settings.identityProvider === 'oauth2') {
+    for (const name of ['authorizationUrl', 'tokenUrl'])
+      if (!isHttpsUrl(value(name))) sink.add('P-04', pointer(customPath, name), `The oauth2 provider needs customParameters.${name}, an https URL.`)
+  }
+}
+
+function isHttpsUrl(value: unknown): boolean {
+  return typeof value === 'string' && URL.canParse(value) && new URL(value).protocol === 'https:'
 }
 
 /** P-03: each security definition has its connection parameter, and credential parameters have a definition. */

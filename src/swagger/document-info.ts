@@ -43,10 +43,13 @@ export interface HostParts {
 }
 
 /**
- * Splits the public URL into a bare `host[:port]` (rulebook H-07) and a `basePath` starting with `/` (H-08).
+ * Splits the public URL into a bare `host[:port]` (rulebook H-07) and a `basePath` starting with `/` (H-08); the
+ * server's mount path follows the URL's own path, with or without a configured URL (the operations of a mounted
+ * server live under `/{server}` either way).
  * @example parsePublicUrl('https://facade.example.com/crm/') // { host: 'facade.example.com', basePath: '/crm' }
+ * @example parsePublicUrl(undefined, '/crm') // { host: 'localhost', basePath: '/crm', warnings: [...] }
  */
-export function parsePublicUrl(publicUrl: string | undefined): HostParts {
+export function parsePublicUrl(publicUrl: string | undefined, mountPath = ''): HostParts {
   const warnings: string[] = []
   if (publicUrl === undefined) {
     warnings.push(`publicUrl is not set; the document points at ${DEFAULT_PUBLIC_URL}, set it to the facade's public https URL before importing`)
@@ -67,19 +70,47 @@ export function parsePublicUrl(publicUrl: string | undefined): HostParts {
     warnings.push(`host "${host}" cannot be expressed in Swagger 2.0 (IPv6 literal?); using localhost`)
     host = 'localhost'
   }
-  const path = url.pathname.replace(/\/+$/, '')
+  const path = url.pathname.replace(/\/+$/, '') + mountPath.replace(/\/+$/, '')
   return { host, basePath: path === '' ? '/' : path, warnings }
 }
 
-/** `info`, sanitized for certification (rulebook H-04, H-05, C-01, C-02, C-03). */
+/**
+ * The name people see for a server: its `title`, else its `name` in words when it is a package-style id
+ * (`secure-filesystem-server` → `Secure Filesystem Server`, `mcp_server_memory` → `MCP Server Memory`).
+ */
+export function serverDisplayName(server: Catalog['server']): string {
+  if (server.title?.trim()) return server.title.trim()
+  const name = server.name.replace(/^@[^/]+\//, '').trim()
+  if (!/[-_]/.test(name) && name !== name.toLowerCase()) return name
+  return name
+    .split(/[-_\s]+/)
+    .filter(Boolean)
+    .map((w) => (/^mcp$/i.test(w) ? 'MCP' : w === w.toLowerCase() ? w[0]!.toUpperCase() + w.slice(1) : w))
+    .join(' ')
+}
+
+/** The display name without an "MCP server" it already says, so a sentence can add its own once. */
+function withoutServerWords(display: string): string {
+  return display
+    .replace(/^(?:mcp\s+)?server\s+(?:for\s+)?/i, '')
+    .replace(/\s+(?:mcp\s+)?server$/i, '')
+    .replace(/\s+mcp$/i, '')
+    .trim()
+}
+
+/**
+ * `info`, sanitized for certification (rulebook H-04, H-05, C-01, C-02, C-03). The description is the configured
+ * one, else the server's own `description`, else a sentence naming the server; never the server's
+ * `instructions`, which tell a model how to use the tools and are not written for the people choosing a connector.
+ */
 export function buildInfo(catalog: Catalog, options: Swagger2Options): { info: Swagger2Document['info']; warnings: string[] } {
   const warnings: string[] = []
-  const serverName = catalog.server.title ?? catalog.server.name
-  const rawTitle = options.title ?? serverName
+  const display = serverDisplayName(catalog.server)
+  const rawTitle = options.title ?? display
   const title = toConnectorTitle(rawTitle)
   if (options.title !== undefined && title !== options.title) warnings.push(`title "${options.title}" was changed to "${title}" (30 chars, no "API"/"Connector", ends alphanumeric)`)
-  const filler = `Calls the tools of the ${toConnectorTitle(serverName, 'vendor')} MCP server as typed actions, with the MCP session kept by the facade.`
-  const rawDescription = options.description ?? catalog.server.instructions
+  const filler = `Calls the tools of the ${toConnectorTitle(withoutServerWords(display), 'vendor')} MCP server as typed actions, with the MCP session kept by the facade.`
+  const rawDescription = options.description ?? catalog.server.description
   const description = toConnectorDescription(rawDescription, filler)
   if (options.description !== undefined && description !== options.description) {
     warnings.push('description was adjusted (30-500 chars, English sentences, no "API" or product names)')
@@ -137,7 +168,9 @@ export function buildSecurity(auth: InboundAuth): Pick<Swagger2Document, 'securi
     const description =
       auth.mode === 'apiKey'
         ? toSentence(`API key of the facade, sent in the ${auth.header} header`, 'API key of the facade.')
-        : toSentence(`Vendor credential forwarded by the facade, sent in the ${auth.header} header`, 'Vendor credential.')
+        : auth.mode === 'jwt'
+          ? 'Access token the facade validates, entered as Bearer followed by the token; it expires, so prefer a connection that signs users in.'
+          : toSentence(`Vendor credential forwarded by the facade, sent in the ${auth.header} header`, 'Vendor credential.')
     const scheme: Swagger2SecurityScheme = { type: 'apiKey', in: 'header', name: auth.header, description }
     return { securityDefinitions: { [API_KEY_SECURITY]: scheme }, security: [{ [API_KEY_SECURITY]: [] }] }
   }
@@ -147,7 +180,12 @@ export function buildSecurity(auth: InboundAuth): Pick<Swagger2Document, 'securi
     authorizationUrl: auth.authorizationUrl,
     tokenUrl: auth.tokenUrl,
     scopes: { ...auth.scopes },
-    description: 'OAuth 2.0 sign-in with the vendor; the facade forwards the access token.',
+    description:
+      auth.mode === 'passthrough'
+        ? 'OAuth 2.0 sign-in with the vendor; the facade forwards the access token.'
+        : auth.aad
+          ? 'Sign-in with Microsoft Entra ID; the facade validates the access token.'
+          : 'OAuth 2.0 sign-in; the facade validates the access token.',
   }
   return { securityDefinitions: { [OAUTH_SECURITY]: scheme }, security: [{ [OAUTH_SECURITY]: Object.keys(auth.scopes).sort() }] }
 }

@@ -14,15 +14,20 @@
  *    alone would cross the limit) exceeds `maxBytes`, the typed operations with the largest serialized size are
  *    dropped (ties: the later name) (`max-bytes`), which keeps as many tools as possible. The document measured is
  *    complete: shared parameters and responses, the tool-call headers and the extra operations are in it.
+ * 5. Sharing ({@link shareSuccessResponses}): a 200 response several typed operations have is a document-level
+ *    response they reference, before the size is measured; an operation's size for step 4 is its size as written
+ *    (a shared 200 costs its reference).
  * Omitted tools stay callable through `InvokeTool`, whose tool list and schemas are served at run time.
  */
 
 import type { Catalog, CatalogTool } from '../catalog/types.js'
 import { buildConnectorMetadata, buildInfo, buildSecurity, parsePublicUrl } from './document-info.js'
-import { FIXED_OPERATION_IDS, fixedOperations, sharedParameters, sharedResponses, toolOperation, type ToolCallShape, type ToolOperation } from './operations.js'
+import { FIXED_OPERATION_IDS, fixedOperations, freeFormToolResult, sharedParameters, sharedResponses, toolOperation, type ToolCallShape, type ToolOperation } from './operations.js'
+import { shareSuccessResponses } from './shared-results.js'
 import { serializeDefinition, serializedBytes } from './serialize.js'
 import { compare } from './tool-schemas.js'
 import type { EmitReport, OmitReason, Swagger2Document, Swagger2Options, Swagger2PathItem } from './types.js'
+import { addIdentityProblems } from './identity-problems.js'
 
 export { serializeDefinition, serializeSwagger2, serializedBytes } from './serialize.js'
 export { connectorInputSchema, connectorOutputSchema, connectorToolList } from './tool-schemas.js'
@@ -50,10 +55,13 @@ export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): {
   const maxOperations = options.maxOperations ?? DEFAULT_MAX_OPERATIONS
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES
 
-  const hostParts = parsePublicUrl(options.publicUrl)
+  const hostParts = parsePublicUrl(options.publicUrl, options.mountPath)
   const { info, warnings: infoWarnings } = buildInfo(catalog, options)
   const { metadata, warnings: metaWarnings } = buildConnectorMetadata(options)
   warnings.push(...hostParts.warnings, ...infoWarnings, ...metaWarnings)
+  const auth = options.inboundAuth
+  if (auth?.mode === 'jwt' && auth.scheme === 'apiKey')
+    warnings.push('auth.mode "jwt" without auth.oauth: the connection asks users to paste a bearer token, which expires; describe the sign-in with auth.oauth')
 
   const shape: ToolCallShape = { parameters: Object.keys(options.toolParameters ?? {}), toolErrorProblems: options.toolErrorProblems ?? false }
   const fixed = { ...fixedOperations(shape), ...(options.extraOperations ?? {}) }
@@ -70,9 +78,11 @@ export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): {
     warnings.push(`${candidates.length - budget} typed tool operations exceed the ${maxOperations}-operation limit; those tools are reachable through InvokeTool`)
   }
 
+  const freeForm = freeFormToolResult()
   const build = (ops: Candidate[]): Swagger2Document => {
     const paths: Record<string, Swagger2PathItem> = {}
-    for (const op of ops) paths[op.op.path] = op.op.item
+    const shared = shareSuccessResponses(ops.map((c) => c.op), freeForm)
+    for (const op of shared.paths) paths[op.path] = op.item
     Object.assign(paths, fixed)
     const document: Swagger2Document = {
       swagger: '2.0',
@@ -84,10 +94,11 @@ export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): {
       produces: ['application/json'],
       paths,
       parameters: sharedParameters(options.toolParameters),
-      responses: sharedResponses(),
+      responses: { ...sharedResponses(), ...shared.responses },
       ...buildSecurity(options.inboundAuth ?? { mode: 'none' }),
     }
     if (metadata) document['x-ms-connector-metadata'] = metadata
+    addIdentityProblems(document.responses!, { token: options.inboundAuth?.mode === 'jwt', delegation: options.delegation })
     return document
   }
 
@@ -95,7 +106,9 @@ export function emitSwagger2(catalog: Catalog, options: Swagger2Options = {}): {
   let text = serializeDefinition(document, maxBytes)
   let bytes = Buffer.byteLength(text)
   if (bytes > maxBytes) {
-    const sizes = new Map(kept.map((c) => [c, serializedBytes({ [c.op.path]: c.op.item })]))
+    // Sizes as the operations appear in the document: a shared 200 costs its reference, not its schema.
+    const asShared = shareSuccessResponses(kept.map((c) => c.op), freeForm).paths
+    const sizes = new Map(kept.map((c, i) => [c, serializedBytes({ [c.op.path]: asShared[i]!.item })]))
     // largest first; among equals the later name goes first, so the earlier names are kept
     const byCost = [...kept].sort((a, b) => sizes.get(b)! - sizes.get(a)! || compare(b.tool.name, a.tool.name))
     const dropped = new Set<Candidate>()

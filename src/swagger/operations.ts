@@ -17,7 +17,7 @@
  */
 
 import type { CatalogTool } from '../catalog/types.js'
-import { buildInputSchema, buildOutputSchema, hasInputFields, type ToolSchemaBuild } from './tool-schemas.js'
+import { buildInputSchema, buildOutputSchema, freeFormOutputSchema, hasInputFields, type ToolSchemaBuild } from './tool-schemas.js'
 import { escapeNonAscii, humanize, toOperationSummary, toSentence } from './text-rules.js'
 import type { NonBodyParameter, Swagger2Operation, Swagger2PathItem, Swagger2Ref, Swagger2Response, Swagger2Schema } from './types.js'
 
@@ -41,7 +41,11 @@ const ERRORS: Record<string, { name: string; description: string }> = {
   '413': { name: 'PayloadTooLarge', description: 'Payload too large (code payload_too_large).' },
   '415': { name: 'UnsupportedMediaType', description: 'Unsupported media type (code unsupported_media_type): send application/json.' },
   '422': { name: 'ToolError', description: 'The tool reported an error (code tool_error); the problem carries text and content.' },
-  '429': { name: 'TooManyRequests', description: 'Too many requests (code vendor_rate_limited): the MCP server refused the call without running it; send it again after Retry-After seconds.' },
+  '429': {
+    name: 'TooManyRequests',
+    description:
+      'Too many requests (codes rate_limited, too_many_requests, too_many_sessions, vendor_rate_limited): a limit of this service for the caller or the server was reached (RateLimit-Policy and RateLimit name it), or the MCP server refused the call without running it; send it again after Retry-After seconds.',
+  },
   '502': { name: 'BadGateway', description: 'Bad gateway (codes vendor_unavailable, vendor_interrupted, vendor_error, vendor_bad_response, vendor_bad_output): the MCP server failed, answered with an error, or returned an invalid result.' },
   '503': { name: 'ServiceUnavailable', description: 'Service unavailable (codes not_ready, shutting_down, store_unavailable, vendor_busy): the tool catalog is not loaded yet, the service is shutting down, the session store cannot be reached, or the MCP server refused the call without running it; send it again after Retry-After seconds.' },
   '504': { name: 'GatewayTimeout', description: 'Gateway timeout (code vendor_timeout): the MCP server did not answer in time.' },
@@ -52,6 +56,11 @@ const TOOL_ERRORS = ['400', '401', '403', '404', '413', '415', '429', '502', '50
 /** Statuses whose answer carries Retry-After. */
 const RETRY_AFTER_STATUSES = new Set(['429', '503'])
 const RETRY_AFTER_HEADER = { 'Retry-After': { type: 'integer', description: 'Seconds to wait before sending again.' } }
+const RATE_LIMIT_HEADERS = {
+  ...RETRY_AFTER_HEADER,
+  'RateLimit-Policy': { type: 'string', description: 'The limit that was reached (IETF draft RateLimit header fields).' },
+  RateLimit: { type: 'string', description: 'What is left of that limit and when it resets, in seconds.' },
+}
 
 function errors(codes: readonly string[]): Record<string, Swagger2Ref> {
   return Object.fromEntries(codes.map((c) => [c, { $ref: `#/responses/${ERRORS[c]!.name}` }]))
@@ -61,7 +70,7 @@ function errors(codes: readonly string[]): Record<string, Swagger2Ref> {
 export function sharedResponses(): Record<string, Swagger2Response> {
   return {
     Accepted: ACCEPTED,
-    ...Object.fromEntries(Object.entries(ERRORS).map(([status, e]) => [e.name, RETRY_AFTER_STATUSES.has(status) ? { description: e.description, headers: RETRY_AFTER_HEADER } : { description: e.description }])),
+    ...Object.fromEntries(Object.entries(ERRORS).map(([status, e]) => [e.name, RETRY_AFTER_STATUSES.has(status) ? { description: e.description, headers: status === '429' ? RATE_LIMIT_HEADERS : RETRY_AFTER_HEADER } : { description: e.description }])),
   }
 }
 
@@ -107,6 +116,19 @@ function sessionHeader(): NonBodyParameter {
   }
 }
 
+/** The Idempotency-Key header of the generic operation (every tool call accepts it). */
+function idempotencyHeader(): NonBodyParameter {
+  return {
+    name: 'Idempotency-Key',
+    in: 'header',
+    type: 'string',
+    required: false,
+    'x-ms-summary': 'Idempotency key',
+    'x-ms-visibility': 'advanced',
+    description: 'A unique value per intended call (for example the run id and a step name). A retry with the same value gets the first answer instead of running the tool again.',
+  }
+}
+
 function pathParameter(name: string, summary: string, description: string): NonBodyParameter {
   return { name, in: 'path', required: true, type: 'string', 'x-ms-url-encoding': 'single', 'x-ms-summary': summary, description }
 }
@@ -133,6 +155,13 @@ export function toolDescription(tool: CatalogTool): string {
   return toSentence(tool.description, `Calls the MCP tool "${escapeNonAscii(tool.name)}".`)
 }
 
+const TOOL_RESULT = 'The tool result.'
+
+/** The 200 response of a tool without an output schema. */
+export function freeFormToolResult(): Swagger2Response {
+  return { description: TOOL_RESULT, schema: freeFormOutputSchema() }
+}
+
 /** `POST /tools/{slug}` for one typed tool. */
 export function toolOperation(tool: CatalogTool, shape: ToolCallShape = DEFAULT_SHAPE): ToolOperation {
   const input = buildInputSchema(tool)
@@ -155,7 +184,7 @@ export function toolOperation(tool: CatalogTool, shape: ToolCallShape = DEFAULT_
     operationId: tool.operationId,
     'x-ms-visibility': 'important',
     parameters,
-    responses: { '200': { description: 'The tool result.', schema: output.schema }, '202': { $ref: '#/responses/Accepted' }, ...callErrors(shape) },
+    responses: { '200': { description: TOOL_RESULT, schema: output.schema }, '202': { $ref: '#/responses/Accepted' }, ...callErrors(shape) },
     'x-mcp-tool': tool.name,
   }
   return { path: `/tools/${tool.slug}`, item: { post: operation }, input, output }
@@ -206,6 +235,7 @@ export function fixedOperations(shape: ToolCallShape = DEFAULT_SHAPE): Record<st
             },
           },
           ...callParameters(shape),
+          idempotencyHeader(),
         ],
         responses: {
           '200': {
@@ -312,4 +342,9 @@ export function fixedOperations(shape: ToolCallShape = DEFAULT_SHAPE): Record<st
       },
     },
   }
+}
+
+/** The name of the document-level error response of a status (`401` → `Unauthorized`). */
+export function errorResponseName(status: string): string | undefined {
+  return ERRORS[status]?.name
 }

@@ -14,6 +14,7 @@
  * | 7 | union of objects | one object: properties united; a property is required only if required in every branch |
  * | 8 | union of scalars | one type: same type kept (enums united); integer+number → number; otherwise string; variants in the description |
  * | 9 | union of T and T[] | array of T |
+ * | 9a | union of objects and scalars (`object` or `string`) | the object with its properties; the scalar forms named in the description |
  * | 10 | other unions (mixed) | input: free-form `{type:object}`; output: no type; variants in the description |
  * | 11 | no type information at all (`{}`, `true`, missing `items`) | input: `{type:string}` (the value is passed through as given); output: no type (any JSON) |
  * | 12 | `const: v` | `enum: [v]` and `default: v` |

@@ -15,6 +15,7 @@
  * | scalars of one type                      | that type; `enum` united when every branch has one                      |
  * | integer and number only                  | number                                                                  |
  * | scalars of one type T + arrays of T      | array of T (the array form also accepts one value)                      |
+ * | objects and scalars                      | the object (objects merged as above); the scalar forms in the description |
  * | other scalars                            | string; the variants listed in the description                          |
  * | anything else, or an unconstrained branch | any (free-form); the variants listed in the description                |
  *
@@ -402,6 +403,14 @@ function collapseUnion(branches: NormalSchema[], ctx: NormalizeContext, visiting
       const items = dedupe(arrays.map((a) => a.items))
       return finish(make('array', { items: items.length === 1 ? items[0] : { anyOf: items }, refs, extra: [variants] }))
     }
+  }
+  // object | scalar (Notion's "object or string"): the object form carries the structure makers need, and sending
+  // it is valid for the vendor; the description names the other forms.
+  const objects = live.filter((b): b is Extract<NormalSchema, { kind: 'object' }> => b.kind === 'object')
+  if (objects.length > 0 && objects.length + scalars.length === live.length) {
+    const object = objects.length === 1 ? objects[0]! : collapseUnion(objects, { ...ctx, note: () => {} }, visiting)
+    ctx.note(`a union of object and ${[...new Set(scalars.map((s) => s.type))].join(', ')} kept the object's properties`)
+    return finish({ ...object, refs, extra: [...object.extra, variants] })
   }
   ctx.note(`a union of ${live.map((b) => b.kind).join(', ')} became free-form`)
   return finish(make('any', { refs, extra: [variants], mixed: true }))

@@ -91,7 +91,7 @@ export function buildOutputSchema(tool: CatalogTool): ToolSchemaBuild {
   const notes: string[] = []
   const output = tool.outputSchema
   const schema = fit(notes, (maxDepth) => {
-    if (!output) return withCount(envelope(freeFormData()), [])
+    if (!output) return withCount(freeFormOutputSchema(), [])
     const direct = downlevelSchema(output, { direction: 'output', maxDepth, startDepth: 1 })
     const type = direct.schema.type
     if (type === 'object') return withCount(envelope(objectData(direct.schema)), direct.notes)
@@ -146,6 +146,11 @@ function wrappedData(key: 'items' | 'value', summary: string, fallback: string, 
     },
     required: [key],
   }
+}
+
+/** The envelope of a tool without an output schema (the same for every such tool, so it is shared). */
+export function freeFormOutputSchema(): Swagger2Schema {
+  return envelope(freeFormData())
 }
 
 function freeFormData(): Swagger2Schema {

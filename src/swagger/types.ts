@@ -186,24 +186,44 @@ export interface Swagger2Document {
   'x-ms-connector-metadata'?: ConnectorMetadataEntry[]
 }
 
+/** Microsoft Entra ID specifics of a connection (Power Platform's `aad` identity provider, paconn `customParameters`). */
+export interface AadConnection {
+  /** `https://login.microsoftonline.com` (or `https://login.windows.net`, as older connectors write it). */
+  loginUri: string
+  tenantId: string
+  /** The App ID URI (or client id) the connection asks tokens for. */
+  resourceUri: string
+  /** Power Platform on-behalf-of login (`enableOnbehalfOfLogin`, `IsOnbehalfofLoginSupported`). */
+  onBehalfOfLogin: boolean
+}
+
+/** An OAuth 2.0 authorization-code connection (Swagger `oauth2` accessCode, paconn `token` oauthSetting). */
+export interface OAuthConnection {
+  scheme: 'oauth2'
+  authorizationUrl: string
+  tokenUrl: string
+  refreshUrl?: string
+  scopes: Record<string, string>
+  /** The connector's client id; default a placeholder to fill in before import. */
+  clientId?: string
+  /** Set when users sign in with Microsoft Entra ID. */
+  aad?: AadConnection
+}
+
 /**
  * How callers authenticate to the facade through the connector.
  * - `none`: no credentials.
  * - `apiKey`: the facade's own key, sent by the platform in `header`.
  * - `passthrough`: the caller's vendor credential, forwarded by the facade to the MCP server (OAuth access token
  *   as `Authorization: Bearer`, or an API key header).
+ * - `jwt`: an access token the facade validates: the connection signs users in (OAuth, Microsoft Entra ID), or,
+ *   without a described sign-in, the user pastes `Bearer <token>` into an `Authorization` key.
  */
 export type InboundAuth =
   | { mode: 'none' }
   | { mode: 'apiKey'; header: string }
-  | {
-      mode: 'passthrough'
-      scheme: 'oauth2'
-      authorizationUrl: string
-      tokenUrl: string
-      scopes: Record<string, string>
-    }
-  | { mode: 'passthrough'; scheme: 'apiKey'; header: string }
+  | ({ mode: 'passthrough' | 'jwt' } & OAuthConnection)
+  | { mode: 'passthrough' | 'jwt'; scheme: 'apiKey'; header: string }
 
 /** Certification metadata (`x-ms-connector-metadata`). */
 export interface ConnectorMetadataOptions {
@@ -217,9 +237,11 @@ export interface ConnectorMetadataOptions {
 export interface Swagger2Options {
   /** Public base URL of the facade, e.g. `https://facade.example.com/crm`. Default `https://localhost` (warned). */
   publicUrl?: string
+  /** Where the server's routes live under the base URL (`/{server}` with several servers); appended to its path. */
+  mountPath?: string
   /** Connector title (sanitized to <= 30 chars, no "API"/"Connector"). Default: the vendor's server title/name. */
   title?: string
-  /** Connector description (sanitized to 30-500 chars). Default: the server instructions or a generated sentence. */
+  /** Connector description (sanitized to 30-500 chars). Default: the server's `description`, else a sentence naming its title (never its instructions to the model). */
   description?: string
   /** `info.version`. Default: the vendor's server version, else `1.0.0`. */
   version?: string
@@ -240,6 +262,8 @@ export interface Swagger2Options {
   extraOperations?: Record<string, Swagger2PathItem>
   /** True when tool errors are 422 problems (`toolErrors: problem`), so the 422 response is declared. */
   toolErrorProblems?: boolean
+  /** True when calls exchange the caller's token first (`oauth.delegation`): the error responses name its codes. */
+  delegation?: boolean
 }
 
 /** Why a tool has no typed operation of its own (it stays reachable through `InvokeTool`). */

@@ -13,7 +13,7 @@ import { UpstreamError, classifyUpstreamError } from './errors.js'
 import { markTransportSignal, type ConnectionFetch } from './http-pool.js'
 import { resultValidator } from './result-validators.js'
 import { guardStreamEnds } from './stream-guard.js'
-import type { CallOptions, ConnectionFacts, ConnectionSettings, InputRequiredAnswer, InteractiveCallOptions, RawTool, ToolResult } from './types.js'
+import type { CallOptions, ConnectionFacts, ConnectionSettings, InputRequiredAnswer, InteractiveCallOptions, RawTool, ToolResult, VendorLogMessage } from './types.js'
 
 const CLIENT_INFO = { name: 'mcp-rest-facade', version: '0.1.0' }
 
@@ -253,6 +253,7 @@ export class UpstreamConnection {
     }
     if (protocol === 'auto' && !settings.resume) cache.remember(client)
     const info = client.getServerVersion()
+    const caps = client.getServerCapabilities()
     const httpTransport = transport instanceof StreamableHTTPClientTransport ? transport : undefined
     const facts: ConnectionFacts = {
       era: client.getProtocolEra() === 'modern' ? 'modern' : 'legacy',
@@ -260,7 +261,15 @@ export class UpstreamConnection {
       vendorSessionId: httpTransport?.sessionId,
       protocolVersion: client.getNegotiatedProtocolVersion() ?? settings.resume?.protocolVersion,
       server: info
-        ? { name: info.name, version: info.version, title: info.title, instructions: client.getInstructions() }
+        ? {
+            name: info.name,
+            version: info.version,
+            title: info.title,
+            description: info.description,
+            instructions: client.getInstructions(),
+            // logging/setLevel exists only in the 2025 revisions (2026-07-28 sets the level per request).
+            supports: { completions: !!caps?.completions, logging: !!caps?.logging && client.getProtocolEra() !== 'modern' },
+          }
         : undefined,
     }
     if (httpTransport) {
@@ -269,6 +278,8 @@ export class UpstreamConnection {
     }
     if (facts.era === 'modern') completeUntypedResults(transport)
     const conn = new UpstreamConnection(client, transport, facts, secrets, fetcher)
+    // Vendor log messages go to the calls running on this connection that asked for them (see CallOptions.onLog).
+    client.setNotificationHandler('notifications/message', (notification) => conn.#relayLog(notification.params as VendorLogMessage))
     const prevOnClose = transport.onclose
     transport.onclose = () => {
       conn.#closed = true
@@ -371,6 +382,7 @@ export class UpstreamConnection {
   async callTool(name: string, args: Record<string, unknown>, options: CallOptions): Promise<ToolResult> {
     this.#inFlight++
     try {
+      if (options.onLog) this.#logListeners.add(options.onLog)
       const params = { name, arguments: args }
       const requestOptions = this.#callOptions(options)
       // Outside the 2026-07-28 era, `Client.callTool` adds only an output-validator lookup in the SDK's response
@@ -419,7 +431,14 @@ export class UpstreamConnection {
       throw this.#classify(error)
     } finally {
       this.#inFlight--
+      if (options.onLog) this.#logListeners.delete(options.onLog)
     }
+  }
+
+  #logListeners = new Set<(message: VendorLogMessage) => void>()
+
+  #relayLog(message: VendorLogMessage): void {
+    for (const listener of this.#logListeners) listener(message)
   }
 
   /** Reads a resource. @throws UpstreamError */
@@ -435,6 +454,30 @@ export class UpstreamConnection {
   async getPrompt(name: string, args: Record<string, string>, timeoutMs: number): Promise<Record<string, unknown>> {
     try {
       return await this.#counted(async () => this.#request({ method: 'prompts/get', params: { name, arguments: args } }, { timeout: timeoutMs }))
+    } catch (error) {
+      throw this.#classify(error)
+    }
+  }
+
+  /**
+   * Asks the vendor to complete a prompt or resource-template argument (`completion/complete`).
+   * @throws UpstreamError
+   */
+  async complete(params: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>> {
+    try {
+      return await this.#counted(async () => this.#request({ method: 'completion/complete', params }, { timeout: timeoutMs }))
+    } catch (error) {
+      throw this.#classify(error)
+    }
+  }
+
+  /**
+   * Sets the vendor's log level for this session (`logging/setLevel`, 2025 revisions).
+   * @throws UpstreamError
+   */
+  async setLoggingLevel(level: string, timeoutMs: number): Promise<void> {
+    try {
+      await this.#counted(async () => this.#request({ method: 'logging/setLevel', params: { level } }, { timeout: timeoutMs }))
     } catch (error) {
       throw this.#classify(error)
     }

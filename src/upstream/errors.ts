@@ -4,6 +4,7 @@
  * into a small closed set of codes that the HTTP layer maps to problem responses.
  */
 import { ProtocolError, SdkError, SdkHttpError, UnauthorizedError } from '@modelcontextprotocol/client'
+import { isStaleSocketFailure } from './socket-reuse.js'
 
 /** Closed set of upstream failure kinds. */
 export type UpstreamErrorCode =
@@ -66,6 +67,11 @@ export class UpstreamError extends Error {
       }
       /** RATE_LIMITED / BUSY: how long the vendor asked us to wait (its `Retry-After`), when it said. */
       retryAfterMs?: number
+      /**
+       * INTERRUPTED on a reused keep-alive socket before any byte of an answer: the vendor most likely closed the
+       * connection before reading the request (not proven; see upstream/socket-reuse).
+       */
+      staleSocket?: boolean
     } = {},
   ) {
     super(message)
@@ -187,6 +193,13 @@ export function isRefusal(error: UpstreamError): boolean {
  * @param sessionHeld whether the connection carried a vendor session id (enables SESSION_LOST)
  */
 export function classifyUpstreamError(error: unknown, sessionHeld: boolean): UpstreamError {
+  const classified = classify(error, sessionHeld)
+  if (classified.code === 'INTERRUPTED' && !classified.details.staleSocket && causeChain(error).some(isStaleSocketFailure))
+    return new UpstreamError('INTERRUPTED', classified.message, { ...classified.details, staleSocket: true })
+  return classified
+}
+
+function classify(error: unknown, sessionHeld: boolean): UpstreamError {
   if (error instanceof UpstreamError) return error
   // A refusal from the pool's fetch may come wrapped (e.g. in the SDK's era negotiation error): it still decides.
   const refusal = causeChain(error).find((e): e is UpstreamError => e instanceof UpstreamError && isRefusal(e))

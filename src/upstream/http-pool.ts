@@ -20,6 +20,8 @@
  *   {@link module:upstream/errors} classifies as never sent;
  * - records the last good exchange with the vendor, which readiness reads instead of sending `ping`;
  * - turns a vendor's 429 / 503 into a refusal error carrying its `Retry-After` (the call did not run);
+ * - never writes a request onto a pooled socket the vendor already closed, and marks a failure on a reused socket
+ *   before any answer byte (see upstream/socket-reuse);
  * - when tracing is on, wraps each request in a client span and sends its `traceparent`.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
@@ -27,6 +29,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { Socket } from 'node:net'
 import { startHttpSpan } from '../telemetry/spans.js'
 import { refusalError } from './errors.js'
+import { distrust, guardReuse, isStale, isStaleAbort, markStaleSocketFailure, staleAbort, trackSocket, wasUsed } from './socket-reuse.js'
 import { BufferedResponse, EventStreamResponse, RawHeaders, readWhole } from './lite-response.js'
 
 /** Sizing of a server's pool. */
@@ -69,8 +72,8 @@ export class UpstreamHttp {
 
   /** @internal The agent for `http:` or `https:` URLs. */
   agent(secure: boolean): HttpAgent {
-    if (secure) return (this.#https ??= pooled(new HttpsAgent(this.#agentOptions()), 'secureConnect', this.#connectTimeout))
-    return (this.#http ??= pooled(new HttpAgent(this.#agentOptions()), 'connect', this.#connectTimeout))
+    if (secure) return (this.#https ??= guardReuse(pooled(new HttpsAgent(this.#agentOptions()), 'secureConnect', this.#connectTimeout)))
+    return (this.#http ??= guardReuse(pooled(new HttpAgent(this.#agentOptions()), 'connect', this.#connectTimeout)))
   }
 
   get #connectTimeout() {
@@ -119,20 +122,25 @@ export class UpstreamHttp {
         clearTimeout(timer)
         resolve(status)
       }
-      try {
-        const req = send(target, 'DELETE', headers, undefined, undefined, (res) => {
-          res.once('end', () => {
-            if (res.statusCode! >= 200 && res.statusCode! < 300) this.health.lastGoodAt = Date.now()
-            done(res.statusCode!)
+      const attempt = (left: number) => {
+        try {
+          const req = send(target, 'DELETE', headers, undefined, undefined, (res) => {
+            res.once('end', () => {
+              if (res.statusCode! >= 200 && res.statusCode! < 300) this.health.lastGoodAt = Date.now()
+              done(res.statusCode!)
+            })
+            res.once('error', () => done(0))
+            res.resume()
           })
-          res.once('error', () => done(0))
-          res.resume()
-        })
-        req.on('error', () => done(0))
-        timer = setTimeout(() => req.destroy(), timeoutMs)
-      } catch {
-        done(0) // e.g. a header value Node refuses
+          // Aborted before it was written (the pooled socket was dead): send it on another connection.
+          req.on('error', (error) => (isStaleAbort(error) && left > 0 ? attempt(left - 1) : done(0)))
+          clearTimeout(timer)
+          timer = setTimeout(() => req.destroy(), timeoutMs)
+        } catch {
+          done(0) // e.g. a header value Node refuses
+        }
       }
+      attempt(STALE_RESENDS)
     })
   }
 
@@ -152,6 +160,7 @@ function pooled<A extends HttpAgent>(agent: A, ready: 'connect' | 'secureConnect
   ;(agent as unknown as { createConnection: (...args: unknown[]) => Socket }).createConnection = function (this: A, ...args: unknown[]) {
     const socket = create.apply(this, args)
     socket.setNoDelay(true)
+    trackSocket(socket, this)
     const timer = setTimeout(
       () => socket.destroy(Object.assign(new Error(`connect timeout (${timeoutMs} ms)`), { code: 'ETIMEDOUT', syscall: 'connect' })),
       timeoutMs,
@@ -191,10 +200,18 @@ function send(
   onResponse: (res: IncomingMessage) => void,
 ) {
   const req = (t.secure ? httpsRequest : httpRequest)({ agent: t.agent, hostname: t.hostname, port: t.port, path: t.path, method, headers, signal }, onResponse)
+  // 'socket' comes before Node writes anything: a dead pooled socket is refused here, so the request provably
+  // never left (see upstream/socket-reuse).
+  req.once('socket', (socket: Socket) => {
+    if (isStale(socket)) req.destroy(staleAbort())
+  })
   // With a single `end(body)` Node sends Content-Length, not chunked encoding.
   req.end(body)
   return req
 }
+
+/** How many times a request aborted on a dead pooled socket is sent again at once, on another connection. */
+const STALE_RESENDS = 3
 
 /** The fetch of one MCP connection, with its own set of in-flight requests. */
 export class ConnectionFetch {
@@ -268,12 +285,36 @@ export class ConnectionFetch {
         }
         resolve(new EventStreamResponse(target.href, status, new RawHeaders(res.rawHeaders), res))
       }
-      try {
-        // Kept for the request's life: a socket error after the response also lands here (a no-op once settled).
-        send(target, method, headers, init?.body as string | undefined, signal, onResponse).on('error', fail)
-      } catch (error) {
-        fail(error) // e.g. a header value Node refuses
+      const attempt = (left: number) => {
+        let responded = false
+        let reused = false
+        let bytesAtStart = 0
+        try {
+          const req = send(target, method, headers, init?.body as string | undefined, signal, (res) => {
+            responded = true
+            onResponse(res)
+          })
+          req.once('socket', (socket: Socket) => {
+            reused = wasUsed(socket)
+            bytesAtStart = socket.bytesRead
+          })
+          // Kept for the request's life: a socket error after the response also lands here (a no-op once settled).
+          req.on('error', (error) => {
+            // Never written (dead pooled socket): send it again at once on another connection, whatever it is.
+            if (isStaleAbort(error) && left > 0) {
+              distrust(target.agent)
+              return attempt(left - 1)
+            }
+            // Failed on a reused socket before any byte of an answer: most likely never read (see socket-reuse).
+            const quiet = !responded && reused && req.socket?.bytesRead === bytesAtStart
+            if (quiet) distrust(target.agent)
+            fail(quiet ? markStaleSocketFailure(error) : error)
+          })
+        } catch (error) {
+          fail(error) // e.g. a header value Node refuses
+        }
       }
+      attempt(STALE_RESENDS)
     })
   }) as unknown as typeof fetch
 

@@ -32,9 +32,9 @@ import {
   selectResourceURL,
 } from '@modelcontextprotocol/client'
 import type { AddClientAuthentication, AuthorizationServerMetadata, FetchLike, OAuthClientMetadata, OAuthClientProvider, OAuthTokens } from '@modelcontextprotocol/client'
-import { readFile } from 'node:fs/promises'
 import type { Logger } from '../log.js'
 import { UpstreamError, networkCode } from './errors.js'
+import { readAssertionFile, signClientAssertion } from './client-assertion.js'
 import type { TokenSource } from './types.js'
 
 /** OAuth client settings (the `oauth` block of a server's config, already validated). */
@@ -55,6 +55,8 @@ export interface OAuthClientSettings {
   resource?: string
   /** Refresh this long before expiry (capped at half the token lifetime). */
   refreshSkewSeconds: number
+  /** PEM of the certificate of `privateKey`: assertions then carry `x5t` (Entra ID certificate credentials). */
+  certificate?: string
   /** Workload identity: a platform-issued JWT, re-read from this file for every token request. */
   clientAssertionFile?: string
   /** `jwt_bearer` (SEP-1933): the workload JWT is the grant itself; else `client_credentials`. */
@@ -245,7 +247,15 @@ export class OAuthTokenSource implements TokenSource {
   #provider(expectedIssuer: string): OAuthClientProvider {
     const { oauth } = this.options
     const common = { clientId: oauth.clientId, scope: oauth.scope, clientName: 'mcp-rest-facade', expectedIssuer }
-    if (oauth.clientAssertionFile !== undefined) return new WorkloadIdentityProvider({ ...common, assertionFile: oauth.clientAssertionFile, asGrant: oauth.grant === 'jwt_bearer' })
+    if (oauth.clientAssertionFile !== undefined) {
+      const file = oauth.clientAssertionFile
+      return new AssertionClientProvider({ ...common, assertion: () => readAssertionFile(file), asGrant: oauth.grant === 'jwt_bearer' })
+    }
+    // With the key's certificate, assertions carry x5t (Entra ID certificate credentials); the SDK's signer cannot.
+    if (oauth.privateKey !== undefined && oauth.certificate !== undefined) {
+      const key = { clientId: oauth.clientId, privateKey: oauth.privateKey, algorithm: oauth.algorithm, certificate: oauth.certificate }
+      return new AssertionClientProvider({ ...common, assertion: (tokenUrl) => signClientAssertion(key, tokenUrl), asGrant: false })
+    }
     if (oauth.clientSecret !== undefined) return new ClientCredentialsProvider({ ...common, clientSecret: oauth.clientSecret })
     if (oauth.privateKey !== undefined) return new PrivateKeyJwtProvider({ ...common, privateKey: oauth.privateKey, algorithm: oauth.algorithm })
     throw new UpstreamError('PROTOCOL', 'oauth needs clientSecret, privateKey or clientAssertionFile')
@@ -290,21 +300,23 @@ function classifyOAuthError(error: unknown, stage: 'discovery' | 'token'): Upstr
 const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
 /**
- * Workload identity toward the vendor's authorization server, with a platform-issued JWT read from a file the
- * platform rotates (Kubernetes projected tokens, `AZURE_FEDERATED_TOKEN_FILE`):
- * - as the grant (SEP-1933, `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`, `assertion` = the JWT, no
- *   other client authentication), or
- * - as the client assertion of a `client_credentials` grant (RFC 7523 §2.2, Entra ID federated credentials).
- * The file is read on every token request, never cached: token requests are rare and the file changes.
+ * A client that proves itself with a JWT assertion instead of a secret:
+ * - a platform-issued workload JWT read from a file the platform rotates (Kubernetes projected tokens,
+ *   `AZURE_FEDERATED_TOKEN_FILE`), either as the grant itself (SEP-1933, `grant_type=urn:ietf:params:oauth:grant-
+ *   type:jwt-bearer`, no other client authentication) or as the client assertion of a `client_credentials` grant
+ *   (RFC 7523 §2.2, Entra ID federated credentials); the file is read on every token request, never cached;
+ * - an assertion the facade signs with its key and names its certificate in (`x5t`).
  */
-class WorkloadIdentityProvider implements OAuthClientProvider {
+class AssertionClientProvider implements OAuthClientProvider {
   #tokens?: OAuthTokens
   readonly #info: { client_id: string; issuer: string }
   readonly clientMetadata: OAuthClientMetadata
   /** Client authentication when the JWT is a client assertion; absent for the grant form (the SDK sends client_id only). */
   readonly addClientAuthentication?: AddClientAuthentication
 
-  constructor(private readonly options: { clientId: string; scope?: string; clientName: string; expectedIssuer: string; assertionFile: string; asGrant: boolean }) {
+  constructor(
+    private readonly options: { clientId: string; scope?: string; clientName: string; expectedIssuer: string; assertion: (tokenUrl: string) => Promise<string>; asGrant: boolean },
+  ) {
     this.#info = { client_id: options.clientId, issuer: options.expectedIssuer }
     this.clientMetadata = {
       client_name: options.clientName,
@@ -314,10 +326,10 @@ class WorkloadIdentityProvider implements OAuthClientProvider {
       scope: options.scope,
     }
     if (!options.asGrant)
-      this.addClientAuthentication = async (_headers, params) => {
+      this.addClientAuthentication = async (_headers, params, url) => {
         params.set('client_id', options.clientId)
         params.set('client_assertion_type', JWT_BEARER_ASSERTION)
-        params.set('client_assertion', await this.#assertion())
+        params.set('client_assertion', await options.assertion(String(url)))
       }
   }
 
@@ -334,30 +346,20 @@ class WorkloadIdentityProvider implements OAuthClientProvider {
     this.#tokens = tokens
   }
   redirectToAuthorization(): never {
-    throw new Error('workload identity has no authorization redirect')
+    throw new Error('assertion clients have no authorization redirect')
   }
   saveCodeVerifier() {}
   codeVerifier(): never {
-    throw new Error('workload identity has no code verifier')
+    throw new Error('assertion clients have no code verifier')
   }
 
   async prepareTokenRequest(scope?: string): Promise<URLSearchParams> {
+    // The grant form's assertion has no token endpoint audience of ours to sign: the platform issued it.
     const params = this.options.asGrant
-      ? new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await this.#assertion() })
+      ? new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await this.options.assertion('') })
       : new URLSearchParams({ grant_type: 'client_credentials' })
     if (scope) params.set('scope', scope)
     return params
-  }
-
-  async #assertion(): Promise<string> {
-    let text: string
-    try {
-      text = (await readFile(this.options.assertionFile, 'utf8')).trim()
-    } catch (error) {
-      throw new UpstreamError('UNAVAILABLE', `the workload identity token file cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
-    }
-    if (!text) throw new UpstreamError('UNAVAILABLE', 'the workload identity token file is empty')
-    return text
   }
 }
 

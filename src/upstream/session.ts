@@ -203,6 +203,9 @@ export class UpstreamSession {
           conn = await this.#current()
         } catch (error) {
           if (error instanceof UpstreamError && error.code === 'UNAVAILABLE' && (await retryNeverRan())) continue
+          // The handshake failed on a keep-alive socket the vendor was closing: connect again after a short wait (a
+          // repeated initialize costs at most one unused vendor session, never a tool run).
+          if (error instanceof UpstreamError && error.details.staleSocket && (await retryNeverRan())) continue
           if (error instanceof UpstreamError && isRefusal(error) && (await retryNeverRan(error))) continue
           if (error instanceof UpstreamError && error.code === 'SESSION_LOST' && !renewed) {
             // A resumed vendor session that is already gone fails at connect time on some servers.
@@ -225,9 +228,16 @@ export class UpstreamSession {
             await this.#renew(conn).catch(() => undefined)
             continue
           }
-          if (error.code === 'INTERRUPTED' && options.replayable === true && !replayed) {
-            // The vendor may have run it; a read-only or idempotent tool may run again. A cut connection is
-            // re-attached by the next #current() (same vendor session, no initialize).
+          if (error.code === 'INTERRUPTED' && error.details.staleSocket && options.replayable === true && (await retryNeverRan())) {
+            // Cut on a reused keep-alive socket before any answer byte: a read-only or idempotent call goes again
+            // after a short backoff (by then the pool has seen the vendor's close and opens a fresh connection), as
+            // often as the retry budget allows.
+            continue
+          }
+          if (error.code === 'INTERRUPTED' && options.replayable === true && (!replayed || (await retryNeverRan()))) {
+            // The vendor may have run it; a read-only or idempotent tool may run again: once at once, then (a vendor
+            // restarting) with backoff inside the retry budget. A cut connection is re-attached by the next
+            // #current() (same vendor session, no initialize).
             replayed = true
             continue
           }

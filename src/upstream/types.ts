@@ -63,7 +63,7 @@ export interface ConnectionFacts {
   transport: 'streamable-http' | 'sse' | 'stdio'
   vendorSessionId?: string
   protocolVersion?: string
-  server?: { name: string; version?: string; title?: string; instructions?: string }
+  server?: { name: string; version?: string; title?: string; description?: string; instructions?: string; supports?: { completions?: boolean; logging?: boolean } }
 }
 
 /** One content block of a tool result, as the vendor sent it. */
@@ -89,10 +89,23 @@ export interface RawTool {
 }
 
 /** Options for one tool call. */
+/** A vendor log message (`notifications/message` params). */
+export interface VendorLogMessage {
+  level: string
+  logger?: string
+  data: unknown
+}
+
 export interface CallOptions {
   timeoutMs: number
   /** Called on every `notifications/progress` for this call; each one also resets the timeout. */
   onProgress?: (progress: { progress: number; total?: number; message?: string }) => void
+  /**
+   * Called on every `notifications/message` (vendor log message) the connection receives while this call runs.
+   * The connection belongs to one caller (a caller session, or one identity's pooled session), so a message
+   * reaches only that caller's calls.
+   */
+  onLog?: (message: VendorLogMessage) => void
   signal?: AbortSignal
   /**
    * SEP-2243 `Mcp-Param-*` headers, already encoded. Sent only on 2026-07-28 connections (the era that defines

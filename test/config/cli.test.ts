@@ -8,6 +8,7 @@ import { createRequire } from 'node:module'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startSessionfulVendor } from '../fixtures/sessionful-vendor.js'
+import { stdioVendorCommand } from '../fixtures/stdio-vendor.js'
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
 const cli = fileURLToPath(new URL('../../src/cli.ts', import.meta.url))
@@ -75,6 +76,30 @@ describe('cli', () => {
     } finally {
       await vendor.close()
     }
+  })
+
+  it('--upstream-env passes a named variable to the stdio child, and only that one', async () => {
+    const { command, args } = stdioVendorCommand({ withEnv: true })
+    const line = [command, ...args].map((w) => JSON.stringify(w)).join(' ')
+    const p = run(['--upstream-command', line, '--upstream-env', 'VENDOR_API_KEY', '--port', '0'], { VENDOR_API_KEY: 'k-123', OTHER_SECRET: 'nope' })
+    await expect.poll(() => p.out(), { timeout: 20000 }).toMatch(/openapi\.json/)
+    const url = /listening on (http:\/\/\S+)/.exec(p.out())![1]!
+    const read = async (name: string) => {
+      const res = await fetch(`${url}/tools/env_get`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) })
+      return ((await res.json()) as { data: { value: string | null } }).data.value
+    }
+    expect(await read('VENDOR_API_KEY')).toBe('k-123')
+    // Everything else of the facade's environment stays out (the SDK's default set: HOME, PATH, SHELL, TERM).
+    expect(await read('OTHER_SECRET')).toBeNull()
+    expect(await read('PATH')).toBe(process.env.PATH)
+    p.child.kill('SIGTERM')
+    expect(await p.exited).toBe(0)
+  })
+
+  it('--upstream-env naming an unset variable is a config problem', async () => {
+    const p = run(['--upstream-command', 'node x.js', '--upstream-env', 'VENDOR_API_KEY'])
+    expect(await p.exited).toBe(1)
+    expect(p.err()).toMatch(/servers\.default\.envPassthrough\[0\]: environment variable VENDOR_API_KEY is not set/)
   })
 
   /** Resolves true once nothing listens at `url` any more (connection refused), false after `ms`. */

@@ -42,6 +42,18 @@ describe('loadConfig', () => {
     expect(splitCommandLine('a\\ b "c d" e')).toEqual(['a b', 'c d', 'e'])
   })
 
+  it('passes envPassthrough variables to a stdio child (file, MCP_UPSTREAM_ENV, flag); explicit env wins', () => {
+    const path = file({ servers: { crm: { command: 'node', args: ['v.js'], env: { MODE: 'x', TOKEN: 'from-file' }, envPassthrough: ['API_KEY', 'TOKEN'] } } })
+    const env = { API_KEY: 'k1', TOKEN: 't-env', REGION: 'eu', EXTRA: 'e' }
+    expect(loadConfig({ config: path }, env).servers.crm!.env).toEqual({ MODE: 'x', TOKEN: 'from-file', API_KEY: 'k1' })
+    const layered = loadConfig({ config: path, upstreamEnv: ['EXTRA'] }, { ...env, MCP_UPSTREAM_ENV: 'REGION, API_KEY' }).servers.crm!
+    expect(layered.envPassthrough).toEqual(['API_KEY', 'TOKEN', 'REGION', 'EXTRA'])
+    expect(layered.env).toMatchObject({ REGION: 'eu', EXTRA: 'e' })
+    expect(() => loadConfig({ config: path }, { TOKEN: 't' })).toThrow(/servers\.crm\.envPassthrough\[0\]: environment variable API_KEY is not set/)
+    expect(() => loadConfig({ upstream: 'http://127.0.0.1:1/mcp', upstreamEnv: ['API_KEY'] }, env)).toThrow(/envPassthrough applies to stdio servers/)
+    expect(() => loadConfig({ upstreamCommand: 'node v.js', upstreamEnv: ['not-a-name'] }, env)).toThrow(/envPassthrough\.0: expected an environment variable name/)
+  })
+
   it('interpolates ${ENV} in the file and reports missing variables', () => {
     const path = file({ servers: { crm: { url: 'http://127.0.0.1:1/mcp', headers: { 'X-Api-Key': '${VENDOR_KEY}', 'X-Tenant': '${TENANT}' } } } })
     const c = loadConfig({ config: path }, { VENDOR_KEY: 'k1', TENANT: 't1' })

@@ -66,6 +66,31 @@ describe('mcpServers', () => {
     expect(((await echoed.json()) as { text: string }).text).toContain('from stdio')
   })
 
+  it('mounts a single entry under /{name}/ too (a second entry later moves no route); servers with one entry keep the root', async () => {
+    const config = loadConfig({ config: configFile({ mcpServers: { Weather: { url: vendor.url } }, port: 0 }) }, {})
+    expect(config.mountServers).toBe('byName')
+    const single = await startFacade(config, createLogger('silent'))
+    try {
+      expect((await fetch(`${single.url}/weather/tools/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"message":"m"}' })).status).toBe(200)
+      expect((await fetch(`${single.url}/tools`)).status).toBe(404)
+      const index = (await (await fetch(`${single.url}/`)).json()) as { servers: { name: string; openapi: string }[] }
+      expect(index.servers).toEqual([expect.objectContaining({ name: 'weather', openapi: '/weather/openapi.json' })])
+      expect((await fetch(`${single.url}/readyz`)).status).toBe(200)
+      const doc = (await (await fetch(`${single.url}/weather/openapi.json`)).json()) as { servers: { url: string }[] }
+      expect(doc.servers[0]!.url).toBe('/weather')
+    } finally {
+      await single.close()
+    }
+    const plain = loadConfig({ config: configFile({ servers: { weather: { url: vendor.url } }, port: 0 }) }, {})
+    expect(plain.mountServers).toBe('auto')
+    const root = await startFacade(plain, createLogger('silent'))
+    try {
+      expect((await fetch(`${root.url}/tools`)).status).toBe(200)
+    } finally {
+      await root.close()
+    }
+  })
+
   it('maps type sse and streamableHttp to our transports', () => {
     const config = loadConfig({ config: configFile({ mcpServers: { a: { url: 'https://a.example.com/sse', type: 'sse' }, b: { url: 'https://b.example.com/mcp', type: 'streamableHttp' }, c: { url: 'https://c.example.com/mcp' } } }) }, {})
     expect(config.servers.a!.transport).toBe('sse')

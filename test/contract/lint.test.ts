@@ -1,16 +1,19 @@
 /**
  * `/openapi.json` through a real linter: Redocly CLI with its `recommended` ruleset, at 0 errors, for the demo
- * vendor in apiKey mode and the awkward fixture without inbound auth (where root `security` is the empty
- * requirement). The CLI runs as a child process on the served bytes written to a temporary file.
+ * vendor in apiKey mode, the awkward fixture without inbound auth (where root `security` is the empty
+ * requirement), and behind validated tokens: with Entra ID sign-in and on-behalf-of delegation, and without a
+ * described sign-in (OpenID Connect discovery).
+ * The CLI runs as a child process on the served bytes written to a temporary file.
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoVendor } from '../../src/demo/vendor.js'
 import { startAwkwardVendor } from '../fixtures/awkward-vendor.js'
+import { startTokenIssuer, type TokenIssuer } from '../fixtures/token-issuer.js'
 import { startTestFacade } from '../support/facade.js'
 
 const run = promisify(execFile)
@@ -35,12 +38,33 @@ describe('Redocly lint of /openapi.json (recommended ruleset)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mrf-lint-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
+  let issuer: TokenIssuer
+  beforeAll(async () => {
+    issuer = await startTokenIssuer({ client: { clientId: 'facade-app', clientSecret: 'lint-client-secret' } })
+  })
+  afterAll(() => issuer?.close())
+
   it.each([
-    { name: 'demo (apiKey)', start: startDemoVendor, server: { auth: { mode: 'apiKey', keys: [KEY] } } },
-    { name: 'awkward (no auth)', start: startAwkwardVendor, server: {} },
+    { name: 'demo (apiKey)', start: startDemoVendor, server: (): Record<string, unknown> => ({ auth: { mode: 'apiKey', keys: [KEY] } }) },
+    { name: 'awkward (no auth)', start: startAwkwardVendor, server: (): Record<string, unknown> => ({}) },
+    {
+      // Two alternative schemes (bearer, oauth2) and the identity problem codes (invalid_token, delegation_failed, …).
+      name: 'demo (jwt, Entra ID sign-in, on-behalf-of)',
+      start: startDemoVendor,
+      server: (): Record<string, unknown> => ({
+        auth: { mode: 'jwt', issuer: issuer.issuer, audience: 'api://facade', oauth: { identityProvider: 'aad', clientId: 'connector-app', tenantId: 'contoso', scopes: { 'api://facade/access_as_user': 'Call the tools' } } },
+        oauth: { tokenUrl: issuer.tokenUrl, clientId: 'facade-app', clientSecret: 'lint-client-secret', delegation: { grant: 'on_behalf_of' } },
+      }),
+    },
+    {
+      // Bearer or OpenID Connect discovery of the issuer.
+      name: 'awkward (jwt, no described sign-in)',
+      start: startAwkwardVendor,
+      server: (): Record<string, unknown> => ({ auth: { mode: 'jwt', issuer: issuer.issuer, audience: 'api://facade' } }),
+    },
   ])('$name: 0 errors', async ({ name, start, server }) => {
     const vendor = await start()
-    const facade = await startTestFacade({ default: { url: vendor.url, ...server } }, {}, 'warn')
+    const facade = await startTestFacade({ default: { url: vendor.url, ...server() } }, {}, 'warn')
     try {
       const file = join(dir, `${name.split(' ')[0]}.json`)
       writeFileSync(file, await (await facade.call('/openapi.json', { headers: { 'X-API-Key': KEY } })).text())

@@ -80,6 +80,43 @@ describe('upstream http pool', () => {
     expect(server.sockets[0]).toMatchObject({ closed: true, closedByPeer: true })
   })
 
+  it('never hands a socket out again after `Connection: close` or `Keep-Alive: timeout=1`, even to queued requests', async () => {
+    for (const headers of [{ connection: 'close' }, { 'keep-alive': 'timeout=1' }]) {
+      let requests = 0
+      const server = await startServer((req, res) => {
+        requests++
+        req.resume()
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', ...headers }).end('{"ok":true}'))
+      })
+      // One socket allowed: the other requests queue for it, so each answer's socket would be handed straight on.
+      const fetcher = pool({ connections: 1 }).connectionFetch(() => ({}), false)
+      const answers = await Promise.all(Array.from({ length: 4 }, () => post(fetcher, server.url)))
+      expect(answers.every((a) => a.status === 200)).toBe(true)
+      expect(requests).toBe(4)
+      expect(server.sockets.length, JSON.stringify(headers)).toBe(4)
+    }
+  })
+
+  it('a server that closes each connection after answering: a failure on the reused socket is marked, then no socket is reused', async () => {
+    const server = await startServer((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        res.once('finish', () => req.socket.end())
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
+      })
+    })
+    const fetcher = pool({ connections: 2 }).connectionFetch(() => ({}), false)
+    const failures: unknown[] = []
+    for (let round = 0; round < 5; round++) {
+      const settled = await Promise.allSettled(Array.from({ length: 6 }, () => post(fetcher, server.url)))
+      for (const s of settled) if (s.status === 'rejected') failures.push(s.reason)
+      if (round > 0) expect(settled.every((s) => s.status === 'fulfilled'), `round ${round}`).toBe(true)
+    }
+    // At most one per socket before the pool stops reusing; each says "reused socket, no answer byte".
+    expect(failures.length).toBeLessThanOrEqual(2)
+    for (const f of failures) expect(classifyUpstreamError(f, false).details).toMatchObject({ staleSocket: true })
+  })
+
   it('a busy socket is not cut by keepAliveMs: a slow answer and a quiet event stream outlast it', async () => {
     const server = await startServer((req, res) => {
       req.resume()

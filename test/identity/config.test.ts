@@ -51,6 +51,14 @@ describe('identity configuration', () => {
     expect(problemsOf({ auth: { mode: 'passthrough' }, forwardHeaders: { allow: ['Authorization'] }, oauth: obo }).join('\n')).toContain('the caller\'s own Authorization is never forwarded')
   })
 
+  it('names a certificate that does not certify the private key', async () => {
+    const { generateKeyPairSync } = await import('node:crypto')
+    const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+    const config = ConfigSchema.parse({ servers: { crm: { url: VENDOR, auth: jwt, oauth: { ...obo, clientSecret: undefined, privateKey: key, certificate: 'not a certificate' } } } })
+    expect(credentialConfigProblems('crm', config.servers.crm!)).toEqual(['servers.crm.oauth.certificate: not a valid PEM certificate'])
+    expect(problemsOf({ auth: jwt, oauth: { ...obo, certificate: 'x' } }).join('\n')).toContain('oauth.certificate: certificate goes with privateKey')
+  })
+
   it('names a workload identity file that cannot be read at start', () => {
     const config = ConfigSchema.parse({ servers: { crm: { url: VENDOR, auth: jwt, oauth: { ...obo, clientSecret: undefined, clientAssertionFile: '/nonexistent/azure-identity-token' } } } })
     expect(credentialConfigProblems('crm', config.servers.crm!)).toEqual([

@@ -5,10 +5,12 @@
  * problem, a token endpoint that is down, client authentication by secret, private-key JWT and a workload-identity
  * file, and no secret or token in bodies or debug logs.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { X509Certificate, createHash } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SignJWT, exportJWK, exportPKCS8, generateKeyPair } from 'jose'
+import { SignJWT, decodeProtectedHeader, exportJWK, exportPKCS8, generateKeyPair } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startSessionfulVendor, type SessionfulVendor } from '../fixtures/sessionful-vendor.js'
 import { startTokenIssuer, type TokenIssuer } from '../fixtures/token-issuer.js'
@@ -267,6 +269,34 @@ describe('other delegations and client authentications', () => {
       // is signed with iss = sub = the configured client id.
       expect((await callAs(facade, 'user-pkjwt')).status).toBe(200)
       expect(issuer.requests().at(-1)!.clientAuth).toBe('private_key_jwt')
+    } finally {
+      await facade.close()
+    }
+  })
+
+  it('names its certificate (x5t, x5t#S256) in private-key JWT assertions, as Entra ID requires for certificate credentials', async () => {
+    const { privateKey } = await federation
+    const pem = await exportPKCS8(privateKey)
+    writeFileSync(join(dir, 'key.pem'), pem)
+    execFileSync('openssl', ['req', '-x509', '-key', join(dir, 'key.pem'), '-subj', '/CN=mcp-rest-facade', '-days', '1', '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
+    const certificate = readFileSync(join(dir, 'cert.pem'), 'utf8')
+    const der = new X509Certificate(certificate).raw
+    const facade = await startTestFacade({
+      default: {
+        url: vendor.url,
+        auth: jwtAuth(issuer),
+        oauth: { tokenUrl: issuer.tokenUrl, clientId: 'https://federation.example', privateKey: pem, certificate, scope: 'api://vendor/.default', delegation: { grant: 'on_behalf_of' } },
+      },
+    })
+    try {
+      expect((await callAs(facade, 'user-certificate')).status).toBe(200)
+      // The catalog's client credentials and the user's on-behalf-of exchange: both assertions name the certificate.
+      const assertions = issuer.requests().slice(-2).map((r) => decodeProtectedHeader(r.fields.client_assertion!))
+      expect(issuer.requests().slice(-2).map((r) => r.grantType)).toEqual(['client_credentials', OBO])
+      for (const header of assertions) {
+        expect(header.x5t).toBe(createHash('sha1').update(der).digest('base64url'))
+        expect(header['x5t#S256']).toBe(createHash('sha256').update(der).digest('base64url'))
+      }
     } finally {
       await facade.close()
     }

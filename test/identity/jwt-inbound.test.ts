@@ -173,6 +173,36 @@ describe('jwt inbound auth', () => {
   })
 })
 
+describe('jwt inbound auth forwarding the validated token', () => {
+  it('sends the newest token on every later request of the same vendor session', async () => {
+    const issuer = await startTokenIssuer()
+    const vendor = await startSessionfulVendor({ requireBearer: (t) => t.split('.').length === 3 })
+    const facade = await startTestFacade({
+      default: { url: vendor.url, headers: { Authorization: 'Bearer catalog.static.token' }, forwardHeaders: { allow: ['Authorization'] }, auth: { mode: 'jwt', issuer: issuer.issuer, audience: 'api://facade', identityClaims: ['tid', 'oid'] } },
+    })
+    try {
+      const v1 = await issuer.sign({ oid: 'user-forward' })
+      const v2 = await issuer.sign({ oid: 'user-forward' })
+      const call = (token: string) => facade.call('/tools/whoami', { method: 'POST', json: {}, headers: { Authorization: `Bearer ${token}` } })
+      expect((await call(v1)).status).toBe(200)
+      const second = await call(v2)
+      expect(second.status).toBe(200)
+      // Requests with a vendor session id (the initialize that opens one carries none yet).
+      const sessions = vendor.seenAuthorizations().filter((s) => s.sessionId !== null && (s.authorization === `Bearer ${v1}` || s.authorization === `Bearer ${v2}`))
+      const v1Sessions = new Set(sessions.filter((s) => s.authorization === `Bearer ${v1}`).map((s) => s.sessionId))
+      const v2Sessions = new Set(sessions.filter((s) => s.authorization === `Bearer ${v2}`).map((s) => s.sessionId))
+      // One vendor session: opened with v1, continued with v2.
+      expect(v1Sessions.size).toBe(1)
+      expect([...v2Sessions]).toEqual([...v1Sessions])
+      expect(((await second.json()) as { data: { authorization: string } }).data.authorization).toBe(`Bearer ${v2}`)
+    } finally {
+      await facade.close()
+      await vendor.close()
+      await issuer.close()
+    }
+  })
+})
+
 describe('jwt inbound auth when the issuer is down', () => {
   it('answers 503 idp_unavailable with Retry-After (not invalid_token): the token is not at fault', async () => {
     const vendor = await startSessionfulVendor()

@@ -76,6 +76,21 @@ describe('argument validation against the vendor original schemas', () => {
     const required = await jsonOf(await post(f, '/tools/billing.invoice.create', { customerId: '' }, connector))
     expect(required.errors).toEqual([{ pointer: '/customerId', message: expect.stringContaining('fewer than 3') }])
   })
+
+  it('null on an optional, non-nullable argument means absent for every caller; nullable keeps it, required stays an error', async () => {
+    // No X-Facade-Client: a generated .NET/Java client sending null for unset properties.
+    const res = await post(f, '/tools/billing.invoice.create', { customerId: 'abc', currency: null, amounts: null, discount: null })
+    expect(res.status).toBe(200)
+    expect(vendor.calls().at(-1)!.arguments).toEqual({ customerId: 'abc', discount: null })
+    const required = await jsonOf(await post(f, '/tools/billing.invoice.create', { customerId: null }))
+    expect(required).toMatchObject({ code: 'invalid_arguments', errors: [{ pointer: '/customerId' }] })
+    // "" stays a value for callers other than the connector.
+    const empty = await jsonOf(await post(f, '/tools/billing.invoice.create', { customerId: 'abc', currency: null, amounts: '' }))
+    expect(empty).toMatchObject({ code: 'invalid_arguments', errors: [{ pointer: '/amounts' }] })
+    // Another tool, a non-ASCII optional enum.
+    expect((await post(f, '/tools/meteo', { ville: 'Lyon', unités: null })).status).toBe(200)
+    expect(vendor.calls().at(-1)!.arguments).toEqual({ ville: 'Lyon' })
+  })
 })
 
 describe('bad input gets a clear problem response', () => {

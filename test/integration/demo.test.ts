@@ -62,6 +62,16 @@ describe('demo vendor through the facade', () => {
     // A valid OpenAPI 3.1 document, $refs to relocated $defs included.
     await SwaggerParser.validate(structuredClone(oas) as never)
     expect(oas.components.schemas.CreateOrderInput).toBeDefined()
+    // Prompt and resource reads run on a caller session: each declares X-Session-Id (and the sessionId query).
+    const sessionParameter = (op: { parameters?: Array<{ $ref?: string; name?: string; in?: string }> }) =>
+      (op.parameters ?? []).some((p) => p.$ref === '#/components/parameters/SessionId' || (p.in === 'header' && p.name?.toLowerCase() === 'x-session-id'))
+    const promptPaths = Object.keys(oas.paths).filter((p) => p.startsWith('/prompts/'))
+    expect(promptPaths.length).toBeGreaterThan(0)
+    for (const path of [...promptPaths, '/resources/read']) {
+      const op = oas.paths[path].post ?? oas.paths[path].get
+      expect(sessionParameter(op), path).toBe(true)
+      expect(op.responses['200'].headers, path).toHaveProperty('X-Session-Id')
+    }
     const swagger = await jsonOf(await f.call('/swagger.json'))
     expect(swagger.swagger).toBe('2.0')
     const docs = await f.call('/docs')

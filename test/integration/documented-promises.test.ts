@@ -109,6 +109,15 @@ describe('several servers are mounted under /{server}/', () => {
     ])
     for (const path of ['/tools', '/openapi.json', '/other/tools']) expect((await f.call(path)).status, path).toBe(404)
   })
+
+  it('without publicUrl a mounted server\'s Swagger still has basePath /{server}', async () => {
+    const bare = await startTestFacade({ chat: { url: sessionful.url }, crm: { url: awkward.url } }, {}, 'warn')
+    try {
+      expect(await jsonOf(await bare.call('/crm/swagger.json'))).toMatchObject({ host: 'localhost', basePath: '/crm' })
+    } finally {
+      await bare.close()
+    }
+  })
 })
 
 describe('the default body limit is 1 MiB', () => {

@@ -60,7 +60,7 @@ describe('InvokeMCP in the connector', () => {
   it('export --mcp-only writes a connector folder with InvokeMCP alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mrf-mcp-only-'))
     const summary = writeConnectorFolder(facade.runtimes[0]!, dir, { mcpOnly: true })
-    expect(summary).toContain('1 operations')
+    expect(summary).toContain('(1 operation)')
     expect(readdirSync(dir).sort()).toEqual(['README.md', 'apiDefinition.swagger.json', 'apiProperties.json', 'icon.png', 'settings.json'])
     const doc = JSON.parse(readFileSync(join(dir, 'apiDefinition.swagger.json'), 'utf8'))
     expect(Object.keys(doc.paths)).toEqual([MCP_ENDPOINT_PATH])

@@ -79,6 +79,12 @@ describe('Copilot-safe tool listing', () => {
       const good = await caller.client.callTool({ name: 'tree.insert', arguments: { root: { id: 'r', label: null, children: [{ id: 'c' }] } } })
       expect(good.isError).toBeFalsy()
       expect(vendor.calls().at(-1)).toEqual({ name: 'tree.insert', arguments: { root: { id: 'r', label: null, children: [{ id: 'c' }] } } })
+      // null on an optional, non-nullable argument means absent (the vendor gets it left out); "" is a value.
+      const unset = await caller.client.callTool({ name: 'files/read', arguments: { path: 'a', encoding: null } })
+      expect(unset.isError).toBeFalsy()
+      expect(vendor.calls().at(-1)).toEqual({ name: 'files/read', arguments: { path: 'a' } })
+      const empty = await caller.client.callTool({ name: 'files/read', arguments: { path: 'a', encoding: '' } })
+      expect(empty.isError).toBe(true)
     } finally {
       await caller.close()
     }

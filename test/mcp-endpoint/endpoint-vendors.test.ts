@@ -44,7 +44,14 @@ describe('MCP endpoint: resources, prompts and property names', () => {
         expect(JSON.stringify(prompt.messages)).toContain('tides')
         await expect(caller.client.getPrompt({ name: 'summarize', arguments: {} })).rejects.toThrow(/summarize/)
         await expect(caller.client.getPrompt({ name: 'nope', arguments: {} })).rejects.toThrow(/not found/)
-        await expect(caller.client.readResource({ uri: 'demo://orders/none' })).rejects.toThrow()
+        // SEP-2164: -32602 with the requested URI in data (the vendor's own answer is -32002 or -32602)
+        for (const uri of ['demo://orders/none', 'test://nonexistent']) {
+          const error = await caller.client.readResource({ uri }).then(
+            () => undefined,
+            (e: unknown) => e as { code?: number; data?: { uri?: string; code?: string } },
+          )
+          expect(error, uri).toMatchObject({ code: -32602, data: { uri, code: 'resource_not_found' } })
+        }
       } finally {
         await caller.close()
       }

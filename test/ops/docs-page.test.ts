@@ -6,9 +6,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startSessionfulVendor, type SessionfulVendor } from '../fixtures/index.js'
-import { startTestFacade, type TestFacade } from '../support/facade.js'
+import { describe, expect, it } from 'vitest'
+import { singleAndSeveral } from '../support/single-and-several.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 
@@ -18,26 +17,14 @@ function references(html: string): string[] {
 }
 
 describe('/docs offline', () => {
-  let vendor: SessionfulVendor
-  let single: TestFacade
-  let several: TestFacade
-  beforeAll(async () => {
-    vendor = await startSessionfulVendor()
-    single = await startTestFacade({ default: { url: vendor.url } })
-    several = await startTestFacade({ crm: { url: vendor.url }, billing: { url: vendor.url } })
-  })
-  afterAll(async () => {
-    await single?.close()
-    await several?.close()
-    await vendor?.close()
-  })
+  const f = singleAndSeveral()
 
   for (const [label, base] of [
     ['at the root', ''],
     ['under /{server}/', '/crm'],
   ] as const) {
     it(`serves the page and every asset it references from the facade itself (${label})`, async () => {
-      const facade = base ? several : single
+      const facade = base ? f.several : f.single
       const page = await facade.call(`${base}/docs`)
       expect(page.status).toBe(200)
       expect(page.headers.get('content-type')).toMatch(/^text\/html/)
@@ -66,7 +53,7 @@ describe('/docs offline', () => {
 
   it('serves nothing else from the package', async () => {
     for (const name of ['index.html', 'package.json', '..%2Fpackage.json', 'swagger-ui.js.map'])
-      expect((await single.call(`/docs/assets/${name}`)).status, name).toBe(404)
+      expect((await f.single.call(`/docs/assets/${name}`)).status, name).toBe(404)
   })
 
   const chromium = existsSync(CHROMIUM)
@@ -83,7 +70,7 @@ describe('/docs offline', () => {
     try {
       const page = await browser.newPage()
       const foreign: string[] = []
-      const origin = new URL(several.url).origin
+      const origin = new URL(f.several.url).origin
       await page.route('**/*', (route) => {
         const url = route.request().url()
         if (url.startsWith(origin) || url.startsWith('data:')) return route.continue()
@@ -92,11 +79,18 @@ describe('/docs offline', () => {
       })
       const errors: string[] = []
       page.on('pageerror', (e) => errors.push(e.message))
-      await page.goto(`${several.url}/crm/docs`)
+      await page.goto(`${f.several.url}/crm/docs`)
       await page.waitForSelector('.opblock-summary-path', { timeout: 30_000 })
       const paths = await page.$$eval('.opblock-summary-path', (els) => els.map((e) => e.textContent ?? ''))
       expect(paths.some((p) => p.includes('/tools/echo'))).toBe(true)
       expect(await page.textContent('.info .title')).toContain('REST')
+      // A tool call's parameters: the session ones, not the connector's internal X-Facade-Client (it stays in the document).
+      await page.locator('.opblock-summary-path', { hasText: /\/tools\/echo$/ }).first().click()
+      await page.waitForSelector('.parameters .parameter__name', { timeout: 10_000 })
+      const names = await page.$$eval('.parameters .parameter__name', (els) => els.map((e) => e.textContent ?? ''))
+      expect(names.some((n) => n.includes('X-Session-Id'))).toBe(true)
+      expect(names.filter((n) => /x-facade-client/i.test(n))).toEqual([])
+      expect(await (await fetch(`${f.several.url}/crm/openapi.json`)).text()).toContain('X-Facade-Client')
       expect(errors).toEqual([])
       expect(foreign).toEqual([])
     } finally {

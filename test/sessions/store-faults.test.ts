@@ -114,6 +114,23 @@ describe('Redis stalled', () => {
   })
 })
 
+describe('a call that turns into a job while the store is down', () => {
+  it('is answered when it ends (200), not 503 while it runs on: a retry would run it twice', async () => {
+    await redis.kill()
+    try {
+      const before = vendor.executions('slow')
+      const res = await facade.call('/tools/slow', { method: 'POST', json: { ms: 300 }, headers: { ...auth, Prefer: 'respond-async' } })
+      expect(res.status).toBe(200)
+      expect(await jsonOf(res)).toMatchObject({ data: { ms: 300 } })
+      expect(vendor.executions('slow')).toBe(before + 1)
+      expect(facade.logs.some((l) => l.includes('job not recorded'))).toBe(true)
+    } finally {
+      await redis.restart()
+      await eventually(async () => (await facade.call('/readyz')).status === 200)
+    }
+  })
+})
+
 describe('store lost while a session-bound call runs', () => {
   it('the call that ran is answered with its result (the expiry slide is logged, not turned into an error)', async () => {
     const { sessionId } = await openSession()

@@ -209,3 +209,56 @@ export function bigCatalog(count = 400): Catalog {
   }
   return makeCatalog(specs, { name: 'big-vendor', version: '3.0.0' })
 }
+
+/**
+ * A vendor shaped like `@azure/mcp --mode all` (npm packages of real servers cannot be fetched at test time):
+ * 235 tools across 40 service areas, each input carrying the shared options (subscription, tenant, auth method,
+ * retry policy) with long descriptions plus a few of its own; 37 tools declare an output schema of their own,
+ * the other 198 answer the free-form envelope.
+ */
+export function azureLikeCatalog(): Catalog {
+  const areas = Array.from({ length: 40 }, (_, i) => `service${String(i).padStart(2, '0')}`)
+  const verbs = ['list', 'get', 'create', 'update', 'delete', 'query']
+  const option = (text: string, extra: JsonSchema = {}): JsonSchema => ({ type: 'string', description: text, ...extra })
+  const shared: Record<string, JsonSchema> = {
+    subscription: option('Specifies the Azure subscription to use. Accepts either a subscription ID (GUID) or display name. If not specified, the AZURE_SUBSCRIPTION_ID environment variable will be used instead.'),
+    tenant: option('The Microsoft Entra ID tenant ID or name. This can be either the GUID identifier or the display name of your Entra ID tenant.'),
+    'auth-method': option('Authentication method to use. Options: credential (Azure CLI/managed identity), key (access key), or connectionString.', { enum: ['credential', 'key', 'connectionString'] }),
+    'retry-delay': { type: 'number', description: 'Initial delay in seconds between retry attempts. For exponential backoff, this value is used as the base.' },
+    'retry-max-delay': { type: 'number', description: 'Maximum delay in seconds between retries, regardless of the retry strategy.' },
+    'retry-max-retries': { type: 'integer', description: 'Maximum number of retry attempts for failed operations before giving up.' },
+    'retry-mode': option('Retry strategy to use. fixed uses consistent delays, exponential increases delay between attempts.', { enum: ['fixed', 'exponential'] }),
+    'retry-network-timeout': { type: 'number', description: 'Network operation timeout in seconds. Operations taking longer than this will be cancelled.' },
+  }
+  const specs: ToolSpec[] = []
+  let n = 0
+  for (const area of areas) {
+    for (const verb of verbs) {
+      if (specs.length === 235) break
+      const own: Record<string, JsonSchema> = {
+        'resource-group': option(`The name of the Azure resource group that contains the ${area} resources. This is a logical container for Azure resources.`),
+        [`${area}-name`]: option(`The name of the ${area} resource to ${verb}. Must be unique within the resource group and follow the naming rules of the service.`),
+        filter: option(`An optional OData filter expression that narrows the ${area} items returned, for example by tag, location or provisioning state.`),
+      }
+      const withOutput = n % 6 === 0 && n / 6 < 37
+      specs.push({
+        name: `azmcp_${area}_${verb}`,
+        description: `${verb[0]!.toUpperCase()}${verb.slice(1)} ${area} resources in an Azure subscription. Returns the details of each resource, including its name, location, SKU, provisioning state and tags. Use this tool when the user asks about ${area} resources; it requires a subscription and honours the retry options.`,
+        inputSchema: { type: 'object', properties: { ...own, ...shared }, required: ['subscription', `${area}-name`] },
+        ...(withOutput
+          ? {
+              outputSchema: {
+                type: 'object',
+                properties: {
+                  [`${area}_${verb}_items`]: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, location: { type: 'string' }, sku: { type: 'string' }, state: { type: 'string' } } } },
+                  nextLink: { type: 'string', description: 'Link to the next page of results.' },
+                },
+              },
+            }
+          : {}),
+      })
+      n++
+    }
+  }
+  return makeCatalog(specs, { name: 'Azure MCP Server', version: '0.5.0' })
+}

@@ -13,7 +13,7 @@ import {
   serializeSwagger2,
 } from '../../src/swagger/emit.js'
 import type { BodyParameter, NonBodyParameter, Swagger2Document, Swagger2Operation, Swagger2Options } from '../../src/swagger/types.js'
-import { awkwardCatalog, bigCatalog, CERTIFIABLE_OPTIONS, demoCatalog, makeCatalog } from './catalog-fixtures.js'
+import { awkwardCatalog, azureLikeCatalog, bigCatalog, CERTIFIABLE_OPTIONS, demoCatalog, makeCatalog } from './catalog-fixtures.js'
 
 async function expectValidSwagger(document: Swagger2Document): Promise<void> {
   // swagger-parser dereferences in place, so it gets a copy
@@ -107,6 +107,12 @@ describe('the REST contract described by the document', () => {
     const { document: d, report: r } = emitSwagger2(catalog, {})
     expect(d).toMatchObject({ host: 'localhost', basePath: '/' })
     expect(r.warnings.some((w) => w.includes('publicUrl is not set'))).toBe(true)
+  })
+
+  it("a mounted server's basePath is /{server} with or without publicUrl", () => {
+    expect(emitSwagger2(catalog, { mountPath: '/crm' }).document).toMatchObject({ host: 'localhost', basePath: '/crm' })
+    expect(emitSwagger2(catalog, { publicUrl: 'https://h.example.com', mountPath: '/crm' }).document).toMatchObject({ host: 'h.example.com', basePath: '/crm' })
+    expect(emitSwagger2(catalog, { publicUrl: 'https://h.example.com/gw/', mountPath: '/crm' }).document).toMatchObject({ basePath: '/gw/crm' })
   })
 
   it('emits one static POST /tools/{slug} per typed tool with the tool operationId', () => {
@@ -290,6 +296,24 @@ describe('the REST contract described by the document', () => {
     expect(report.warnings).toEqual([])
   })
 
+  it('titles and descriptions come from the server title/description, without doubled words, never from instructions', () => {
+    const info = (server: Catalog['server']) => emitSwagger2(makeCatalog([], server), {}).document.info
+    const fs = info({ name: 'secure-filesystem-server', version: '1', instructions: 'Always call list_allowed_directories first. Never guess paths.' })
+    expect(fs.title).toBe('Secure Filesystem Server')
+    expect(fs.description).toBe('Calls the tools of the Secure Filesystem MCP server as typed actions, with the MCP session kept by the facade.')
+    const azure = info({ name: 'Azure MCP Server', version: '1' })
+    expect(azure.title).toBe('Azure MCP Server')
+    expect(azure.description).toBe('Calls the tools of the Azure MCP server as typed actions, with the MCP session kept by the facade.')
+    const memory = info({ name: 'mcp-server-memory', version: '1' })
+    expect(memory.description).toContain('of the Memory MCP server')
+    const described = info({ name: 'notion', title: 'Notion', version: '1', description: 'Search, read and edit pages and databases in a Notion workspace.', instructions: 'Prefer search.' })
+    expect(described).toMatchObject({ title: 'Notion', description: 'Search, read and edit pages and databases in a Notion workspace.' })
+    for (const i of [fs, azure, memory, described]) {
+      expect(i.description).not.toMatch(/\b(\w+(?: \w+)?) \1\b/i)
+      expect(i.description).not.toMatch(/MCP server MCP|server MCP server/i)
+    }
+  })
+
   it('sanitizes title and description', () => {
     const { document: d, report: r } = emitSwagger2(catalog, {
       title: 'Contoso CRM API Connector for Power Automate!',
@@ -347,6 +371,58 @@ describe('inbound auth', () => {
     }
     expect(errorsOf(document)).toEqual([])
     await expectValidSwagger(document)
+  })
+})
+
+describe('shared success responses', () => {
+  const client: NonBodyParameter = { name: 'X-Facade-Client', in: 'header', type: 'string', required: true, default: 'power-platform', 'x-ms-visibility': 'internal', 'x-ms-summary': 'Client', description: 'Client.' }
+
+  it('tools without an output schema share one ToolResult; a shared output schema is shared too; a unique one stays inline', async () => {
+    const out = { type: 'object', properties: { ok: { type: 'boolean' } } }
+    const catalog = makeCatalog([
+      { name: 'a_free', inputSchema: { type: 'object' } },
+      { name: 'b_free', inputSchema: { type: 'object' } },
+      { name: 'c_same', inputSchema: { type: 'object' }, outputSchema: out },
+      { name: 'd_same', inputSchema: { type: 'object' }, outputSchema: out },
+      { name: 'e_own', inputSchema: { type: 'object' }, outputSchema: { type: 'object', properties: { n: { type: 'integer' } } } },
+    ])
+    const { document } = emitSwagger2(catalog, {})
+    expect(toolOp(document, 'a_free').responses['200']).toEqual({ $ref: '#/responses/ToolResult' })
+    expect(toolOp(document, 'b_free').responses['200']).toEqual({ $ref: '#/responses/ToolResult' })
+    expect(toolOp(document, 'c_same').responses['200']).toEqual({ $ref: '#/responses/ToolResultCSame' })
+    expect(toolOp(document, 'd_same').responses['200']).toEqual({ $ref: '#/responses/ToolResultCSame' })
+    expect(toolOp(document, 'e_own').responses['200']).toEqual({ description: 'The tool result.', schema: connectorOutputSchema(catalog.tools[4]!).schema })
+    // The shared entry is exactly what the dynamic-schema endpoint serves for such a tool.
+    expect(document.responses!.ToolResult).toEqual({ description: 'The tool result.', schema: connectorOutputSchema(catalog.tools[0]!).schema })
+    expect(document.responses!.ToolResultCSame!.schema).toEqual(connectorOutputSchema(catalog.tools[2]!).schema)
+    expect(errorsOf(document)).toEqual([])
+    await expectValidSwagger(document)
+  })
+
+  it('an @azure/mcp-shaped vendor (235 tools, 198 without output schema) types every tool within 1 MB', async () => {
+    const catalog = azureLikeCatalog()
+    expect(catalog.tools.filter((t) => !t.outputSchema).length).toBe(198)
+    const { document, report, text } = emitSwagger2(catalog, { publicUrl: 'https://facade.example.com', toolParameters: { FacadeClient: client } })
+    expect(report.omittedTools).toEqual([])
+    expect(report.operations).toBe(235 + 6)
+    expect(report.bytes).toBeLessThanOrEqual(1_000_000)
+    expect(text.length).toBe(report.bytes)
+    const refs = Object.values(document.paths).filter((item) => (item.post?.responses['200'] as { $ref?: string } | undefined)?.$ref === '#/responses/ToolResult')
+    expect(refs.length).toBe(198)
+    expect(errorsOf(document)).toEqual([])
+    await expectValidSwagger(document)
+  })
+
+  it('the byte budget is filled by size after sharing: a tight limit drops the largest operations as they are in the document', () => {
+    const catalog = azureLikeCatalog()
+    // 75 % of the full document (the 200s of typed tools carry the interactive outputs since issue 22).
+    const { report } = emitSwagger2(catalog, { toolParameters: { FacadeClient: client }, maxBytes: 720_000 })
+    const dropped = report.omittedTools.filter((t) => t.reason === 'max-bytes').map((t) => t.name)
+    expect(dropped.length).toBeGreaterThan(0)
+    expect(report.bytes).toBeLessThanOrEqual(720_000)
+    // Tools with an output schema of their own cost the most once the free-form envelope is shared: they go first.
+    const withOwnOutput = new Set(catalog.tools.filter((t) => t.outputSchema).map((t) => t.name))
+    expect(dropped.every((name) => withOwnOutput.has(name))).toBe(true)
   })
 })
 

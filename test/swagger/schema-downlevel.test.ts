@@ -197,9 +197,24 @@ const combinators: GoldenCase[] = [
     expected: { type: 'array', description: 'Accepts one of: string; array.', items: { type: 'string' } },
   },
   {
-    name: 'a mixed union is a free-form object in inputs',
-    input: { anyOf: [{ type: 'string' }, { type: 'object', properties: { x: { type: 'integer' } } }] },
-    expected: { type: 'object', description: 'Accepts one of: string; object.' },
+    name: 'object | string keeps the object with its properties (inputs)',
+    input: { anyOf: [{ type: 'string' }, { type: 'object', properties: { x: { type: 'integer' } }, required: ['x'] }] },
+    expected: { type: 'object', description: 'Accepts one of: string; object.', properties: { x: field('X', { type: 'integer' }) }, required: ['x'] },
+  },
+  {
+    name: 'object | string keeps the object with its properties (outputs)',
+    options: { direction: 'output' },
+    input: { oneOf: [{ type: 'object', properties: { page_id: { type: 'string' } } }, { type: 'object', properties: { database_id: { type: 'string' } } }, { type: 'string' }] },
+    expected: {
+      type: 'object',
+      description: 'Accepts one of: object; object; string.',
+      properties: { page_id: field('Page Id', { type: 'string' }), database_id: field('Database Id', { type: 'string' }) },
+    },
+  },
+  {
+    name: 'a mixed union without an object is a free-form object in inputs',
+    input: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'integer' } }, { type: 'object' }] },
+    expected: { type: 'object', description: 'Accepts one of: string; array; object.' },
   },
   {
     name: 'a mixed union has no type in outputs',

@@ -3,11 +3,13 @@
  * Internal operations the connector's generic InvokeTool uses at design time: the tool list for the picker and
  * each tool's input and response schema as Swagger 2.0 schema objects (x-ms-dynamic-schema / -properties).
  * Declared with `createRoute`; in `/openapi.json` they are the `Connector*` operations (the Swagger document names
- * them ListTools, GetToolInputSchema and GetToolOutputSchema).
+ * them ListTools, GetToolInputSchema and GetToolOutputSchema). `GET /connector/package` (not in the documents: it is
+ * for makers, not for flows) answers the whole connector folder as a zip, behind the same inbound auth.
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi'
 import { findTool } from '../../catalog/build.js'
 import { ApiError } from '../../errors/api-error.js'
+import { baseUrl } from '../base-url.js'
 import { decodeSegment } from '../request.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { connectorInputSchema, connectorOutputSchema, connectorToolList } from '../../swagger/tool-schemas.js'
@@ -62,5 +64,35 @@ export function registerConnectorRoutes(app: OpenAPIHono, runtime: ServerRuntime
   })
   app.openapi(schemaRoute('output'), (c) => {
     return c.json(connectorOutputSchema(toolOf(c.req.valid('param').tool)) as z.infer<typeof ConnectorSchemaSchema>, 200)
+  })
+
+  // The folder `export` writes, as a zip. Without a configured publicUrl the request's origin is the connector's
+  // host; like the export, an http one is refused unless `allowHttp=true` (local tests). Loaded on first use: the
+  // emitter, the rule checker and the zip writer cost nothing at start-up.
+  app.get('/connector/package', auth, async (c) => {
+    const { ExportError } = await import('../../connector/export.js')
+    const { connectorPackage } = await import('../../connector/package.js')
+    const flag = (name: string) => {
+      const value = c.req.query(name)
+      if (value !== undefined && value !== 'true' && value !== 'false') throw new ApiError('invalid_request', { detail: `${name} must be true or false.` })
+      return value === 'true'
+    }
+    const options = { mcpOnly: flag('mcpOnly'), allowHttp: flag('allowHttp') }
+    const publicRoot = runtime.global.publicUrl ?? baseUrl(c, undefined, '')
+    let built
+    try {
+      built = connectorPackage(runtime, { ...options, publicRoot })
+    } catch (error) {
+      if (error instanceof ExportError) throw new ApiError('connector_not_exportable', { detail: error.message })
+      throw error
+    }
+    return c.body(built.zip as Uint8Array<ArrayBuffer>, 200, {
+      'Content-Type': 'application/zip',
+      'Content-Disposition': `attachment; filename="${runtime.name}-connector${options.mcpOnly ? '-mcp' : ''}.zip"`,
+      'Cache-Control': 'no-store',
+      // What the export would print, for `export --from` (URI-encoded: header values are Latin-1).
+      'X-Connector-Operations': String(built.operations),
+      ...(built.warnings.length ? { 'X-Connector-Warnings': encodeURIComponent(JSON.stringify(built.warnings)) } : {}),
+    })
   })
 }

@@ -7,9 +7,28 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi"
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
-import { buildOpenApiDocument } from '../openapi-document.js'
+import { discoveryUrlOf, signInOf } from '../../auth/sign-in.js'
+import type { InboundAuth } from '../../config/schema.js'
+import { buildOpenApiDocument, type OpenApiOptions } from '../openapi-document.js'
 import { cachedDocument } from '../cached-document.js'
 import { problemContextOf } from '../openapi-components.js'
+
+/**
+ * The security schemes follow the inbound mode: a key in its own header, a bearer credential, the vendor's OAuth
+ * authorization-code flow (passthrough with a described provider), or, for validated tokens (`jwt`), a bearer token
+ * plus where users sign in: the configured sign-in's authorization-code flow, else the issuer's OpenID Connect
+ * discovery (see auth/sign-in).
+ */
+function securityOptions(auth: InboundAuth): Pick<OpenApiOptions, 'apiKeyHeader' | 'bearer' | 'oauth2' | 'openIdConnectUrl'> {
+  if (auth.mode === 'none') return {}
+  if (auth.mode === 'jwt') {
+    const signIn = signInOf(auth)
+    return { bearer: true, ...(signIn ? { oauth2: signIn } : { openIdConnectUrl: discoveryUrlOf(auth) }) }
+  }
+  const bearer = auth.header.toLowerCase() === 'authorization'
+  if (auth.mode === 'passthrough' && auth.oauth) return { oauth2: auth.oauth }
+  return bearer ? { bearer: true } : { apiKeyHeader: auth.header }
+}
 
 /** Registers the document routes. */
 export function registerDocumentRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
@@ -25,11 +44,7 @@ export function registerDocumentRoutes(app: OpenAPIHono, runtime: ServerRuntime)
         // Read at build time, after every route of the app is registered.
         fixed: app.openAPIRegistry.definitions,
         problems: problemContextOf(runtime),
-        // The security scheme follows the inbound mode: a key in its own header, a bearer credential, or (passthrough
-        // with a described provider) the vendor's OAuth authorization-code flow.
-        apiKeyHeader: 'header' in auth && auth.header.toLowerCase() !== 'authorization' ? auth.header : undefined,
-        bearer: (auth.mode === 'jwt' || ('header' in auth && auth.header.toLowerCase() === 'authorization')) && !(auth.mode === 'passthrough' && auth.oauth),
-        oauth2: auth.mode === 'passthrough' && auth.oauth ? auth.oauth : undefined,
+        ...securityOptions(auth),
       }),
     ),
   )

@@ -1,7 +1,8 @@
 /**
  * @module http/routes/mcp-extras
  * Resources and prompts as plain operations: `GET /resources`, `GET /resources/templates`,
- * `GET /resources/read?uri=…`, `GET /prompts`, `POST /prompts/{name}`. The fixed ones are declared with
+ * `GET /resources/read?uri=…`, `GET /prompts`, `POST /prompts/{name}`, and `POST /completions` (argument
+ * completion for prompts and resource templates, when the vendor offers it). The fixed ones are declared with
  * `createRoute`; the prompt calls follow the catalog (one documented operation per prompt, built with the
  * document), so their route stays a plain handler. Their shared schemas are exported for that document.
  */
@@ -10,7 +11,7 @@ import type { Context } from 'hono'
 import { ApiError } from '../../errors/api-error.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { authenticated, callerOf } from '../caller.js'
-import { CALLER_CODES, headerRefs, problemContextOf, problemResponses, VENDOR_CODES } from '../openapi-components.js'
+import { CALLER_CODES, headerRefs, LIMIT_CODES, problemContextOf, problemResponses, VENDOR_CODES } from '../openapi-components.js'
 import { decodeSegment, readJsonObject, sessionSelector } from '../request.js'
 import { SessionQuery, SessionHeaders } from './session-parameters.js'
 
@@ -47,7 +48,19 @@ export const PromptMessagesSchema = z
   .openapi('PromptMessages')
 
 /** Codes of a prompt call, for the per-prompt operations of the document. */
-export const PROMPT_CALL_CODES = [...CALLER_CODES, 'not_ready', 'prompt_not_found', 'session_not_found', 'store_unavailable', 'invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type', ...VENDOR_CODES] as const
+const CompletionRequestSchema = z
+  .object({
+    ref: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('ref/prompt'), name: z.string().min(1).openapi({ description: 'The prompt name.' }) }),
+      z.object({ type: z.literal('ref/resource'), uri: z.string().min(1).openapi({ description: 'The resource template (its uriTemplate) or resource URI.' }) }),
+    ]),
+    argument: z.object({ name: z.string().min(1), value: z.string() }).openapi({ description: 'The argument being completed and what the user typed so far.' }),
+    context: z.object({ arguments: z.record(z.string(), z.string()).optional() }).optional().openapi({ description: 'Arguments already chosen.' }),
+  })
+type Completion = { values: string[]; total?: number; hasMore?: boolean }
+export const COMPLETION_CODES = [...CALLER_CODES, 'not_ready', 'not_found', 'prompt_not_found', 'resource_not_found', 'session_not_found', 'store_unavailable', ...LIMIT_CODES, 'invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type', ...VENDOR_CODES] as const
+
+export const PROMPT_CALL_CODES = [...CALLER_CODES, 'not_ready', 'prompt_not_found', 'session_not_found', 'store_unavailable', ...LIMIT_CODES, 'invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type', ...VENDOR_CODES] as const
 
 function withSession(c: Context, body: Record<string, unknown>, outcome: { sessionId?: string; renewed: boolean }) {
   if (outcome.sessionId) {
@@ -99,7 +112,7 @@ export function registerMcpExtraRoutes(app: OpenAPIHono, runtime: ServerRuntime)
     request: { query: SessionQuery.extend({ uri: z.string().min(1).openapi({ description: 'The resource URI.' }) }), headers: SessionHeaders },
     responses: {
       200: ok('Contents.', ResourceContentsSchema, 'SessionId'),
-      ...problemResponses(ctx, [...CALLER_CODES, 'invalid_request', 'resource_not_found', 'session_not_found', 'store_unavailable', ...VENDOR_CODES]),
+      ...problemResponses(ctx, [...CALLER_CODES, 'invalid_request', 'resource_not_found', 'session_not_found', 'store_unavailable', ...LIMIT_CODES, ...VENDOR_CODES]),
     },
   })
   app.openapi(readResource, async (c) => {
@@ -132,5 +145,20 @@ export function registerMcpExtraRoutes(app: OpenAPIHono, runtime: ServerRuntime)
     if (errors.length) throw new ApiError('invalid_arguments', { detail: `The arguments do not match prompt "${prompt.name}".`, errors })
     const outcome = await runtime.getPrompt(prompt.name, args, caller, sessionSelector(c))
     return c.json(withSession(c, { description: outcome.result.description, messages: outcome.result.messages ?? [] }, outcome))
+  })
+
+  // Documented by the document builder, and only when the vendor offers completions (openapi-document).
+  app.post('/completions', async (c) => {
+    const caller = await runtime.callerFrom(c.req.raw.headers)
+    const { catalog } = runtime.requireCatalog()
+    if (!catalog.server.supports?.completions) throw new ApiError('not_found', { detail: 'The MCP server does not offer completions.' })
+    const parsed = CompletionRequestSchema.safeParse(await readJsonObject(c, runtime.global.bodyLimitBytes, runtime.global.maxJsonDepth))
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((i) => ({ pointer: i.path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''), message: i.message }))
+      throw new ApiError('invalid_arguments', { detail: 'The body is not a completion request.', errors })
+    }
+    const outcome = await runtime.complete(parsed.data, caller, sessionSelector(c))
+    const completion = (outcome.result.completion ?? { values: [] }) as Completion
+    return c.json(withSession(c, { completion }, outcome))
   })
 }

@@ -26,7 +26,7 @@ export function registerSessionRoutes(app: OpenAPIHono, runtime: ServerRuntime) 
     tags: ['Sessions'],
     responses: {
       201: { description: 'Created.', headers: headerRefs('SessionId') as never, content: { 'application/json': { schema: SessionCreatedSchema } } },
-      ...problemResponses(ctx, [...CALLER_CODES, 'store_unavailable', ...VENDOR_CODES]),
+      ...problemResponses(ctx, [...CALLER_CODES, 'store_unavailable', 'too_many_sessions', ...VENDOR_CODES]),
     },
   })
   app.openapi(createSession, async (c) => {

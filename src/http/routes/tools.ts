@@ -12,10 +12,12 @@ import type { CatalogTool } from '../../catalog/types.js'
 import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../../connector/client-header.js'
 import { ApiError } from '../../errors/api-error.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
-import { interactionApplies, interactiveWaitMs, invokeTool, resolveTool } from '../../runtime/tool-invocation.js'
 import type { Step } from '../../interaction/coordinator.js'
 import { inputRequiredBody } from '../../interaction/state.js'
 import type { JobOutcome } from '../../runtime/jobs.js'
+import { parseIdempotencyKey, runOnce } from '../../runtime/idempotency.js'
+import type { StoredResponse } from '../../runtime/idempotency-store.js'
+import { interactionApplies, interactiveWaitMs, invokeTool, resolveTool } from '../../runtime/tool-invocation.js'
 import { baseUrl } from '../base-url.js'
 import { prefersAsync, prefersInput, readJsonObject, sessionSelector } from '../request.js'
 import { authenticated, callerOf } from '../caller.js'
@@ -83,6 +85,10 @@ export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
   const invoke = (c: Context) => callTool(c, runtime, c.req.param('tool') ?? '')
   app.post('/tools/:tool{.+}', invoke)
   app.post('/invoke/:tool{.+}', invoke)
+  // A tool is called, not fetched: say so (405 with Allow) rather than "no route".
+  app.on(['GET', 'PUT', 'PATCH', 'DELETE'], ['/tools/:tool{.+}', '/invoke/:tool{.+}'], (c) => {
+    throw new ApiError('method_not_allowed', { detail: `${c.req.method} is not allowed here: call a tool with POST and its arguments as a JSON object.`, headers: { Allow: 'POST' } })
+  })
 
   const getJob = createRoute({
     middleware: [auth],
@@ -173,15 +179,29 @@ const CancelledSchema = z.object({ status: z.literal('cancelled'), jobId: z.stri
 function outcomeResponse(c: Context, outcome: JobOutcome) {
   const { status, body, headers } = outcome
   for (const [k, v] of Object.entries(headers ?? {})) c.header(k, v)
-  return c.body(JSON.stringify(body), status as 200, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' })
+  if (status >= 400) return c.body(JSON.stringify(withRequestId(c, body)), status as 400, { 'content-type': 'application/problem+json' })
+  return c.body(JSON.stringify(body), status as 200, { 'content-type': 'application/json' })
+}
+
+/** Where the answers of a job go. */
+function answerUrlOf(c: Context, runtime: ServerRuntime, jobId: string) {
+  return `${baseUrl(c, runtime.global.publicUrl, runtime.mountPath)}/jobs/${jobId}/answers`
 }
 
 /** An interactive step as HTTP: the outcome, the questions (200 `input_required`), or a running job (202). */
 function stepResponse(c: Context, runtime: ServerRuntime, step: Step) {
   if (step.kind === 'done') return outcomeResponse(c, step.outcome)
   if (step.kind === 'accepted') return accepted(c, runtime, step.job.id, { status: 'running', jobId: step.job.id, tool: step.job.tool, startedAt: new Date(step.job.startedAt).toISOString(), progress: step.job.progress })
-  const answerUrl = `${baseUrl(c, runtime.global.publicUrl, runtime.mountPath)}/jobs/${step.job.id}/answers`
-  return c.json(inputRequiredBody(step.job, answerUrl), 200)
+  return c.json(inputRequiredBody(step.job, answerUrlOf(c, runtime, step.job.id)), 200)
+}
+
+/**
+ * A call's problem (built by the invocation, which also stores it for a job's poll) with the id of the request that
+ * answers it, as every other problem has: the id a caller quotes to find the log lines.
+ */
+function withRequestId(c: Context, problem: unknown): unknown {
+  const requestId = c.get('requestId' as never) as string | undefined
+  return requestId && problem && typeof problem === 'object' ? { ...problem, requestId } : problem
 }
 
 function accepted(c: Context, runtime: ServerRuntime, jobId: string, body: unknown) {
@@ -190,30 +210,73 @@ function accepted(c: Context, runtime: ServerRuntime, jobId: string, body: unkno
   return c.json(body, 202)
 }
 
+/** The Idempotency-Key of a call: the header, else (when configured) the flow engine's run and action ids. */
+function idempotencyKeyOf(c: Context, runtime: ServerRuntime): string | undefined {
+  const explicit = parseIdempotencyKey(c.req.header('idempotency-key'))
+  if (explicit !== undefined || !runtime.global.idempotency.keyFromFlowHeaders) return explicit
+  const run = c.req.header('x-ms-workflow-run-id')
+  const action = c.req.header('x-ms-action-tracking-id')
+  return run && action ? parseIdempotencyKey(`flow:${run}:${action}`) : undefined
+}
+
 /** `POST /tools/{tool}` and `POST /invoke/{tool}`: HTTP in, the invocation (runtime/tool-invocation), HTTP out. */
 async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
   const caller = await runtime.callerFrom(c.req.raw.headers)
   const tool = resolveTool(runtime, segment)
-  const result = await invokeTool(runtime, {
-    tool,
-    body: await readJsonObject(c, runtime.global.bodyLimitBytes, runtime.global.maxJsonDepth),
-    caller,
-    selector: sessionSelector(c),
-    fromConnector: c.req.header(CONNECTOR_CLIENT_HEADER) === CONNECTOR_CLIENT_VALUE,
-    wantsAsync: prefersAsync(c),
-    wantsInput: prefersInput(c),
-    instance: c.req.path,
-    signal: c.req.raw.signal,
-  })
-  const applied = [prefersAsync(c) && result.kind === 'accepted' ? 'respond-async' : '', interactionApplies(runtime, { wantsInput: prefersInput(c), selector: sessionSelector(c) }) ? 'input-required' : ''].filter(Boolean)
-  if (applied.length) c.header('Preference-Applied', applied.join(', '))
-  if (result.kind === 'input_required') return stepResponse(c, runtime, result)
-  if (result.kind === 'accepted') {
+  const key = idempotencyKeyOf(c, runtime)
+  const body = await readJsonObject(c, runtime.global.bodyLimitBytes, runtime.global.maxJsonDepth)
+  const selector = sessionSelector(c)
+  const wantsInput = prefersInput(c)
+  const inputApplied = interactionApplies(runtime, { wantsInput, selector })
+  const invoke = async (): Promise<StoredResponse> => {
+    const result = await invokeTool(runtime, {
+      tool,
+      body,
+      caller,
+      selector,
+      fromConnector: c.req.header(CONNECTOR_CLIENT_HEADER) === CONNECTOR_CLIENT_VALUE,
+      wantsAsync: prefersAsync(c),
+      wantsInput,
+      instance: c.req.path,
+      // A caller that can retry with its Idempotency-Key gets the call's answer then: its disconnect cancels nothing.
+      signal: key === undefined ? c.req.raw.signal : undefined,
+    })
+    const applied = [prefersAsync(c) && result.kind === 'accepted' ? 'respond-async' : '', inputApplied ? 'input-required' : ''].filter(Boolean)
+    const preference: Record<string, string> = applied.length ? { 'Preference-Applied': applied.join(', ') } : {}
+    if (result.kind === 'done') return { ...result.outcome, headers: { ...result.outcome.headers, ...preference } }
+    if (result.kind === 'input_required') return { status: 200, body: inputRequiredBody(result.job, answerUrlOf(c, runtime, result.job.id)), headers: preference }
     const { job } = result
-    return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress })
+    return {
+      status: 202,
+      body: { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress },
+      headers: {
+        Location: `${baseUrl(c, runtime.global.publicUrl, runtime.mountPath)}/jobs/${job.id}`,
+        'Retry-After': String(runtime.config.async.retryAfterSeconds),
+        ...preference,
+      },
+    }
   }
-  const { outcome } = result
-  for (const [k, v] of Object.entries(outcome.headers ?? {})) c.header(k, v)
-  if (outcome.status >= 400) return c.body(JSON.stringify(outcome.body), outcome.status as 400, { 'content-type': 'application/problem+json' })
-  return c.json(outcome.body, 200)
+  if (key === undefined) return respond(c, await invoke())
+  // An ApiError thrown before the call ran (bad arguments, limits) releases the key inside runOnce and is answered
+  // as usual; a kept answer (the call ran) is given to every retry.
+  const { response, replayed } = await runOnce(
+    {
+      store: runtime.idempotency,
+      ttlSeconds: runtime.global.idempotency.ttlSeconds,
+      runningTtlSeconds: Math.ceil(Math.max(runtime.timeoutFor(tool), runtime.config.async.thresholdMs) / 1000) + 60,
+      waitMs: runtime.config.async.thresholdMs,
+      log: runtime.log,
+    },
+    { server: runtime.name, identity: caller.identity, key, content: { tool: tool.name, selector, body } },
+    invoke,
+  )
+  if (replayed) c.header('Idempotent-Replayed', 'true')
+  return respond(c, response)
+}
+
+/** Writes a tool call's answer (envelope, problem or 202). */
+function respond(c: Context, response: StoredResponse) {
+  for (const [k, v] of Object.entries(response.headers ?? {})) c.header(k, v)
+  if (response.status >= 400) return c.body(JSON.stringify(withRequestId(c, response.body)), response.status as 400, { 'content-type': 'application/problem+json' })
+  return c.json(response.body, response.status as 200)
 }

@@ -155,15 +155,7 @@ function freshFor(token: string, expiresIn: number | undefined, skewSeconds: num
 }
 
 /** The problem a failed delegation answers with, carried to the HTTP layer inside an {@link UpstreamError}. */
-export interface CredentialProblem {
-  problem: 'delegation_failed' | 'insufficient_claims' | 'idp_unavailable'
-  status: 401 | 403 | 502 | 503
-  /** The identity provider's OAuth `error` code. */
-  error?: string
-  suberror?: string
-  claims?: string
-  retryAfter?: number
-}
+type CredentialProblem = NonNullable<UpstreamError['details']['credential']>
 
 /** IdP errors a new sign-in by the user can fix: 401, so the client signs in again. The others are 403. */
 const SIGN_IN_AGAIN = new Set(['invalid_grant', 'interaction_required', 'login_required', 'consent_required', 'invalid_request'])

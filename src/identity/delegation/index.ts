@@ -18,7 +18,7 @@ type OAuthConfig = NonNullable<ServerConfig['oauth']>
 /** The facade's client authentication at the token endpoint. */
 export function clientAuthenticationOf(oauth: OAuthConfig): ClientAuthentication {
   if (oauth.clientAssertionFile) return { method: 'client_assertion_file', clientId: oauth.clientId, assertionFile: oauth.clientAssertionFile }
-  if (oauth.privateKey) return { method: 'private_key_jwt', clientId: oauth.clientId, privateKey: oauth.privateKey, algorithm: oauth.algorithm }
+  if (oauth.privateKey) return { method: 'private_key_jwt', clientId: oauth.clientId, privateKey: oauth.privateKey, algorithm: oauth.algorithm, certificate: oauth.certificate }
   const method = oauth.tokenEndpointAuthMethod ?? (oauth.delegation?.grant === 'on_behalf_of' ? 'client_secret_post' : 'client_secret_basic')
   return { method, clientId: oauth.clientId, clientSecret: oauth.clientSecret! }
 }

@@ -9,15 +9,13 @@
  * what it received) into a message; the SDK's helpers put both into one string, and oauth4webapi refuses the
  * `token_type: N_A` an ID-JAG answer carries. So this module parses the answer itself, and keeps only codes.
  */
-import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { SignJWT, importPKCS8, type CryptoKey } from 'jose'
+import { readAssertionFile, signClientAssertion } from '../../upstream/client-assertion.js'
 import { isLoopbackHost } from '../../config/schema.js'
 
 /** How the client proves who it is to the token endpoint. */
 export type ClientAuthentication =
   | { method: 'client_secret_basic' | 'client_secret_post'; clientId: string; clientSecret: string }
-  | { method: 'private_key_jwt'; clientId: string; privateKey: string; algorithm: string }
+  | { method: 'private_key_jwt'; clientId: string; privateKey: string; algorithm: string; certificate?: string }
   | { method: 'client_assertion_file'; clientId: string; assertionFile: string }
   | { method: 'none'; clientId: string }
 
@@ -68,8 +66,6 @@ export interface TokenRequest {
   client: ClientAuthentication
   timeoutMs?: number
 }
-
-const importedKeys = new Map<string, Promise<CryptoKey>>()
 
 /**
  * Sends one token request.
@@ -126,7 +122,7 @@ async function authenticateClient(client: ClientAuthentication, tokenUrl: string
     case 'private_key_jwt':
       body.set('client_id', client.clientId)
       body.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer')
-      body.set('client_assertion', await signClientAssertion(client.clientId, client.privateKey, client.algorithm, tokenUrl))
+      body.set('client_assertion', await signClientAssertion(client, tokenUrl))
       return
     case 'client_assertion_file':
       body.set('client_id', client.clientId)
@@ -136,38 +132,6 @@ async function authenticateClient(client: ClientAuthentication, tokenUrl: string
     case 'none':
       body.set('client_id', client.clientId)
   }
-}
-
-/**
- * Reads a platform-issued JWT from its file. Read on every token request: the platform rewrites the file before the
- * old assertion expires, and token requests are rare (their results are cached).
- * @throws TokenRequestError `unavailable` when the file cannot be read (a mount not ready yet is not a refusal)
- */
-export async function readAssertionFile(path: string): Promise<string> {
-  let text: string
-  try {
-    text = (await readFile(path, 'utf8')).trim()
-  } catch (error) {
-    throw new TokenRequestError('unavailable', `the workload identity token file cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
-  }
-  if (!text) throw new TokenRequestError('unavailable', 'the workload identity token file is empty')
-  return text
-}
-
-/** An RFC 7523 client assertion: `iss` = `sub` = the client, `aud` = the token endpoint, short-lived, unique `jti`. */
-async function signClientAssertion(clientId: string, pem: string, algorithm: string, tokenUrl: string): Promise<string> {
-  const cacheKey = `${algorithm}\n${pem}`
-  let key = importedKeys.get(cacheKey)
-  if (!key) importedKeys.set(cacheKey, (key = importPKCS8(pem, algorithm)))
-  return new SignJWT({})
-    .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
-    .setIssuer(clientId)
-    .setSubject(clientId)
-    .setAudience(tokenUrl)
-    .setJti(randomUUID())
-    .setIssuedAt()
-    .setExpirationTime('5m')
-    .sign(await key)
 }
 
 function formEncode(value: string): string {
