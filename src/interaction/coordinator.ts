@@ -69,7 +69,11 @@ export interface CoordinatorOptions {
   resultTtlSeconds: number
   makeRunner: RunnerFactory
   log: Logger
-  /** How often the owner looks for answers and cancels in the store (ms). */
+  /**
+   * How often a waiting request looks at the store (ms; default 250). Changes are announced on pub/sub, so this is
+   * the fallback for a lost announcement; the owner of a live request looks four times less often (at least every
+   * third of its lease, which it renews then).
+   */
   pollMs?: number
 }
 
@@ -102,7 +106,7 @@ export class InteractionCoordinator {
   readonly #leaseMs: number
 
   constructor(private readonly options: CoordinatorOptions) {
-    this.#pollMs = options.pollMs ?? 100
+    this.#pollMs = options.pollMs ?? 250
     this.#leaseMs = options.settings.ownerLeaseMs
     // A change announced by any replica: waiters look again, and the owner of a live request looks for its answer.
     options.store.subscribe((id) => {
@@ -236,7 +240,7 @@ export class InteractionCoordinator {
     record.interaction.leaseUntil = Date.now() + this.#leaseMs
     const live: LiveJob = { record, abort: new AbortController(), saving: Promise.resolve(), leaseRenewedAt: Date.now(), ticking: false }
     this.#live.set(record.id, live)
-    live.timer = setInterval(() => void this.#tick(live), this.#pollMs)
+    live.timer = setInterval(() => void this.#tick(live), Math.min(this.#pollMs * 4, this.#leaseMs / 3))
     live.timer.unref()
     void this.#save(live)
     return live
