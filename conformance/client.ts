@@ -37,17 +37,31 @@ const fail = (message: string): never => {
 
 /** A REST client bound to the facade's base URL, sending `headers` (the caller's credential) on every request. */
 function restClient(base: string, headers: Record<string, string> = {}) {
-  const request = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Json> => {
+  const request = async (method: 'GET' | 'POST', path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Json> => {
     const res = await fetch(base + path, {
       method,
-      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      headers: body === undefined ? { ...headers, ...extra } : { ...headers, ...extra, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
     const text = await res.text()
     if (!res.ok) fail(`${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`)
     return JSON.parse(text) as Json
   }
-  return { get: (path: string) => request('GET', path), post: (path: string, body: unknown) => request('POST', path, body) }
+  return {
+    get: (path: string) => request('GET', path),
+    post: (path: string, body: unknown) => request('POST', path, body),
+    /** A tool call that lets the vendor ask questions (`Prefer: input-required`). */
+    ask: (path: string, body: unknown) => request('POST', path, body, { prefer: 'input-required' }),
+  }
+}
+
+/** Finds a listed tool by name. */
+const toolPath = (listing: Json, name: string): string => ((listing.tools as Json[]).find((t) => t.name === name) ?? fail(`${name} not listed`)).path as string
+
+/** Expects a REST answer with the given `status` (`complete` or `input_required`). */
+function expectStatus(answer: Json, status: 'complete' | 'input_required'): Json {
+  if (answer.status !== status) fail(`expected status ${status}, got ${JSON.stringify(answer).slice(0, 300)}`)
+  return answer
 }
 
 /** Arguments that satisfy a tool's required properties, for scenarios that only check that a call arrives. */
@@ -114,6 +128,24 @@ const SCENARIOS: Record<string, (rest: ReturnType<typeof restClient>, listing: J
     const focal = tools.find((t) => t.name === 'json_schema_2020_12_tool') ?? fail('json_schema_2020_12_tool not listed')
     const echo = tools.find((t) => t.name !== focal.name) ?? fail('no echo tool listed')
     await rest.post(echo.path, { schema: focal.inputSchema })
+  },
+  // SEP-1034: the vendor asks (on its standalone GET stream) for five optional fields with defaults; the REST caller
+  // accepts without content and the facade fills every default in, typed.
+  'elicitation-sep1034-client-defaults': async (rest, listing) => {
+    const asked = expectStatus(await rest.ask(toolPath(listing, 'test_client_elicitation_defaults'), {}), 'input_required')
+    if (asked.question?.kind !== 'form') fail(`expected a form question, got ${JSON.stringify(asked.question)}`)
+    expectStatus(await rest.post(`/jobs/${asked.jobId}/answers`, { action: 'accept' }), 'complete')
+  },
+  // SEP-2322 through REST: each tool's input_required becomes questions; answers resume it (with the vendor's
+  // requestState exactly when it sent one), an unrelated call in between carries neither, and a result without
+  // resultType is complete.
+  'sep-2322-client-request-state': async (rest, listing) => {
+    const echo = expectStatus(await rest.ask(toolPath(listing, 'test_mrtr_echo_state'), {}), 'input_required')
+    expectStatus(await rest.ask(toolPath(listing, 'test_mrtr_unrelated'), {}), 'complete')
+    expectStatus(await rest.post(`/jobs/${echo.jobId}/answers`, { answers: [{ questionId: echo.question.id, action: 'accept', content: { confirmed: true } }] }), 'complete')
+    const noState = expectStatus(await rest.ask(toolPath(listing, 'test_mrtr_no_state'), {}), 'input_required')
+    expectStatus(await rest.post(`/jobs/${noState.jobId}/answers`, { action: 'accept', content: { confirmed: true } }), 'complete')
+    expectStatus(await rest.ask(toolPath(listing, 'test_mrtr_no_result_type'), {}), 'complete')
   },
   // Exercise every request kind whose headers the scenario checks: tools, resources and prompts.
   'http-standard-headers': async (rest, listing) => {

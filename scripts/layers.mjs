@@ -34,6 +34,8 @@ export const KNOWN = [
   'http/server-app.ts -> mcp-endpoint/route.ts',
   'mcp-endpoint/route.ts -> http/request.ts',
   'mcp-endpoint/protected-resource.ts <-> mcp-endpoint/route.ts',
+  'sessions/job-store.ts -> interaction/state.ts',
+  'runtime/server-runtime.ts <-> runtime/tool-invocation.ts',
 ]
 
 const rankOf = new Map(LAYERS.flatMap((rooms, i) => rooms.map((room) => [room, i])))

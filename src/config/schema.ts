@@ -254,6 +254,37 @@ export const OutboundOAuthSchema = z
       ctx.addIssue({ code: 'custom', path: ['tokenUrl'], message: `delegation "${grant}" needs tokenUrl (the identity provider's token endpoint)` })
   })
 
+/**
+ * Questions a vendor asks mid-call (elicitation, 2026-07-28 input_required), for calls that opt in with
+ * `Prefer: input-required`. Given at the top level (defaults for every server) and per server (overrides).
+ * See docs/interaction.md.
+ */
+export const InteractionConfigSchema = z
+  .object({
+    /** `ask`: opted-in calls declare elicitation (form and url) and hand questions to the caller; `off`: never. */
+    elicitation: z.enum(['ask', 'off']).optional(),
+    /** How long a question waits for its answer (2025 vendors: at most until shortly before their own request timeout). */
+    answerTtlSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
+    /** Most rounds of questions one call may ask. */
+    maxRounds: z.number().int().positive().max(100).optional(),
+    /** Roots answered to a vendor's `roots/list` (from configuration only; never asked of the caller). */
+    roots: z.array(z.object({ uri: z.string().url(), name: z.string().optional() }).strict()).optional(),
+    /**
+     * The vendor's own timeout of its `elicitation/create` (60 s in the SDKs unless the vendor raised it): a 2025
+     * question unanswered by then is answered `cancel` by the facade 5 s before, and the job says so.
+     */
+    vendorRequestTimeoutMs: z.number().int().min(2_000).optional(),
+    /**
+     * Lease of the replica that holds a live 2025 request (renewed every third of it): when that replica dies,
+     * polls answer 502 `vendor_interrupted` once the lease has run out.
+     */
+    ownerLeaseMs: z.number().int().min(1_000).max(30_000).optional(),
+  })
+  .strict()
+
+/** The interaction settings when nothing is configured. */
+export const INTERACTION_DEFAULTS = { elicitation: 'ask', answerTtlSeconds: 3600, maxRounds: 10, roots: [], vendorRequestTimeoutMs: 60_000, ownerLeaseMs: 15_000 } as const
+
 /** One upstream MCP server. */
 export const ServerConfigSchema = z
   .object({
@@ -350,6 +381,8 @@ export const ServerConfigSchema = z
       .default({ exclude: [], deny: [] }),
     /** `envelope`: tool-reported errors are 200 with `isError: true`; `problem`: 422 problem responses. */
     toolErrors: z.enum(['envelope', 'problem']).default('envelope'),
+    /** Overrides of the top-level `interaction` defaults for this server. */
+    interaction: InteractionConfigSchema.optional(),
     async: z
       .object({
         /** Answer 202 + Location when a call runs longer than this (Power Platform allows 120 s). 0 disables. */
@@ -621,6 +654,8 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ enabled: true }),
+    /** Defaults of every server's `interaction` settings. */
+    interaction: InteractionConfigSchema.optional(),
     servers: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'server names are lowercase letters, digits and -'), ServerConfigSchema).default({}),
   })
   .strict()

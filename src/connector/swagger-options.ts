@@ -14,6 +14,7 @@ import { emitSwagger2 } from '../swagger/emit.js'
 import { invokeMcpOperation } from '../swagger/invoke-mcp.js'
 import type { EmitReport, InboundAuth, NonBodyParameter, Swagger2Document, Swagger2Options } from '../swagger/types.js'
 import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from './client-header.js'
+import { interactionOperations, PREFER_PARAMETER } from './interaction-operations.js'
 
 /** The emitter's view of the inbound auth settings. */
 export function swaggerInboundAuth(auth: ConfigInboundAuth): InboundAuth {
@@ -42,6 +43,7 @@ export function swaggerInboundAuth(auth: ConfigInboundAuth): InboundAuth {
 export function swaggerOptionsFor(runtime: ServerRuntime, publicRoot = runtime.global.publicUrl): Swagger2Options {
   const c = runtime.config.connector
   const mcp = runtime.config.mcpEndpoint
+  const interactive = runtime.interactions.settings.elicitation === 'ask'
   return {
     publicUrl: publicRoot,
     mountPath: runtime.mountPath,
@@ -50,12 +52,16 @@ export function swaggerOptionsFor(runtime: ServerRuntime, publicRoot = runtime.g
     contact: c.contact,
     connectorMetadata: c.website && c.privacyPolicy ? { website: c.website, privacyPolicy: c.privacyPolicy, categories: c.categories } : undefined,
     inboundAuth: swaggerInboundAuth(runtime.config.auth),
-    toolParameters: { FacadeClient: CLIENT_PARAMETER },
+    // Interactive servers: every tool call may answer questions (status input_required), answered with AnswerJob.
+    toolParameters: { FacadeClient: CLIENT_PARAMETER, ...(interactive ? { Prefer: PREFER_PARAMETER } : {}) },
     toolErrorProblems: runtime.config.toolErrors === 'problem',
     delegation: !!runtime.config.oauth?.delegation,
     // Copilot Studio's native MCP path: one InvokeMCP operation on the facade's own MCP endpoint (issue 7),
     // counted in the limits like every fixed operation.
-    extraOperations: mcp.enabled && mcp.connectorOperation ? { '/mcp': { post: invokeMcpOperation() } } : undefined,
+    extraOperations: {
+      ...(interactive ? interactionOperations('FacadeClient') : {}),
+      ...(mcp.enabled && mcp.connectorOperation ? { '/mcp': { post: invokeMcpOperation() } } : {}),
+    },
   }
 }
 

@@ -348,6 +348,35 @@ export function createDemoServer(state: DemoSessionState = { cart: new Map(), or
   )
 
   server.registerTool(
+    'confirm_action',
+    {
+      title: 'Confirm action',
+      description:
+        'Asks the user to confirm an action (elicitation) when the client can answer questions; through the REST facade, call it with `Prefer: input-required`. Without that, nothing is confirmed.',
+      inputSchema: z.object({ action: z.string().min(1).describe('What to confirm') }),
+      outputSchema: z.object({ confirmed: z.boolean(), note: z.string() }),
+      annotations: { title: 'Confirm action', readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+    },
+    async ({ action }, ctx) => {
+      if (!server.server.getClientCapabilities()?.elicitation) {
+        const result = { confirmed: false, note: 'This client cannot answer questions: nothing was confirmed.' }
+        return { content: [textBlock(result.note)], structuredContent: result }
+      }
+      const reply = await ctx.mcpReq.elicitInput({
+        message: `Confirm: ${action}?`,
+        requestedSchema: {
+          type: 'object',
+          properties: { confirm: { type: 'boolean', title: 'Confirm', default: false }, note: { type: 'string', title: 'Note', default: '' } },
+          required: ['confirm'],
+        },
+      })
+      const content = (reply.content ?? {}) as { confirm?: boolean; note?: string }
+      const result = { confirmed: reply.action === 'accept' && content.confirm === true, note: reply.action === 'accept' ? String(content.note ?? '') : reply.action }
+      return { content: [textBlock(JSON.stringify(result))], structuredContent: result }
+    },
+  )
+
+  server.registerTool(
     'tiny_image',
     {
       title: 'Tiny image',

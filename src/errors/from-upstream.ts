@@ -21,6 +21,8 @@ const MAP: Record<UpstreamErrorCode, ProblemCode> = {
   RATE_LIMITED: 'vendor_rate_limited',
   BUSY: 'vendor_busy',
   PROTOCOL: 'vendor_bad_response',
+  // The vendor's own JSON-RPC error: it did not misbehave, it said no (its code and message go along).
+  VENDOR_ERROR: 'vendor_error',
   // Our own failure: never reported as the vendor's (the vendor never saw the request).
   LOCAL: 'internal_error',
   // Refined from details.credential below.
@@ -44,6 +46,12 @@ export function fromUpstream(error: { code: UpstreamErrorCode; message: string; 
       cause: error,
     })
   }
+  if (code === 'vendor_error')
+    return new ApiError(code, {
+      detail: error.message,
+      extensions: { vendorCode: error.details?.rpcCode, vendorMessage: error.details?.rpcMessage },
+      cause: error,
+    })
   // Vendor 401/403 bodies can echo tokens or internal details: say only what happened.
   const detail =
     code === 'vendor_unauthorized' || code === 'vendor_forbidden'

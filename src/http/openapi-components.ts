@@ -44,6 +44,8 @@ export const ToolEnvelopeBaseSchema = z
     content: z.array(ContentBlockSchema).openapi({ description: 'Every content block as the vendor returned it.' }),
     sessionId: z.string().optional().openapi({ description: 'The caller session this call ran in; pass it back as X-Session-Id.' }),
     sessionRenewed: z.boolean().optional().openapi({ description: 'True when the vendor lost the session and it was re-created: vendor-side state is gone.' }),
+    status: z.literal('complete').optional().openapi({ description: '`complete`: the call has finished (interactive calls answer `input_required` until then).' }),
+    notes: z.array(z.string()).optional().openapi({ description: 'What the facade decided on its own during an interactive call (e.g. answered `cancel` before the vendor timed out).' }),
   })
   .openapi('ToolEnvelopeBase', {
     description: "A tool result. Each typed tool's schema adds `data`: the structured content, typed by the tool's output schema (arrays as {items}, scalars as {value}).",
@@ -53,6 +55,47 @@ export const ToolEnvelopeBaseSchema = z
 export const ToolEnvelopeSchema = ToolEnvelopeBaseSchema.extend({
   data: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Structured content (arrays as {items}, scalars as {value}).' }),
 }).openapi('ToolEnvelope')
+
+/** One question of an interactive call. */
+export const QuestionSchema = z
+  .object({
+    id: z.string().openapi({ description: 'Question id; answer with it as `questionId`.' }),
+    kind: z.enum(['form', 'url']),
+    message: z.string(),
+    schema: z.record(z.string(), z.unknown()).optional().openapi({ description: "Form questions: the vendor's requestedSchema as sent." }),
+    url: z.string().optional().openapi({ description: 'URL questions: where the user goes; answer `accept` once done.' }),
+    adaptiveCard: z.record(z.string(), z.unknown()).openapi({ description: 'An Adaptive Card 1.5 for the question, ready to post.' }),
+  })
+  .openapi('Question')
+
+/** The 200 answer of an interactive call that waits for answers (`Prefer: input-required`). */
+export const InputRequiredSchema = z
+  .object({
+    status: z.literal('input_required'),
+    jobId: z.string(),
+    tool: z.string(),
+    round: z.number().int().openapi({ description: '1 for the first questions, one more per answered round.' }),
+    expiresAt: z.string().openapi({ description: 'When the pending questions stop accepting answers.' }),
+    answerUrl: z.string().openapi({ description: 'Where to POST the answers (AnswerJob).' }),
+    sessionId: z.string().optional(),
+    question: QuestionSchema.openapi({ description: 'The first pending question (the one to post when there is one).' }),
+    questions: z.array(QuestionSchema),
+    notes: z.array(z.string()).optional(),
+  })
+  .openapi('InputRequired')
+
+const AnswerSchema = z
+  .object({
+    questionId: z.string().optional().openapi({ description: 'Optional when one question is pending.' }),
+    action: z.enum(['accept', 'decline', 'cancel']),
+    content: z.record(z.string(), z.unknown()).optional().openapi({ description: 'Form questions on accept: the values (defaults fill what is omitted).' }),
+  })
+  .openapi('Answer')
+
+/** `POST /jobs/{jobId}/answers`: several answers, or one (the short form). */
+export const AnswersSchema = z
+  .union([z.object({ answers: z.array(AnswerSchema).min(1) }), AnswerSchema])
+  .openapi('Answers')
 
 /** A running job (202 answers of tool calls and of GET /jobs/{jobId}). */
 export const JobSchema = z
@@ -71,7 +114,7 @@ export const HEADER_COMPONENTS: Record<string, Json> = {
   SessionId: { description: 'The caller session the call ran in; pass it back as X-Session-Id.', schema: { type: 'string' } },
   Location: { description: 'Absolute URL of the job to poll (GET /jobs/{jobId}).', schema: { type: 'string', format: 'uri' } },
   RetryAfter: { description: 'Seconds to wait before polling or sending again.', schema: { type: 'integer' } },
-  PreferenceApplied: { description: '`respond-async` when the caller asked for it with `Prefer: respond-async`.', schema: { type: 'string' } },
+  PreferenceApplied: { description: 'The preferences honoured: `respond-async` (a 202 job), `input-required` (questions answered as `status: input_required`).', schema: { type: 'string' } },
   WWWAuthenticate: { description: 'The authentication challenge (RFC 9110 §11.6.1).', schema: { type: 'string' } },
   ETag: { description: 'Version of the catalog the answer was built from.', schema: { type: 'string' } },
   RateLimitPolicy: { description: 'The limit that was reached (IETF draft RateLimit header fields), e.g. `"default-identity-calls";q=100;w=60`.', schema: { type: 'string' } },
@@ -144,6 +187,11 @@ const ALIAS: Record<ProblemCode, string> = {
   too_many_requests: 'Bsy',
   idempotency_key_reused: 'KeyReused',
   idempotency_key_in_use: 'KeyBusy',
+  vendor_error: 'VError',
+  invalid_answer: 'Answer',
+  question_not_pending: 'NotPending',
+  job_cancelled: 'Cancelled',
+  job_finished: 'Finished',
 }
 
 /** Every problem response component used so far, by name (the name encodes the status and the codes). */
@@ -171,7 +219,7 @@ export const CALLER_CODES: ProblemCode[] = ['invalid_header', 'unauthorized', 's
 /** Codes of the per-caller limits on anything that runs on a vendor session (config `limits`). */
 export const LIMIT_CODES: ProblemCode[] = ['rate_limited', 'too_many_requests', 'too_many_sessions']
 /** Codes of anything that talks to the vendor. */
-export const VENDOR_CODES: ProblemCode[] = ['vendor_unauthorized', 'vendor_forbidden', 'vendor_rate_limited', 'vendor_unavailable', 'vendor_interrupted', 'vendor_bad_response', 'vendor_busy', 'vendor_timeout']
+export const VENDOR_CODES: ProblemCode[] = ['vendor_unauthorized', 'vendor_forbidden', 'vendor_rate_limited', 'vendor_unavailable', 'vendor_interrupted', 'vendor_bad_response', 'vendor_error', 'vendor_busy', 'vendor_timeout']
 /** Codes of reading a JSON body. */
 export const BODY_CODES: ProblemCode[] = ['invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type']
 
@@ -264,5 +312,10 @@ export const componentRef = ref
 /** Codes of a tool call (`POST /tools/{slug}`, `POST /invoke/{tool}`). */
 export const TOOL_CALL_CODES: ProblemCode[] = [...CALLER_CODES, 'not_ready', ...BODY_CODES, 'tool_not_found', 'session_not_found', 'store_unavailable', ...LIMIT_CODES, ...VENDOR_CODES, 'vendor_bad_output', 'tool_error']
 
+/** Codes of `POST /jobs/{jobId}/answers`: reading the answer, then whatever the call answers next. */
+export const ANSWER_CODES: ProblemCode[] = [...CALLER_CODES, 'invalid_json', 'payload_too_large', 'unsupported_media_type', 'invalid_answer', 'question_not_pending', 'job_cancelled', 'job_not_found', 'tool_not_found', 'session_not_found', 'store_unavailable', ...VENDOR_CODES, 'vendor_bad_output', 'tool_error']
+/** Codes of `DELETE /jobs/{jobId}`. */
+export const CANCEL_CODES: ProblemCode[] = [...CALLER_CODES, 'job_not_found', 'job_finished', 'store_unavailable']
+
 /** Codes a finished job can answer with (what the call would have answered once running), plus `job_not_found`. */
-export const JOB_CODES: ProblemCode[] = [...CALLER_CODES, 'job_not_found', 'invalid_arguments', 'tool_not_found', 'session_not_found', 'store_unavailable', ...VENDOR_CODES, 'vendor_bad_output', 'tool_error']
+export const JOB_CODES: ProblemCode[] = [...CALLER_CODES, 'job_not_found', 'job_cancelled', 'invalid_arguments', 'tool_not_found', 'session_not_found', 'store_unavailable', ...VENDOR_CODES, 'vendor_bad_output', 'tool_error']

@@ -55,7 +55,14 @@ export const EMPTY_VALUE_RULE =
 const PARAMETERS: Record<string, Json> = {
   SessionId: { name: 'X-Session-Id', in: 'header', required: false, description: SESSION_DESCRIPTION, schema: { type: 'string' } },
   SessionIdQuery: { name: 'sessionId', in: 'query', required: false, description: 'Same as the X-Session-Id header, for clients that cannot set headers.', schema: { type: 'string' } },
-  Prefer: { name: 'Prefer', in: 'header', required: false, description: '`respond-async` answers 202 with a Location to poll instead of waiting.', schema: { type: 'string' } },
+  Prefer: {
+    name: 'Prefer',
+    in: 'header',
+    required: false,
+    description:
+      '`respond-async` answers 202 with a Location to poll instead of waiting; `input-required` lets the vendor ask questions mid-call, answered as 200 `status: input_required` (then POST /jobs/{jobId}/answers). Both may be combined.',
+    schema: { type: 'string' },
+  },
   IdempotencyKey: {
     name: 'Idempotency-Key',
     in: 'header',
@@ -81,9 +88,9 @@ const RESPONSES: Record<string, Json> = {
     content: { 'application/json': { schema: ref('schemas', 'Job') } },
   },
   ToolResult: {
-    description: 'The tool result.',
-    headers: headerRefs('SessionId'),
-    content: { 'application/json': { schema: ref('schemas', 'ToolEnvelope') } },
+    description: 'The tool result (`status: complete`), or (`Prefer: input-required`) the questions the vendor asks (`status: input_required`).',
+    headers: headerRefs('SessionId', 'PreferenceApplied'),
+    content: { 'application/json': { schema: ref('schemas', 'ToolAnswer') } },
   },
 }
 
@@ -105,13 +112,14 @@ function toolOperation(tool: CatalogTool, schemas: Json, callProblems: Json): Js
     const output = relocateSchema(tool.outputSchema, outputName)
     Object.assign(schemas, output.components, { [outputName]: output.root })
     ok = {
-      description: 'The tool result.',
-      headers: headerRefs('SessionId'),
+      description: 'Result.',
+      headers: headerRefs('SessionId', 'PreferenceApplied'),
+      // An `input_required` answer has no `data`, so typing `data` holds for both kinds of ToolAnswer.
       content: {
         'application/json': {
           schema: {
             allOf: [
-              ref('schemas', 'ToolEnvelopeBase'),
+              ref('schemas', 'ToolAnswerBase'),
               // `data` is described once, on ToolEnvelopeBase: repeated here it cost ~90 bytes per tool.
               { properties: { data: dataSchema(tool, `#/components/schemas/${outputName}`) } },
             ],
@@ -278,7 +286,16 @@ export function buildOpenApiDocument(catalog: Catalog, options: OpenApiOptions):
     security: security as never,
   }) as unknown as Json & { paths: Record<string, Json>; components?: Record<string, Json> }
 
-  const schemas: Json = {}
+  const schemas: Json = {
+    ToolAnswer: {
+      description: 'What a tool call answers with 200: the result (`status: complete`), or the questions of an interactive call (`status: input_required`).',
+      oneOf: [ref('schemas', 'ToolEnvelope'), ref('schemas', 'InputRequired')],
+    },
+    ToolAnswerBase: {
+      description: 'ToolAnswer without `data`: each typed tool adds its own `data` (an `input_required` answer has none).',
+      oneOf: [ref('schemas', 'ToolEnvelopeBase'), ref('schemas', 'InputRequired')],
+    },
+  }
   const callProblems = problemResponses(options.problems, TOOL_CALL_CODES)
   const paths: Record<string, Json> = {}
   for (const tool of catalog.tools) if (tool.typed) paths[`/tools/${tool.slug}`] = { post: toolOperation(tool, schemas, callProblems) }

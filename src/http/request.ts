@@ -151,3 +151,8 @@ export function sessionSelector(c: Context): SessionSelector {
 export function prefersAsync(c: Context): boolean {
   return /(^|,)\s*respond-async\s*(,|;|$)/i.test(c.req.header('prefer') ?? '')
 }
+
+/** True when the caller can answer a vendor's questions (`Prefer: input-required`; other preferences may share the header). */
+export function prefersInput(c: Context): boolean {
+  return /(^|,)\s*input-required\s*(,|;|$)/i.test(c.req.header('prefer') ?? '')
+}

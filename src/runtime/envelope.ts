@@ -14,6 +14,10 @@ export interface ToolEnvelope {
   content: ContentBlock[]
   sessionId?: string
   sessionRenewed?: boolean
+  /** Always `complete`: the call has finished (an interactive call answers `input_required` until then). */
+  status: 'complete'
+  /** What the facade decided on its own during an interactive call. */
+  notes?: string[]
 }
 
 /**
@@ -38,6 +42,7 @@ export function joinText(content: ContentBlock[]): string {
 /** Builds the envelope of a tool result. */
 export function toEnvelope(result: ToolResult, session?: { sessionId?: string; renewed: boolean }): ToolEnvelope {
   const envelope: ToolEnvelope = {
+    status: 'complete',
     isError: result.isError === true,
     text: joinText(result.content),
     content: result.content,

@@ -7,6 +7,8 @@
  * {@link JobStore}. With a shared store (Redis) a poll on any replica answers.
  */
 import { randomBytes } from 'node:crypto'
+import { ApiError } from '../errors/api-error.js'
+import { toProblem } from '../errors/problem.js'
 import { storeUnavailable } from '../sessions/store-unavailable.js'
 import type { JobOutcome, JobProgress, JobRecord, JobStore } from '../sessions/job-store.js'
 import { MemoryJobStore } from '../sessions/job-store-memory.js'
@@ -34,6 +36,8 @@ interface LocalJob {
   writing?: Promise<void>
   /** A change arrived while a write was in flight: write again after it. */
   dirty: boolean
+  /** Cancels the running call (`DELETE /jobs/{jobId}`). */
+  abort?: AbortController
 }
 
 /** Jobs of one server: runs them here, keeps their records in the store. */
@@ -55,6 +59,16 @@ export class JobRegistry {
       for (const job of this.#local.values()) this.#write(job)
     }, Math.max(250, Math.min(30_000, (this.#ttlSeconds * 1000) / 2)))
     this.#heartbeat.unref()
+    // A cancel posted to another replica: that replica left a claim and announced the job.
+    this.#store.subscribe((id) => {
+      const local = this.#local.get(id)
+      if (local) void this.#store.peek(id, 'cancel').then((c) => c && this.#cancelLocal(local), () => undefined)
+    })
+  }
+
+  /** Where the records live (interactive jobs share it). */
+  get store(): JobStore {
+    return this.#store
   }
 
   /** Number of jobs still running in this process. */
@@ -67,13 +81,16 @@ export class JobRegistry {
    * @param outcome settles with the final response (it must never reject)
    * @throws ApiError `store_unavailable` when the record cannot be stored
    */
-  async start(identity: string, tool: string, outcome: Promise<JobOutcome>, progress?: JobProgress): Promise<Job> {
+  async start(identity: string, tool: string, outcome: Promise<JobOutcome>, progress?: JobProgress, abort?: AbortController): Promise<Job> {
     const record: JobRecord = { id: 'job_' + randomBytes(18).toString('base64url'), server: this.#server, identity, tool, startedAt: Date.now(), progress }
-    const local: LocalJob = { record, dirty: false }
+    const local: LocalJob = { record, dirty: false, abort }
     this.#local.set(record.id, local)
     void outcome.then((o) => {
-      record.outcome = o
-      record.finishedAt = Date.now()
+      // A cancelled job keeps its 409; what the aborted call ended with is nobody's answer.
+      if (!record.cancelled) {
+        record.outcome = o
+        record.finishedAt = Date.now()
+      }
       // Forget it locally once the final answer is stored (or the store failed): the record serves polls from now on.
       void this.#write(local)
         .catch(() => {})
@@ -111,6 +128,34 @@ export class JobRegistry {
       throw storeUnavailable(error, 'The job store cannot be read right now.')
     }
     return job && job.identity === identity && job.server === this.#server ? job : undefined
+  }
+
+  /**
+   * Cancels a running job: the call is aborted here, or (another replica runs it) a cancel claim is left and
+   * announced for that replica. Polls then answer 409 `job_cancelled`.
+   * @throws ApiError `job_finished`, `store_unavailable`
+   */
+  async cancel(job: Job): Promise<void> {
+    if (job.cancelled) return
+    if (job.outcome) throw new ApiError('job_finished')
+    const local = this.#local.get(job.id)
+    if (local) return this.#cancelLocal(local)
+    try {
+      await this.#store.claim(job.id, 'cancel', true, this.#ttlSeconds)
+      await this.#store.publish(job.id)
+    } catch (error) {
+      throw storeUnavailable(error, 'The job store cannot be reached right now.')
+    }
+  }
+
+  async #cancelLocal(local: LocalJob) {
+    const { record } = local
+    if (record.cancelled || record.outcome) return
+    record.cancelled = true
+    record.outcome = { status: 409, body: toProblem(new ApiError('job_cancelled', { detail: 'The job was cancelled by its caller.' }), `/jobs/${record.id}`) }
+    record.finishedAt = Date.now()
+    local.abort?.abort(new Error('cancelled by the caller'))
+    await this.#write(local).catch(() => undefined)
   }
 
   /**

@@ -13,7 +13,11 @@ import type { IdentityHasher } from '../sessions/identity.js'
 import { SessionManager, type ActiveSession, type CallerContext } from '../sessions/manager.js'
 import type { SessionStore } from '../sessions/types.js'
 import { NegotiationCache, UpstreamError, UpstreamHttp, UpstreamSession } from '../upstream/index.js'
-import type { ConnectionSettings, SessionPolicy, ToolResult, UpstreamConnection, UpstreamTarget, VendorLogMessage } from '../upstream/index.js'
+import type { ConnectionSettings, ElicitationAsk, ElicitationReply, InputRequiredAnswer, SessionPolicy, ToolResult, UpstreamConnection, UpstreamTarget, VendorLogMessage } from '../upstream/index.js'
+import { INTERACTION_DEFAULTS } from '../config/schema.js'
+import { InteractionCoordinator, type InteractionSettings } from '../interaction/coordinator.js'
+import { interactiveRunner } from './tool-invocation.js'
+import { InteractiveSessions } from './interactive-sessions.js'
 import type { CatalogTool } from '../catalog/types.js'
 import { paramHeaderValues } from '../catalog/param-headers.js'
 import { CatalogManager, type CatalogState } from './catalog-manager.js'
@@ -67,6 +71,10 @@ export class ServerRuntime {
   readonly jobs: JobRegistry
   /** Idempotency-Key records of tool calls. */
   readonly idempotency: IdempotencyStore
+  /** Interactive jobs (`Prefer: input-required`), in the same store as the other jobs. */
+  readonly interactions: InteractionCoordinator
+  /** 2025 vendor sessions of interactive calls (one idle per identity kept for the next call). */
+  readonly #interactiveSessions: InteractiveSessions
   readonly #rules: ForwardRules
   readonly #catalogSession: UpstreamSession
   /** The vendor's shared socket pool (HTTP upstreams only). */
@@ -142,6 +150,31 @@ export class ServerRuntime {
     this.catalog = new CatalogManager(this.#catalogSession, config.tools, log)
     this.idempotency = extras.idempotency ?? new IdempotencyStore(new MemoryTtlTable<IdempotencyRecord>())
     this.jobs = new JobRegistry(config.async.resultTtlSeconds * 1000, { store: extras.jobStore, server: name })
+    const interaction = { ...INTERACTION_DEFAULTS, ...global.interaction, ...config.interaction } as InteractionSettings
+    this.interactions = new InteractionCoordinator({
+      store: this.jobs.store,
+      server: name,
+      settings: interaction,
+      resultTtlSeconds: config.async.resultTtlSeconds,
+      makeRunner: (call, caller) => interactiveRunner(this, call, caller),
+      log,
+    })
+    this.#interactiveSessions = new InteractiveSessions(
+      (credentials, elicit) =>
+        new UpstreamSession(
+          { ...this.#settings(credentials, extras.delegation?.sourceFor(credentials)), interactive: { elicit, roots: interaction.roots } },
+          this.cache,
+          // The lending decides when it ends: no idle release of its own.
+          { connectionIdleMs: 0, retryBudgetMs: config.retry.budgetMs },
+        ),
+      global.sessions.connectionIdleMs,
+      global.sessions.maxPooled,
+    )
+  }
+
+  /** The era the vendor speaks, as the catalog session found it (undefined before the catalog loaded). */
+  get vendorEra(): 'legacy' | 'modern' | undefined {
+    return this.#catalogSession.facts?.era
   }
 
   #target(): UpstreamTarget {
@@ -265,13 +298,55 @@ export class ServerRuntime {
     selector: SessionSelector,
     onProgress?: (p: { progress: number; total?: number; message?: string }) => void,
     onLog?: (message: VendorLogMessage) => void,
+    signal?: AbortSignal,
   ): Promise<ToolCallOutcome> {
     const replayable = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true
     const { headers, problems } = paramHeaderValues(tool.paramHeaders ?? [], args)
     if (problems.length) throw new ApiError('invalid_arguments', { detail: `Some arguments of tool "${tool.name}" cannot be sent as Mcp-Param headers.`, errors: problems })
     return measureVendorCall(this.name, tool.name, () =>
-      this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, onLog, headers }), { replayable }),
+      this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, onLog, headers, signal }), { replayable }),
     )
+  }
+
+  /**
+   * Calls a tool for a caller that opted in to questions. 2026-07-28: on the selected session, answering
+   * `input_required` as it is (resume with `options.resume`). 2025: on a vendor session of its own that declared
+   * elicitation and listens on its GET stream, ended when the call ends (pooled and caller sessions never declare
+   * it, so their other calls are not asked anything).
+   * @throws ApiError
+   */
+  async callToolInteractive(
+    tool: CatalogTool,
+    args: Record<string, unknown>,
+    caller: CallerContext,
+    selector: SessionSelector,
+    options: {
+      signal: AbortSignal
+      onProgress?: (p: { progress: number; total?: number; message?: string }) => void
+      elicit?: (ask: ElicitationAsk, signal: AbortSignal) => Promise<ElicitationReply>
+      resume?: { inputResponses: Record<string, unknown>; requestState?: string }
+    },
+  ): Promise<{ result: ToolResult | InputRequiredAnswer; renewed: boolean; sessionId?: string }> {
+    const replayable = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true
+    const { headers, problems } = paramHeaderValues(tool.paramHeaders ?? [], args)
+    if (problems.length) throw new ApiError('invalid_arguments', { detail: `Some arguments of tool "${tool.name}" cannot be sent as Mcp-Param headers.`, errors: problems })
+    const { roots } = this.interactions.settings
+    const call = (conn: UpstreamConnection) =>
+      conn.callToolInteractive(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress: options.onProgress, headers, signal: options.signal, resume: options.resume, roots })
+    if (this.vendorEra === 'modern' || !options.elicit) return measureVendorCall(this.name, tool.name, () => this.#onSession(caller, selector, call, { replayable }))
+    if (this.#stopping) throw new ApiError('shutting_down')
+    const lent = this.#interactiveSessions.lend(caller, options.elicit)
+    let clean = false
+    try {
+      const outcome = await measureVendorCall(this.name, tool.name, async () => {
+        const run = await this.#upstream(() => lent.session.run(call, { replayable }))
+        return { result: run.value, renewed: run.renewed }
+      })
+      clean = !options.signal.aborted
+      return outcome
+    } finally {
+      this.#interactiveSessions.giveBack(lent, clean)
+    }
   }
 
   /** Reads a resource through the caller's session. */
@@ -351,7 +426,8 @@ export class ServerRuntime {
     this.#stopping = true
     this.#stopRetry?.()
     this.catalog.stop()
-    await Promise.allSettled([this.jobs.shutdown(drainMs), this.sessions.shutdown(drainMs)])
+    this.interactions.shutdown()
+    await Promise.allSettled([this.jobs.shutdown(drainMs), this.sessions.shutdown(drainMs), this.#interactiveSessions.shutdown()])
     await this.#catalogSession.terminate(0)
     await this.#http?.close()
   }

@@ -16,9 +16,12 @@ import { ApiError } from '../errors/api-error.js'
 import { toProblem } from '../errors/problem.js'
 import { toEnvelope } from './envelope.js'
 import type { CallerContext } from '../sessions/manager.js'
+import type { RunInput, RunResult, Step } from '../interaction/coordinator.js'
+import type { CallSpec } from '../interaction/state.js'
+import type { ToolResult } from '../upstream/index.js'
 import { isStoreUnavailable } from '../sessions/store-unavailable.js'
 import type { Job, JobOutcome } from './jobs.js'
-import type { ServerRuntime, SessionSelector } from './server-runtime.js'
+import type { ServerRuntime, SessionSelector, ToolCallOutcome } from './server-runtime.js'
 
 /** One tool call, as the HTTP layer received it. */
 export interface ToolInvocation {
@@ -32,12 +35,32 @@ export interface ToolInvocation {
   fromConnector: boolean
   /** The caller asked for the asynchronous pattern (`Prefer: respond-async`). */
   wantsAsync: boolean
+  /** The caller can answer questions (`Prefer: input-required`). */
+  wantsInput?: boolean
   /** `instance` of problem documents (the request path). */
   instance: string
+  /** Aborts when the HTTP caller goes away before its answer: a synchronous call is then cancelled at the vendor. */
+  signal?: AbortSignal
 }
 
-/** What the route answers: the final outcome now, or a job to poll. */
-export type InvocationResult = { kind: 'done'; outcome: JobOutcome } | { kind: 'accepted'; job: Job }
+/** What the route answers: the final outcome now, a job to poll, or (interactive calls) questions. */
+export type InvocationResult = { kind: 'done'; outcome: JobOutcome } | { kind: 'accepted'; job: Job } | Extract<Step, { kind: 'input_required' }>
+
+/**
+ * True when an interactive call is possible for this invocation: opted in, `interaction.elicitation` is `ask`, and,
+ * for a 2025 vendor, no caller session named (that vendor session never declared elicitation, and a 2025 interactive
+ * call runs on a vendor session of its own: the named session's state would be missed).
+ */
+export function interactionApplies(runtime: ServerRuntime, inv: Pick<ToolInvocation, 'wantsInput' | 'selector'>): boolean {
+  if (inv.wantsInput !== true || runtime.interactions.settings.elicitation !== 'ask') return false
+  return runtime.vendorEra === 'modern' || inv.selector.kind === 'pooled'
+}
+
+/** How long an interactive step may take before the caller gets a 202 job instead. */
+export function interactiveWaitMs(runtime: ServerRuntime, wantsAsync: boolean): number {
+  const threshold = runtime.config.async.thresholdMs
+  return wantsAsync ? 0 : threshold > 0 ? threshold : 24 * 3600_000
+}
 
 type Progress = { progress: number; total?: number; message?: string }
 
@@ -92,6 +115,11 @@ export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): P
   const { tool } = inv
   const { validators } = runtime.requireCatalog()
   const args = validateInput(validators, tool, toVendorNames(tool.inputSchema, inv.body), inv.fromConnector)
+  if (interactionApplies(runtime, inv)) {
+    const call: CallSpec = { tool: tool.name, args, sessionId: inv.selector.kind === 'existing' ? inv.selector.id : undefined, fromConnector: inv.fromConnector, instance: inv.instance }
+    const step = await runtime.interactions.start(call, inv.caller, runtime.vendorEra ?? 'legacy', interactiveWaitMs(runtime, inv.wantsAsync))
+    return step.kind === 'accepted' ? { kind: 'accepted', job: step.job } : step
+  }
 
   let job: Job | undefined
   let lastProgress: Progress | undefined
@@ -99,16 +127,23 @@ export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): P
     lastProgress = p
     if (job) runtime.jobs.report(job, p)
   }
-  const running = callAndShape(runtime, validators, tool, args, inv, onProgress)
+  // Aborted by DELETE /jobs/{jobId}: the SDK then sends notifications/cancelled for the running request.
+  const abort = new AbortController()
+  const running = callAndShape(runtime, validators, tool, args, inv, onProgress, abort.signal)
 
   const threshold = runtime.config.async.thresholdMs
   if (!inv.wantsAsync) {
+    // Nobody can receive the answer of a synchronous call whose caller went away: the vendor gets
+    // notifications/cancelled. A call that became a job (202) runs on whatever the first request does.
+    const callerGone = () => abort.abort(new Error('the caller went away'))
+    inv.signal?.addEventListener('abort', callerGone, { once: true })
     const outcome = threshold <= 0 ? await running : await withinThreshold(running, threshold)
+    inv.signal?.removeEventListener('abort', callerGone)
     if (outcome) return { kind: 'done', outcome }
   }
   let started: Job
   try {
-    started = await runtime.jobs.start(inv.caller.identity, tool.name, running)
+    started = await runtime.jobs.start(inv.caller.identity, tool.name, running, undefined, abort)
   } catch (error) {
     if (!isStoreUnavailable(error)) throw error
     // The call runs already: a 503 now would make a retrying caller run it twice. Answer it when it ends instead.
@@ -143,27 +178,60 @@ async function callAndShape(
   args: Record<string, unknown>,
   inv: ToolInvocation,
   onProgress: (p: Progress) => void,
+  signal: AbortSignal,
 ): Promise<JobOutcome> {
   try {
-    const outcome = await runtime.callTool(tool, args, inv.caller, inv.selector, onProgress)
-    const { result } = outcome
-    if (!result.isError) checkOutput(validators, tool, result.structuredContent)
-    // The connector's document renamed unsafe output property names; its calls get data in those names.
-    const shaped =
-      inv.fromConnector && result.structuredContent !== undefined ? { ...result, structuredContent: toConnectorNames(tool.outputSchema, result.structuredContent) } : result
-    const envelope = toEnvelope(shaped, { sessionId: outcome.sessionId, renewed: outcome.renewed })
-    const headers: Record<string, string> = outcome.sessionId ? { 'X-Session-Id': outcome.sessionId } : {}
-    if (result.isError && runtime.config.toolErrors === 'problem') {
-      const problem = new ApiError('tool_error', {
-        detail: envelope.text || `Tool "${tool.name}" reported an error.`,
-        extensions: { text: envelope.text, content: envelope.content, ...(envelope.sessionId ? { sessionId: envelope.sessionId } : {}) },
-      })
-      return { status: 422, body: toProblem(problem, inv.instance), headers }
-    }
-    return { status: 200, body: envelope, headers }
+    return shapeResult(runtime, validators, tool, await runtime.callTool(tool, args, inv.caller, inv.selector, onProgress, undefined, signal), inv)
   } catch (error) {
-    if (error instanceof ApiError) return { status: error.status, body: toProblem(error, inv.instance), headers: error.options.headers }
-    runtime.log.error('tool call failed unexpectedly', { tool: tool.name, error: (error as Error).message })
-    return { status: 500, body: toProblem(new ApiError('internal_error'), inv.instance) }
+    return failureOutcome(runtime, tool, error, inv.instance)
+  }
+}
+
+/** A vendor result as the REST answer: checked against the output schema, in connector names, as envelope or problem. */
+function shapeResult(runtime: ServerRuntime, validators: CatalogValidators, tool: CatalogTool, outcome: ToolCallOutcome, inv: Pick<ToolInvocation, 'fromConnector' | 'instance'>): JobOutcome {
+  const { result } = outcome
+  if (!result.isError) checkOutput(validators, tool, result.structuredContent)
+  // The connector's document renamed unsafe output property names; its calls get data in those names.
+  const shaped =
+    inv.fromConnector && result.structuredContent !== undefined ? { ...result, structuredContent: toConnectorNames(tool.outputSchema, result.structuredContent) } : result
+  const envelope = toEnvelope(shaped, { sessionId: outcome.sessionId, renewed: outcome.renewed })
+  const headers: Record<string, string> = outcome.sessionId ? { 'X-Session-Id': outcome.sessionId } : {}
+  if (result.isError && runtime.config.toolErrors === 'problem') {
+    const problem = new ApiError('tool_error', {
+      detail: envelope.text || `Tool "${tool.name}" reported an error.`,
+      extensions: { text: envelope.text, content: envelope.content, ...(envelope.sessionId ? { sessionId: envelope.sessionId } : {}) },
+    })
+    return { status: 422, body: toProblem(problem, inv.instance), headers }
+  }
+  return { status: 200, body: envelope, headers }
+}
+
+/** A failed call as its outcome (never a rejection). */
+function failureOutcome(runtime: ServerRuntime, tool: CatalogTool, error: unknown, instance: string): JobOutcome {
+  if (error instanceof ApiError) return { status: error.status, body: toProblem(error, instance), headers: error.options.headers }
+  runtime.log.error('tool call failed unexpectedly', { tool: tool.name, error: (error as Error).message })
+  return { status: 500, body: toProblem(new ApiError('internal_error'), instance) }
+}
+
+/**
+ * The runner of an interactive call (see interaction/coordinator): one vendor request, on this replica, for this
+ * caller, shaped like any other call's answer; a 2026-07-28 `input_required` result comes back as it is.
+ */
+export function interactiveRunner(runtime: ServerRuntime, call: CallSpec, caller: CallerContext): (input: RunInput) => Promise<RunResult> {
+  return async (input) => {
+    let tool: CatalogTool | undefined
+    try {
+      const { catalog, validators } = runtime.requireCatalog()
+      tool = findTool(catalog, call.tool)
+      if (!tool) throw new ApiError('tool_not_found', { detail: `No tool "${call.tool}" on this server any more.` })
+      if (!call.args && runtime.vendorEra === 'modern') throw new ApiError('invalid_request', { detail: 'The call cannot be resumed here.' })
+      const selector: SessionSelector = call.sessionId ? { kind: 'existing', id: call.sessionId } : { kind: 'pooled' }
+      const outcome = await runtime.callToolInteractive(tool, call.args ?? {}, caller, selector, { signal: input.signal, elicit: input.elicit, resume: input.resume })
+      const { result } = outcome
+      if ('resultType' in result && result.resultType === 'input_required') return { kind: 'input', answer: result }
+      return { kind: 'outcome', outcome: shapeResult(runtime, validators, tool, { ...outcome, result: result as ToolResult }, call) }
+    } catch (error) {
+      return { kind: 'outcome', outcome: tool ? failureOutcome(runtime, tool, error, call.instance) : failureOutcome(runtime, { name: call.tool } as CatalogTool, error, call.instance) }
+    }
   }
 }

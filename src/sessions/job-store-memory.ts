@@ -9,6 +9,8 @@ import type { JobRecord, JobStore } from './job-store.js'
 export class MemoryJobStore implements JobStore {
   readonly shared = false
   readonly #table = new MemoryTtlTable<JobRecord>()
+  readonly #claims = new MemoryTtlTable<unknown>()
+  readonly #listeners = new Set<(jobId: string) => void>()
 
   get(id: string): Promise<JobRecord | undefined> {
     return this.#table.get(id)
@@ -18,7 +20,25 @@ export class MemoryJobStore implements JobStore {
     return this.#table.set(record.id, record, ttlSeconds)
   }
 
-  close(): Promise<void> {
+  claim(jobId: string, name: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+    return this.#claims.setIfAbsent(`${jobId}:${name}`, value, ttlSeconds)
+  }
+
+  peek(jobId: string, name: string): Promise<unknown> {
+    return this.#claims.get(`${jobId}:${name}`)
+  }
+
+  async publish(jobId: string): Promise<void> {
+    for (const listener of this.#listeners) listener(jobId)
+  }
+
+  subscribe(listener: (jobId: string) => void): void {
+    this.#listeners.add(listener)
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear()
+    await this.#claims.close()
     return this.#table.close()
   }
 }

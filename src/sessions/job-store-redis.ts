@@ -1,7 +1,9 @@
 /**
  * @module sessions/job-store-redis
  * Job records in Redis, shared by every replica: one key per job (`mrf:job:<id>`) holding JSON, with a TTL
- * (`SET … EX`). Job ids are 144 random bits, so the key needs no hashing to be unguessable.
+ * (`SET … EX`). Job ids are 144 random bits, so the key needs no hashing to be unguessable. Changes of interactive
+ * jobs are announced on one pub/sub channel (`<prefix>mrf:job-events`, the job id as message) through a
+ * subscriber connection of its own, opened on the first subscribe.
  */
 import type { Redis } from 'ioredis'
 import { RedisTtlTable, connectRedis } from './redis-table.js'
@@ -11,6 +13,11 @@ import type { JobRecord, JobStore } from './job-store.js'
 export class RedisJobStore implements JobStore {
   readonly shared = true
   readonly #table: RedisTtlTable<JobRecord>
+  readonly #claims: RedisTtlTable<unknown>
+  readonly #redis: Redis
+  readonly #channel: string
+  readonly #listeners = new Set<(jobId: string) => void>()
+  #subscriber?: Redis
 
   /**
    * @param redis          the connection (the session store's, when both live in one facade)
@@ -18,6 +25,10 @@ export class RedisJobStore implements JobStore {
    */
   constructor(redis: Redis, ownsConnection: boolean) {
     this.#table = new RedisTtlTable<JobRecord>(redis, ownsConnection)
+    this.#claims = new RedisTtlTable<unknown>(redis, false)
+    this.#redis = redis
+    // Channels do not get ioredis' keyPrefix: add it, so deployments sharing a Redis stay apart.
+    this.#channel = `${redis.options.keyPrefix ?? ''}mrf:job-events`
   }
 
   /**
@@ -36,7 +47,34 @@ export class RedisJobStore implements JobStore {
     return this.#table.set(keyOf(record.id), record, ttlSeconds)
   }
 
+  claim(jobId: string, name: string, value: unknown, ttlSeconds: number): Promise<boolean> {
+    return this.#claims.setIfAbsent(`${keyOf(jobId)}:${name}`, value, ttlSeconds)
+  }
+
+  peek(jobId: string, name: string): Promise<unknown> {
+    return this.#claims.get(`${keyOf(jobId)}:${name}`)
+  }
+
+  async publish(jobId: string): Promise<void> {
+    await this.#redis.publish(this.#channel, jobId).catch(() => undefined)
+  }
+
+  subscribe(listener: (jobId: string) => void): void {
+    this.#listeners.add(listener)
+    if (this.#subscriber) return
+    // A subscribed connection can do nothing else; it queues while (re)connecting and resubscribes by itself.
+    const sub = this.#redis.duplicate({ enableOfflineQueue: true, keyPrefix: '' })
+    sub.on('error', () => undefined)
+    sub.on('message', (_channel: string, jobId: string) => {
+      for (const l of this.#listeners) l(jobId)
+    })
+    void sub.subscribe(this.#channel).catch(() => undefined)
+    this.#subscriber = sub
+  }
+
   close(): Promise<void> {
+    this.#listeners.clear()
+    this.#subscriber?.disconnect()
     return this.#table.close()
   }
 }

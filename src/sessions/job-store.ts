@@ -20,6 +20,8 @@ export interface JobOutcome {
   headers?: Record<string, string>
 }
 
+import type { InteractionState } from '../interaction/state.js'
+
 /** A job as stored. `identity` is the keyed hash of the caller that started it, never a credential. */
 export interface JobRecord {
   id: string
@@ -31,6 +33,10 @@ export interface JobRecord {
   progress?: JobProgress
   outcome?: JobOutcome
   finishedAt?: number
+  /** An interactive call (`Prefer: input-required`): its questions, round and who runs it (see interaction/). */
+  interaction?: InteractionState
+  /** Cancelled by its caller (`DELETE /jobs/{jobId}`): polls answer 409 `job_cancelled`. */
+  cancelled?: boolean
 }
 
 /** Where job records live. */
@@ -38,6 +44,21 @@ export interface JobStore {
   get(id: string): Promise<JobRecord | undefined>
   /** Stores (or replaces) a record that disappears after `ttlSeconds`. */
   put(record: JobRecord, ttlSeconds: number): Promise<void>
+  /**
+   * A small JSON value stored under `<job id>:<name>` only if none is there yet: the one atomic step of interactive
+   * jobs (an answer to a question is taken once, one replica resumes a round, a cancel is seen by the owner).
+   * @returns true when this call stored it
+   */
+  claim(jobId: string, name: string, value: unknown, ttlSeconds: number): Promise<boolean>
+  /** The value {@link claim} stored, if any. */
+  peek(jobId: string, name: string): Promise<unknown>
+  /**
+   * Tells every replica's {@link subscribe} listeners that a job changed (an answer, a cancel, a new state), so they
+   * look at once instead of on their next poll. Best effort: readers poll as well.
+   */
+  publish(jobId: string): Promise<void>
+  /** Calls `listener` with the id of every job {@link publish}ed, here or by another replica. */
+  subscribe(listener: (jobId: string) => void): void
   /** Releases connections and timers. */
   close(): Promise<void>
   /** True when several replicas share the records. */

@@ -33,10 +33,11 @@ export const SESSION_HEADER = 'X-Session-Id'
  * responses are described, never typed (H-35: only the success response has a schema).
  */
 const ERRORS: Record<string, { name: string; description: string }> = {
-  '400': { name: 'BadRequest', description: 'Bad request (codes invalid_arguments, invalid_json, invalid_header): the arguments do not match the tool input schema (errors lists each failing field as a JSON pointer), the body is not JSON, or a header value is not acceptable.' },
+  '400': { name: 'BadRequest', description: 'Bad request (codes invalid_arguments, invalid_answer, invalid_json, invalid_header): the arguments or the answer do not match their schema (errors lists each failing field as a JSON pointer), the body is not JSON, or a header value is not acceptable.' },
   '401': { name: 'Unauthorized', description: 'Unauthorized (codes unauthorized, vendor_unauthorized): the credentials are missing or invalid, or the MCP server rejected them.' },
   '403': { name: 'Forbidden', description: 'Forbidden (code vendor_forbidden): the MCP server refused access.' },
-  '404': { name: 'NotFound', description: 'Not found (codes tool_not_found, session_not_found): the tool does not exist, or the session is unknown, expired or belongs to another caller.' },
+  '404': { name: 'NotFound', description: 'Not found (codes tool_not_found, session_not_found, job_not_found): the tool does not exist, or the session or job is unknown, expired or belongs to another caller.' },
+  '409': { name: 'Conflict', description: 'Conflict (codes question_not_pending, job_cancelled, job_finished): the question was answered already or expired, or the job was cancelled or has finished.' },
   '413': { name: 'PayloadTooLarge', description: 'Payload too large (code payload_too_large).' },
   '415': { name: 'UnsupportedMediaType', description: 'Unsupported media type (code unsupported_media_type): send application/json.' },
   '422': { name: 'ToolError', description: 'The tool reported an error (code tool_error); the problem carries text and content.' },
@@ -45,7 +46,7 @@ const ERRORS: Record<string, { name: string; description: string }> = {
     description:
       'Too many requests (codes rate_limited, too_many_requests, too_many_sessions, vendor_rate_limited): a limit of this service for the caller or the server was reached (RateLimit-Policy and RateLimit name it), or the MCP server refused the call without running it; send it again after Retry-After seconds.',
   },
-  '502': { name: 'BadGateway', description: 'Bad gateway (codes vendor_unavailable, vendor_interrupted, vendor_bad_response, vendor_bad_output): the MCP server failed or returned an invalid result.' },
+  '502': { name: 'BadGateway', description: 'Bad gateway (codes vendor_unavailable, vendor_interrupted, vendor_error, vendor_bad_response, vendor_bad_output): the MCP server failed, answered with an error, or returned an invalid result.' },
   '503': { name: 'ServiceUnavailable', description: 'Service unavailable (codes not_ready, shutting_down, store_unavailable, vendor_busy): the tool catalog is not loaded yet, the service is shutting down, the session store cannot be reached, or the MCP server refused the call without running it; send it again after Retry-After seconds.' },
   '504': { name: 'GatewayTimeout', description: 'Gateway timeout (code vendor_timeout): the MCP server did not answer in time.' },
 }

@@ -196,8 +196,33 @@ function envelope(data: Swagger2Schema): Swagger2Schema {
         'x-ms-summary': 'Session Renewed',
         description: 'True when the previous session had expired and the facade opened a new one for this call.',
       },
+      ...interactionOutputs(),
     },
-    required: ['isError', 'text', 'content'],
+  }
+}
+
+/**
+ * What an interactive call answers while the tool asks questions (`status` input_required): the job to answer,
+ * where, and the questions with their Adaptive Cards. A flow branches on `status` and loops until `complete`.
+ */
+export function interactionOutputs(): Record<string, Swagger2Schema> {
+  const text = (summary: string, description: string): Swagger2Schema => ({ type: 'string', 'x-ms-summary': summary, description })
+  return {
+    status: { type: 'string', 'x-ms-summary': 'Status', description: 'complete, or input_required: answer with AnswerJob.', enum: ['complete', 'input_required'] },
+    jobId: text('Job ID', 'For AnswerJob.'),
+    answerUrl: text('Answer URL', 'Where AnswerJob posts.'),
+    question: {
+      type: 'object',
+      'x-ms-summary': 'Question',
+      description: 'The pending question.',
+      properties: {
+        id: text('Question ID', 'For AnswerJob.'),
+        message: text('Question', 'What the tool asks.'),
+        url: text('Question URL', 'The page to open (url questions).'),
+        adaptiveCard: { type: 'object', 'x-ms-summary': 'Adaptive Card', description: 'The question as an Adaptive Card.' },
+      },
+    },
+    questions: { type: 'array', 'x-ms-summary': 'Questions', description: 'Every pending question.', items: { type: 'object' } },
   }
 }
 

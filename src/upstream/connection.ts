@@ -5,7 +5,7 @@
  * SDK calls the facade uses. Every SDK error is classified into an {@link UpstreamError} here.
  */
 import { explainConnectFailure } from './connect-errors.js'
-import { Client, SSEClientTransport, SdkHttpError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+import { CLIENT_CAPABILITIES_META_KEY, Client, SSEClientTransport, SdkHttpError, StreamableHTTPClientTransport, isInputRequiredResult } from '@modelcontextprotocol/client'
 import type { Transport } from '@modelcontextprotocol/client'
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio'
 import { redactSecrets, secretsOf } from '../security/redact.js'
@@ -13,7 +13,7 @@ import { UpstreamError, classifyUpstreamError } from './errors.js'
 import { markTransportSignal, type ConnectionFetch } from './http-pool.js'
 import { resultValidator } from './result-validators.js'
 import { guardStreamEnds } from './stream-guard.js'
-import type { CallOptions, ConnectionFacts, ConnectionSettings, RawTool, ToolResult, VendorLogMessage } from './types.js'
+import type { CallOptions, ConnectionFacts, ConnectionSettings, InputRequiredAnswer, InteractiveCallOptions, RawTool, ToolResult, VendorLogMessage } from './types.js'
 
 const CLIENT_INFO = { name: 'mcp-rest-facade', version: '0.1.0' }
 
@@ -179,7 +179,8 @@ export class UpstreamConnection {
       fetcher = settings.http!.connectionFetch(settings.headers, true)
       transport = new SSEClientTransport(new URL(target.url), { fetch: fetcher.fetch, authProvider })
     } else {
-      fetcher = settings.http!.connectionFetch(settings.headers, !!settings.onListChanged)
+      // Interactive sessions listen too: a 2025 vendor may send its elicitation on the standalone GET stream.
+      fetcher = settings.http!.connectionFetch(settings.headers, !!settings.onListChanged || !!settings.interactive)
       transport = new StreamableHTTPClientTransport(new URL(target.url), {
         fetch: fetcher.fetch,
         authProvider,
@@ -204,11 +205,19 @@ export class UpstreamConnection {
     }
     // SSE and stdio only speak the 2025 era; the modern probe would cost a request (or a second child process).
     const protocol = kind === 'streamable-http' ? settings.protocol : 'legacy'
+    const interactive = settings.interactive
     const client = new Client(CLIENT_INFO, {
-      capabilities: {},
+      // Only an interactive session (a call that opted in) declares anything; sampling never.
+      capabilities: interactive ? interactiveCapabilities(interactive.roots) : {},
       versionNegotiation:
         protocol === 'modern' ? { mode: { pin: '2026-07-28' } } : protocol === 'auto' ? { mode: 'auto' } : { mode: 'legacy' },
     })
+    if (interactive) {
+      client.setRequestHandler('elicitation/create', (request, ctx) =>
+        interactive.elicit(request.params as never, (ctx as { mcpReq: { signal: AbortSignal } }).mcpReq.signal) as never,
+      )
+      if (interactive.roots?.length) client.setRequestHandler('roots/list', () => ({ roots: interactive.roots! }) as never)
+    }
     const onListChanged = settings.onListChanged
     if (onListChanged) {
       for (const method of [
@@ -267,6 +276,7 @@ export class UpstreamConnection {
       guardStreamEnds(httpTransport)
       if (settings.resume) seedRequestIds(client)
     }
+    if (facts.era === 'modern') completeUntypedResults(transport)
     const conn = new UpstreamConnection(client, transport, facts, secrets, fetcher)
     // Vendor log messages go to the calls running on this connection that asked for them (see CallOptions.onLog).
     client.setNotificationHandler('notifications/message', (notification) => conn.#relayLog(notification.params as VendorLogMessage))
@@ -354,6 +364,17 @@ export class UpstreamConnection {
     return sent as Promise<Record<string, unknown>>
   }
 
+  /** The SDK request options of a tool call: its timeout (reset by progress), signal, headers and progress. */
+  #callOptions(options: CallOptions) {
+    return {
+      timeout: options.timeoutMs,
+      resetTimeoutOnProgress: true,
+      signal: options.signal,
+      headers: this.facts.era === 'modern' ? options.headers : undefined,
+      onprogress: options.onProgress ? (p: { progress: number; total?: number; message?: string }) => options.onProgress!(p) : undefined,
+    }
+  }
+
   /**
    * Calls a tool. Progress notifications reset the timeout.
    * @throws UpstreamError
@@ -363,13 +384,7 @@ export class UpstreamConnection {
     try {
       if (options.onLog) this.#logListeners.add(options.onLog)
       const params = { name, arguments: args }
-      const requestOptions = {
-        timeout: options.timeoutMs,
-        resetTimeoutOnProgress: true,
-        signal: options.signal,
-        headers: this.facts.era === 'modern' ? options.headers : undefined,
-        onprogress: options.onProgress ? (p: { progress: number; total?: number; message?: string }) => options.onProgress!(p) : undefined,
-      }
+      const requestOptions = this.#callOptions(options)
       // Outside the 2026-07-28 era, `Client.callTool` adds only an output-validator lookup in the SDK's response
       // cache (two async store reads per call), and that cache is always empty here: we list tools with raw
       // requests and check output ourselves (runtime/tool-invocation). So the call goes straight to `request()`
@@ -379,9 +394,39 @@ export class UpstreamConnection {
       const result = validator
         ? await this.client.request({ method: 'tools/call', params } as never, validator as never, requestOptions as never)
         : await this.client.callTool(params, requestOptions)
-      const r = result as unknown as ToolResult
-      if (!Array.isArray(r.content)) throw new UpstreamError('PROTOCOL', 'vendor answered tools/call without a content array')
-      return r
+      return toolResult(result)
+    } catch (error) {
+      throw this.#classify(error)
+    } finally {
+      this.#inFlight--
+    }
+  }
+
+  /**
+   * Calls a tool for a caller that opted in to questions (`Prefer: input-required`). On a 2026-07-28 connection the
+   * request declares elicitation (form and url) in its own `_meta` client capabilities and an `input_required`
+   * result comes back as it is (the SDK's manual mode), to be resumed with `options.resume` on any connection;
+   * on a 2025 connection the session itself must be interactive (see {@link ConnectionSettings.interactive}) and
+   * the questions are answered while the request runs.
+   * @throws UpstreamError
+   */
+  async callToolInteractive(name: string, args: Record<string, unknown>, options: InteractiveCallOptions): Promise<ToolResult | InputRequiredAnswer> {
+    if (this.facts.era !== 'modern') return this.callTool(name, args, options)
+    this.#inFlight++
+    try {
+      const params: Record<string, unknown> = {
+        name,
+        arguments: args,
+        ...(options.resume ? { inputResponses: options.resume.inputResponses } : {}),
+        ...(options.resume?.requestState !== undefined ? { requestState: options.resume.requestState } : {}),
+        _meta: { [CLIENT_CAPABILITIES_META_KEY]: interactiveCapabilities(options.roots) },
+      }
+      const result = await this.client.callTool(params as never, { ...this.#callOptions(options), allowInputRequired: true } as never)
+      if (isInputRequiredResult(result)) {
+        const r = result as unknown as { inputRequests?: InputRequiredAnswer['inputRequests']; requestState?: string }
+        return { resultType: 'input_required', inputRequests: r.inputRequests ?? {}, ...(r.requestState !== undefined ? { requestState: r.requestState } : {}) }
+      }
+      return toolResult(result)
     } catch (error) {
       throw this.#classify(error)
     } finally {
@@ -487,4 +532,32 @@ export class UpstreamConnection {
     await settings.http.deleteSession(target.url, headers, timeoutMs)
   }
 
+}
+
+/** A tool result as the facade reads it: it must carry a content array. */
+function toolResult(result: unknown): ToolResult {
+  const r = result as ToolResult
+  if (!Array.isArray(r?.content)) throw new UpstreamError('PROTOCOL', 'vendor answered tools/call without a content array')
+  return r
+}
+
+/** The client capabilities of an interactive call: elicitation in both modes, roots only when configured. */
+function interactiveCapabilities(roots: { uri: string }[] | undefined): Record<string, unknown> {
+  return { elicitation: { form: {}, url: {} }, ...(roots?.length ? { roots: {} } : {}) }
+}
+
+/**
+ * A 2026-07-28 result without `resultType` is a complete one: the conformance suite expects clients to read it so
+ * (`sep-2322-client-request-state`, conformance issue #475), while the SDK 2.4.0 rejects it as an invalid result.
+ * Only responses (never requests or notifications) are touched, before the SDK decodes them.
+ */
+function completeUntypedResults(transport: Transport) {
+  const deliver = transport.onmessage
+  if (!deliver) return
+  transport.onmessage = ((message: unknown, extra: unknown) => {
+    const m = message as { id?: unknown; result?: Record<string, unknown> }
+    if (m && m.id !== undefined && m.result && typeof m.result === 'object' && !Array.isArray(m.result) && !('resultType' in m.result))
+      m.result = { ...m.result, resultType: 'complete' }
+    return (deliver as (a: unknown, b: unknown) => void)(message, extra)
+  }) as typeof transport.onmessage
 }

@@ -28,8 +28,13 @@ export type UpstreamErrorCode =
   | 'RATE_LIMITED'
   /** The vendor refused the request with HTTP 503 (overloaded, starting, draining). It did not run it. */
   | 'BUSY'
-  /** The vendor answered something that is not valid MCP, or another JSON-RPC / HTTP error. */
+  /** The vendor answered something that is not valid MCP, or an HTTP error. */
   | 'PROTOCOL'
+  /**
+   * The vendor answered the request with a well-formed JSON-RPC error of its own (e.g. -32603, or -32021 for a
+   * missing client capability): the protocol worked, the vendor said no. `details.rpcCode` and `details.rpcMessage`.
+   */
+  | 'VENDOR_ERROR'
   /** The facade failed on its own side (e.g. a stack overflow serializing the request): not the vendor's fault. */
   | 'LOCAL'
   /**
@@ -47,6 +52,8 @@ export class UpstreamError extends Error {
     readonly details: {
       httpStatus?: number
       rpcCode?: number
+      /** VENDOR_ERROR: the vendor's own error message (trimmed, secrets removed). */
+      rpcMessage?: string
       /** The vendor's response stream ended without a response (the call may have run). */
       streamEnded?: boolean
       /** For `CREDENTIAL`: the problem to answer, the identity provider's codes and its step-up challenge. */
@@ -216,7 +223,7 @@ function classify(error: unknown, sessionHeld: boolean): UpstreamError {
     if (error.code === -32601) return new UpstreamError('NOT_FOUND', msg, { rpcCode: error.code })
     if (error.code === -32602) return new UpstreamError('INVALID_PARAMS', msg, { rpcCode: error.code })
     if (error.code === -32001 && /timed? ?out/i.test(msg)) return new UpstreamError('TIMEOUT', msg, { rpcCode: error.code })
-    return new UpstreamError('PROTOCOL', `vendor error ${error.code}: ${msg}`, { rpcCode: error.code })
+    return new UpstreamError('VENDOR_ERROR', `vendor error ${error.code}: ${msg}`, { rpcCode: error.code, rpcMessage: msg })
   }
   if (error instanceof SdkError) {
     switch (error.code) {

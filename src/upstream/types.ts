@@ -46,6 +46,13 @@ export interface ConnectionSettings {
    * session otherwise). Only the catalog session sets it.
    */
   onListChanged?: () => void
+  /**
+   * A 2025-era interactive session: the client declares `elicitation` (form and url) at `initialize`, keeps the
+   * standalone GET stream open (a vendor may ask on it, as the SEP-1034 scenario does) and hands every
+   * `elicitation/create` to `elicit`, whose answer goes back to the vendor. Never set on pooled or caller sessions:
+   * only calls that opted in run on such a session.
+   */
+  interactive?: InteractiveHandlers
   /** Re-attach to an existing vendor session instead of running `initialize` (another replica created it). */
   resume?: { vendorSessionId: string; protocolVersion?: string }
 }
@@ -105,4 +112,51 @@ export interface CallOptions {
    * them); other connections drop them.
    */
   headers?: Record<string, string>
+}
+
+/** An `elicitation/create` request as the vendor sent it (2025 push, or one entry of 2026-07-28 `inputRequests`). */
+export interface ElicitationAsk {
+  mode?: 'form' | 'url'
+  message: string
+  requestedSchema?: Record<string, unknown>
+  url?: string
+  elicitationId?: string
+  [key: string]: unknown
+}
+
+/** The answer to an elicitation (the bare `ElicitResult`). */
+export interface ElicitationReply {
+  action: 'accept' | 'decline' | 'cancel'
+  content?: Record<string, unknown>
+}
+
+/** What an interactive 2025 session does with the vendor's server→client requests. */
+export interface InteractiveHandlers {
+  /** Answers one `elicitation/create`; `signal` aborts when the vendor cancels or the connection ends. */
+  elicit(ask: ElicitationAsk, signal: AbortSignal): Promise<ElicitationReply>
+  /** Roots answered to `roots/list` (from configuration only); the capability is declared only when non-empty. */
+  roots?: { uri: string; name?: string }[]
+}
+
+/** One server→client request embedded in a 2026-07-28 `input_required` result. */
+export interface InputRequest {
+  method: string
+  params?: Record<string, unknown>
+}
+
+/** A 2026-07-28 `input_required` result (SEP-2322), as the vendor sent it. */
+export interface InputRequiredAnswer {
+  resultType: 'input_required'
+  /** Never set: lets callers read `isError` on either kind of answer. */
+  isError?: undefined
+  inputRequests: Record<string, InputRequest>
+  requestState?: string
+}
+
+/** Options of an interactive call (`Prefer: input-required`). */
+export interface InteractiveCallOptions extends CallOptions {
+  /** 2026-07-28 retry: the answers (bare results by key) and the vendor's `requestState`, echoed exactly. */
+  resume?: { inputResponses: Record<string, unknown>; requestState?: string }
+  /** Roots declared per request on 2026-07-28 (capability declared only when non-empty). */
+  roots?: { uri: string; name?: string }[]
 }

@@ -25,6 +25,7 @@ const DEMO_INPUTS: Record<string, Json> = {
   cart_clear: {},
   divide: { a: 6, b: 3 },
   slow_count: { steps: 1, delayMs: 0 },
+  confirm_action: { action: 'ship it' },
   tiny_image: {},
   create_order: {
     customerEmail: 'buyer@example.com',
@@ -157,6 +158,28 @@ async function runOpenApiScenarios(run: OpenApiRun, withKey: boolean): Promise<v
   expect(polled.status).toBe(200)
   expect((await run.call('GetJob', 'invalid', { path: { jobId: 'no-such-job' } })).status).toBe(404)
 
+  // interactive path (a vendor tool that asks): 200 input_required, AnswerJob, CancelJob
+  const asking = tools.find(([, o]) => o.op['x-mcp-tool'] === 'confirm_action')
+  if (asking) {
+    const ask = { headers: { Prefer: 'input-required' }, json: t.inputs.confirm_action }
+    const question = await run.call(asking[0], 'interactive', ask)
+    expect(question.status).toBe(200)
+    expect(question.headers.get('preference-applied')).toBe('input-required')
+    const asked = question.body as Json
+    expect(asked.status).toBe('input_required')
+    expect((await run.call('GetJob', 'waiting', { path: { jobId: asked.jobId } })).status).toBe(200)
+    expect((await run.call('AnswerJob', 'invalid', { path: { jobId: asked.jobId }, json: { action: 'accept', content: { confirm: 'yes' } } })).status).toBe(400)
+    const answered = await run.call('AnswerJob', 'valid', { path: { jobId: asked.jobId }, json: { action: 'accept', content: { confirm: true } } })
+    expect(answered.body).toMatchObject({ status: 'complete', data: { confirmed: true } })
+    expect((await run.call('AnswerJob', 'answered', { path: { jobId: asked.jobId }, json: { action: 'accept', content: { confirm: true } } })).status).toBe(409)
+    expect((await run.call('CancelJob', 'finished', { path: { jobId: asked.jobId } })).status).toBe(409)
+    const second = (await run.call(asking[0], 'interactive', ask)).body as Json
+    expect((await run.call('CancelJob', 'valid', { path: { jobId: second.jobId } })).status).toBe(200)
+    expect((await run.call('GetJob', 'cancelled', { path: { jobId: second.jobId } })).status).toBe(409)
+  }
+  expect((await run.call('AnswerJob', 'unknown job', { path: { jobId: 'no-such-job' }, json: { action: 'cancel' } })).status).toBe(404)
+  expect((await run.call('CancelJob', 'unknown job', { path: { jobId: 'no-such-job' } })).status).toBe(404)
+
   const created = await run.call('CreateSession', 'valid')
   expect(created.status).toBe(201)
   const sessionId = (created.body as Json).sessionId as string
@@ -221,7 +244,9 @@ describe.each([
       expect(failed.body).toMatchObject({ code: 'tool_error' })
     }
     expect(run.mismatches).toEqual([])
-    const uncovered = [...run.ops.keys()].filter((id) => !run.called.get(id)?.has('valid'))
+    // The awkward vendor has no tool that asks questions: its interactive operations are called with unknown jobs only.
+    const interactiveOnly = awkward ? ['AnswerJob', 'CancelJob'] : []
+    const uncovered = [...run.ops.keys()].filter((id) => !run.called.get(id)?.has('valid') && !interactiveOnly.includes(id))
     expect(uncovered, 'operations no scenario called with valid input').toEqual([])
     if (!awkward) expect([...run.ops.keys()].filter((id) => !run.called.get(id)?.has('none credential'))).toEqual([])
   })
@@ -267,8 +292,27 @@ describe.each([
           const end = t.swagger.paths['/sessions/{sessionId}'].delete
           expect((await call('/sessions/{sessionId}', 'delete', end, { path: { sessionId: (created.body as Json).sessionId } })).status).toBe(204)
           expect((await call('/sessions/{sessionId}', 'delete', end, { path: { sessionId: 'no-such-session' } })).status).toBe(404)
-        } else if (op.operationId === 'EndSession') continue
-        else if (op['x-ms-agentic-protocol']) {
+        } else if (op.operationId === 'EndSession' || op.operationId === 'CancelJob') continue
+        else if (op.operationId === 'AnswerJob') {
+          const cancel = t.swagger.paths['/jobs/{jobId}'].delete
+          const confirmPath = Object.entries<Json>(t.swagger.paths).find(([, i]) => i.post?.['x-mcp-tool'] === 'confirm_action')
+          if (confirmPath) {
+            // A typed tool operation sends Prefer: input-required (internal), so the tool's question is its answer.
+            const ask = () => call(confirmPath[0], 'post', confirmPath[1].post, { json: t.inputs.confirm_action })
+            const asked = await ask()
+            expect(asked.body).toMatchObject({ status: 'input_required', question: { id: 'q1' } })
+            const jobId = (asked.body as Json).jobId as string
+            // The card's response arrives as strings: coerced for connector calls.
+            const done = await call(template, method, op, { path: { jobId }, json: { action: 'accept', content: { confirm: 'true', note: 'ok' } } })
+            expect(done.body).toMatchObject({ status: 'complete', data: { confirmed: true, note: 'ok' } })
+            expect((await call(template, method, op, { path: { jobId }, json: { action: 'accept' } })).status).toBe(409)
+            expect((await call('/jobs/{jobId}', 'delete', cancel, { path: { jobId } })).status).toBe(409)
+            const second = (await ask()).body as Json
+            expect((await call('/jobs/{jobId}', 'delete', cancel, { path: { jobId: second.jobId } })).status).toBe(200)
+          }
+          expect((await call(template, method, op, { path: { jobId: 'no-such-job' }, json: { action: 'cancel' } })).status).toBe(404)
+          expect((await call('/jobs/{jobId}', 'delete', cancel, { path: { jobId: 'no-such-job' } })).status).toBe(404)
+        } else if (op['x-ms-agentic-protocol']) {
           // InvokeMCP: Copilot Studio speaks MCP through it; a real initialize must be answered 200.
           const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'contract', version: '1' } } }
           const answer = await call(template, method, op, { json: init, headers: { accept: 'application/json, text/event-stream' } })

@@ -1,7 +1,7 @@
 /**
  * Documents at catalog size, as served: a 1,000-tool vendor gives a `/swagger.json` under the 1 MiB import limit
  * (measured on the bytes on the wire, with every pass applied, including the connector's X-Facade-Client header),
- * within 256 operations, with the tools that did not fit listed; `/openapi.json` costs at most 1.5 KB per tool
+ * within 256 operations, with the tools that did not fit listed; `/openapi.json` costs at most 1700 bytes per tool
  * beyond the tools' own schemas; both are cached with ETag / If-None-Match (304) and served gzip when accepted.
  */
 import { gunzipSync } from 'node:zlib'
@@ -52,14 +52,16 @@ describe(`documents of a ${TOOLS}-tool vendor`, () => {
     expect(doc.parameters.FacadeClient).toMatchObject({ name: 'X-Facade-Client', in: 'header', required: true, default: 'power-platform' })
   })
 
-  it('/openapi.json costs at most 1.5 KB per tool beyond the tools\u2019 own schemas', async () => {
+  it('/openapi.json costs at most 1700 bytes per tool beyond the tools\u2019 own schemas', async () => {
     const res = await rawGet(`${f.url}/openapi.json`)
     const doc = JSON.parse(res.body.toString('utf8'))
     const toolSchemaBytes = Object.entries<unknown>(doc.components.schemas)
       .filter(([name]) => /^Record\d+(Input|Output)/.test(name))
       .reduce((n, [name, s]) => n + Buffer.byteLength(JSON.stringify({ [name]: s })), 0)
     expect(Object.keys(doc.paths).filter((p) => p.startsWith('/tools/')).length).toBe(TOOLS)
-    expect((res.body.length - toolSchemaBytes) / TOOLS).toBeLessThanOrEqual(1536)
+    // 1.5 KB until interactive calls (issue 22): each tool's 200 also declares Preference-Applied and the ToolAnswerBase union
+    // (result or questions), and its 502 set names vendor_error.
+    expect((res.body.length - toolSchemaBytes) / TOOLS).toBeLessThanOrEqual(1700)
   })
 
   it.each(['/openapi.json', '/swagger.json'])('%s: ETag and 304 on If-None-Match, gzip when accepted, same bytes', async (path) => {

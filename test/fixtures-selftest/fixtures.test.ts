@@ -370,7 +370,7 @@ describe('demo vendor', () => {
     expect(client.getServerCapabilities()?.tools?.listChanged).toBe(true)
     const tools = (await client.listTools()).tools
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ['cart_add', 'cart_clear', 'cart_view', 'create_order', 'divide', 'get_weather', 'slow_count', 'tiny_image'],
+      ['cart_add', 'cart_clear', 'cart_view', 'confirm_action', 'create_order', 'divide', 'get_weather', 'slow_count', 'tiny_image'],
     )
     for (const tool of tools) {
       expect(tool.title, tool.name).toBeTruthy()

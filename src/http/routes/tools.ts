@@ -12,13 +12,16 @@ import type { CatalogTool } from '../../catalog/types.js'
 import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from '../../connector/client-header.js'
 import { ApiError } from '../../errors/api-error.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
+import type { Step } from '../../interaction/coordinator.js'
+import { inputRequiredBody } from '../../interaction/state.js'
+import type { JobOutcome } from '../../runtime/jobs.js'
 import { parseIdempotencyKey, runOnce } from '../../runtime/idempotency.js'
 import type { StoredResponse } from '../../sessions/idempotency-store.js'
-import { invokeTool, resolveTool } from '../../runtime/tool-invocation.js'
+import { interactionApplies, interactiveWaitMs, invokeTool, resolveTool } from '../../runtime/tool-invocation.js'
 import { baseUrl } from '../base-url.js'
-import { prefersAsync, readJsonObject, sessionSelector } from '../request.js'
+import { prefersAsync, prefersInput, readJsonObject, sessionSelector } from '../request.js'
 import { authenticated, callerOf } from '../caller.js'
-import { CALLER_CODES, headerRefs, JOB_CODES, JobSchema, problemContextOf, problemResponses, ToolEnvelopeSchema } from '../openapi-components.js'
+import { ANSWER_CODES, AnswersSchema, CALLER_CODES, CANCEL_CODES, headerRefs, InputRequiredSchema, JOB_CODES, JobSchema, problemContextOf, problemResponses, ToolEnvelopeSchema } from '../openapi-components.js'
 
 /** Describes a tool for `GET /tools`. */
 function describe(tool: CatalogTool, mountPath: string) {
@@ -93,11 +96,16 @@ export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
     path: '/jobs/{jobId}',
     operationId: 'GetJob',
     summary: 'Poll a long-running call',
-    description: 'Answers 202 while the call runs, then what the call itself answered (the tool envelope or its problem).',
+    description:
+      'Answers 202 while the call runs, 200 with `status: input_required` while an interactive call waits for answers, then what the call itself answered (the tool envelope or its problem; 409 `job_cancelled` once cancelled).',
     tags: ['Tools'],
     request: { params: z.object({ jobId: z.string().min(1).openapi({ description: 'From the Location header of the 202.' }) }) },
     responses: {
-      200: { description: 'Finished: the tool envelope.', headers: headerRefs('SessionId') as never, content: { 'application/json': { schema: ToolEnvelopeSchema } } },
+      200: {
+        description: 'Finished (the tool envelope, `status: complete`), or waiting for answers (`status: input_required`).',
+        headers: headerRefs('SessionId') as never,
+        content: { 'application/json': { schema: z.union([ToolEnvelopeSchema, InputRequiredSchema]) } },
+      },
       202: { description: 'Still running: poll again after Retry-After seconds.', headers: headerRefs('Location', 'RetryAfter') as never, content: { 'application/json': { schema: JobSchema } } },
       ...problemResponses(ctx, JOB_CODES),
     },
@@ -106,12 +114,85 @@ export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
     const caller = callerOf(c)
     const job = await runtime.jobs.get(c.req.valid('param').jobId, caller.identity)
     if (!job) throw new ApiError('job_not_found')
+    if (job.interaction) return stepResponse(c, runtime, await runtime.interactions.view({ ...job, interaction: job.interaction })) as never
     if (!job.outcome) return accepted(c, runtime, job.id, { status: 'running', jobId: job.id, tool: job.tool, startedAt: new Date(job.startedAt).toISOString(), progress: job.progress }) as never
-    const { status, body, headers } = job.outcome
-    for (const [k, v] of Object.entries(headers ?? {})) c.header(k, v)
-    if (status >= 400) return c.body(JSON.stringify(withRequestId(c, body)), status as 400, { 'content-type': 'application/problem+json' }) as never
-    return c.body(JSON.stringify(body), status as 200, { 'content-type': 'application/json' }) as never
+    return outcomeResponse(c, job.outcome) as never
   })
+
+  const jobParams = z.object({ jobId: z.string().min(1).openapi({ description: 'The `jobId` of the `input_required` answer.' }) })
+  const answerJob = createRoute({
+    middleware: [auth],
+    method: 'post',
+    path: '/jobs/{jobId}/answers',
+    operationId: 'AnswerJob',
+    summary: 'Answer the questions of a call',
+    description:
+      'Answers the pending questions of an interactive call (`status: input_required`). On `accept` of a form question, omitted properties take the schema defaults, then the content is checked against the question schema. Answers with what the call answers next: the tool envelope, the next `input_required` round, or 202 while it runs on.',
+    tags: ['Tools'],
+    request: { params: jobParams, body: { required: true, content: { 'application/json': { schema: AnswersSchema } } } },
+    responses: {
+      200: {
+        description: 'Finished (the tool envelope), or the next round of questions (`status: input_required`).',
+        headers: headerRefs('SessionId') as never,
+        content: { 'application/json': { schema: z.union([ToolEnvelopeSchema, InputRequiredSchema]) } },
+      },
+      202: { description: 'The call runs on: poll the Location.', headers: headerRefs('Location', 'RetryAfter') as never, content: { 'application/json': { schema: JobSchema } } },
+      ...problemResponses(ctx, ANSWER_CODES),
+    },
+  })
+  app.openapi(answerJob, async (c) => {
+    const caller = callerOf(c)
+    const body = await readJsonObject(c, runtime.global.bodyLimitBytes, runtime.global.maxJsonDepth)
+    const fromConnector = c.req.header(CONNECTOR_CLIENT_HEADER) === CONNECTOR_CLIENT_VALUE
+    const step = await runtime.interactions.answer(c.req.valid('param').jobId, caller, body, fromConnector, interactiveWaitMs(runtime, prefersAsync(c)))
+    return stepResponse(c, runtime, step) as never
+  })
+
+  const cancelJob = createRoute({
+    middleware: [auth],
+    method: 'delete',
+    path: '/jobs/{jobId}',
+    operationId: 'CancelJob',
+    summary: 'Cancel a call',
+    description: 'Pending questions are answered `cancel` and a running request is cancelled at the vendor (`notifications/cancelled`). Later polls answer 409 `job_cancelled`.',
+    tags: ['Tools'],
+    request: { params: jobParams },
+    responses: {
+      200: { description: 'Cancelled.', headers: headerRefs() as never, content: { 'application/json': { schema: CancelledSchema } } },
+      ...problemResponses(ctx, CANCEL_CODES),
+    },
+  })
+  app.openapi(cancelJob, async (c) => {
+    const { jobId } = c.req.valid('param')
+    const caller = callerOf(c)
+    const job = await runtime.jobs.get(jobId, caller.identity)
+    if (!job) throw new ApiError('job_not_found')
+    if (job.interaction) await runtime.interactions.cancel(jobId, caller)
+    else await runtime.jobs.cancel(job)
+    return c.json({ status: 'cancelled' as const, jobId }, 200)
+  })
+}
+
+const CancelledSchema = z.object({ status: z.literal('cancelled'), jobId: z.string() }).openapi('JobCancelled')
+
+/** A finished call's answer as HTTP. */
+function outcomeResponse(c: Context, outcome: JobOutcome) {
+  const { status, body, headers } = outcome
+  for (const [k, v] of Object.entries(headers ?? {})) c.header(k, v)
+  if (status >= 400) return c.body(JSON.stringify(withRequestId(c, body)), status as 400, { 'content-type': 'application/problem+json' })
+  return c.body(JSON.stringify(body), status as 200, { 'content-type': 'application/json' })
+}
+
+/** Where the answers of a job go. */
+function answerUrlOf(c: Context, runtime: ServerRuntime, jobId: string) {
+  return `${baseUrl(c, runtime.global.publicUrl, runtime.mountPath)}/jobs/${jobId}/answers`
+}
+
+/** An interactive step as HTTP: the outcome, the questions (200 `input_required`), or a running job (202). */
+function stepResponse(c: Context, runtime: ServerRuntime, step: Step) {
+  if (step.kind === 'done') return outcomeResponse(c, step.outcome)
+  if (step.kind === 'accepted') return accepted(c, runtime, step.job.id, { status: 'running', jobId: step.job.id, tool: step.job.tool, startedAt: new Date(step.job.startedAt).toISOString(), progress: step.job.progress })
+  return c.json(inputRequiredBody(step.job, answerUrlOf(c, runtime, step.job.id)), 200)
 }
 
 /**
@@ -145,6 +226,8 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
   const key = idempotencyKeyOf(c, runtime)
   const body = await readJsonObject(c, runtime.global.bodyLimitBytes, runtime.global.maxJsonDepth)
   const selector = sessionSelector(c)
+  const wantsInput = prefersInput(c)
+  const inputApplied = interactionApplies(runtime, { wantsInput, selector })
   const invoke = async (): Promise<StoredResponse> => {
     const result = await invokeTool(runtime, {
       tool,
@@ -153,9 +236,15 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
       selector,
       fromConnector: c.req.header(CONNECTOR_CLIENT_HEADER) === CONNECTOR_CLIENT_VALUE,
       wantsAsync: prefersAsync(c),
+      wantsInput,
       instance: c.req.path,
+      // A caller that can retry with its Idempotency-Key gets the call's answer then: its disconnect cancels nothing.
+      signal: key === undefined ? c.req.raw.signal : undefined,
     })
-    if (result.kind === 'done') return result.outcome
+    const applied = [prefersAsync(c) && result.kind === 'accepted' ? 'respond-async' : '', inputApplied ? 'input-required' : ''].filter(Boolean)
+    const preference: Record<string, string> = applied.length ? { 'Preference-Applied': applied.join(', ') } : {}
+    if (result.kind === 'done') return { ...result.outcome, headers: { ...result.outcome.headers, ...preference } }
+    if (result.kind === 'input_required') return { status: 200, body: inputRequiredBody(result.job, answerUrlOf(c, runtime, result.job.id)), headers: preference }
     const { job } = result
     return {
       status: 202,
@@ -163,7 +252,7 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
       headers: {
         Location: `${baseUrl(c, runtime.global.publicUrl, runtime.mountPath)}/jobs/${job.id}`,
         'Retry-After': String(runtime.config.async.retryAfterSeconds),
-        ...(prefersAsync(c) ? { 'Preference-Applied': 'respond-async' } : {}),
+        ...preference,
       },
     }
   }
