@@ -34,7 +34,6 @@ export const KNOWN = [
   'http/server-app.ts -> mcp-endpoint/route.ts',
   'mcp-endpoint/route.ts -> http/request.ts',
   'mcp-endpoint/protected-resource.ts <-> mcp-endpoint/route.ts',
-  'sessions/job-store.ts -> interaction/state.ts',
   'runtime/server-runtime.ts <-> runtime/tool-invocation.ts',
 ]
 

@@ -5,20 +5,9 @@
  */
 import type { ElicitationAsk } from '../upstream/index.js'
 import { adaptiveCard } from './adaptive-card.js'
+import type { Question } from '../sessions/interaction-record.js'
 
-/** One question of a pending round. */
-export interface Question {
-  /** The vendor's `inputRequests` key (2026-07-28), or `q<round>` for a 2025 `elicitation/create`. */
-  id: string
-  kind: 'form' | 'url'
-  message: string
-  /** Form questions: the vendor's `requestedSchema`, unchanged. */
-  schema?: Record<string, unknown>
-  /** URL questions: where the user goes. */
-  url?: string
-  /** An Adaptive Card 1.5 for the question, to post as it is (Teams "Post adaptive card and wait for a response"). */
-  adaptiveCard: Record<string, unknown>
-}
+export type { Question }
 
 /** The question for one elicitation request. */
 export function questionOf(id: string, ask: ElicitationAsk): Question {

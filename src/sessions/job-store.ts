@@ -20,7 +20,7 @@ export interface JobOutcome {
   headers?: Record<string, string>
 }
 
-import type { InteractionState } from '../interaction/state.js'
+import type { InteractionState } from './interaction-record.js'
 
 /** A job as stored. `identity` is the keyed hash of the caller that started it, never a credential. */
 export interface JobRecord {

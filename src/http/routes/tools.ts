@@ -101,12 +101,7 @@ export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
     tags: ['Tools'],
     request: { params: z.object({ jobId: z.string().min(1).openapi({ description: 'From the Location header of the 202.' }) }) },
     responses: {
-      200: {
-        description: 'Finished (the tool envelope, `status: complete`), or waiting for answers (`status: input_required`).',
-        headers: headerRefs('SessionId') as never,
-        content: { 'application/json': { schema: z.union([ToolEnvelopeSchema, InputRequiredSchema]) } },
-      },
-      202: { description: 'Still running: poll again after Retry-After seconds.', headers: headerRefs('Location', 'RetryAfter') as never, content: { 'application/json': { schema: JobSchema } } },
+      ...jobStepResponses('Finished (the tool envelope, `status: complete`), or waiting for answers (`status: input_required`).', 'Still running: poll again after Retry-After seconds.'),
       ...problemResponses(ctx, JOB_CODES),
     },
   })
@@ -131,12 +126,7 @@ export function registerToolRoutes(app: OpenAPIHono, runtime: ServerRuntime) {
     tags: ['Tools'],
     request: { params: jobParams, body: { required: true, content: { 'application/json': { schema: AnswersSchema } } } },
     responses: {
-      200: {
-        description: 'Finished (the tool envelope), or the next round of questions (`status: input_required`).',
-        headers: headerRefs('SessionId') as never,
-        content: { 'application/json': { schema: z.union([ToolEnvelopeSchema, InputRequiredSchema]) } },
-      },
-      202: { description: 'The call runs on: poll the Location.', headers: headerRefs('Location', 'RetryAfter') as never, content: { 'application/json': { schema: JobSchema } } },
+      ...jobStepResponses('Finished (the tool envelope), or the next round of questions (`status: input_required`).', 'The call runs on: poll the Location.'),
       ...problemResponses(ctx, ANSWER_CODES),
     },
   })
@@ -279,4 +269,12 @@ function respond(c: Context, response: StoredResponse) {
   for (const [k, v] of Object.entries(response.headers ?? {})) c.header(k, v)
   if (response.status >= 400) return c.body(JSON.stringify(withRequestId(c, response.body)), response.status as 400, { 'content-type': 'application/problem+json' })
   return c.json(response.body, response.status as 200)
+}
+
+/** The 200 (result or questions) and 202 (still running) of a job step: what polling and answering can give. */
+function jobStepResponses(finished: string, running: string) {
+  return {
+    200: { description: finished, headers: headerRefs('SessionId') as never, content: { 'application/json': { schema: z.union([ToolEnvelopeSchema, InputRequiredSchema]) } } },
+    202: { description: running, headers: headerRefs('Location', 'RetryAfter') as never, content: { 'application/json': { schema: JobSchema } } },
+  }
 }
