@@ -21,6 +21,7 @@ import { interactionApplies, interactiveWaitMs, invokeTool, resolveTool } from '
 import { baseUrl } from '../base-url.js'
 import { prefersAsync, prefersInput, readJsonObject, sessionSelector } from '../request.js'
 import { authenticated, callerOf } from '../caller.js'
+import { callerGoneSignal } from '../caller-gone.js'
 import { ANSWER_CODES, AnswersSchema, CALLER_CODES, CANCEL_CODES, headerRefs, InputRequiredSchema, JOB_CODES, JobSchema, problemContextOf, problemResponses, ToolEnvelopeSchema } from '../openapi-components.js'
 
 /** Describes a tool for `GET /tools`. */
@@ -229,7 +230,7 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
       wantsInput,
       instance: c.req.path,
       // A caller that can retry with its Idempotency-Key gets the call's answer then: its disconnect cancels nothing.
-      signal: key === undefined ? c.req.raw.signal : undefined,
+      signal: key === undefined ? callerGoneSignal(c) : undefined,
     })
     const applied = [prefersAsync(c) && result.kind === 'accepted' ? 'respond-async' : '', inputApplied ? 'input-required' : ''].filter(Boolean)
     const preference: Record<string, string> = applied.length ? { 'Preference-Applied': applied.join(', ') } : {}
