@@ -44,11 +44,15 @@ export interface McpRuntimePort {
     selector: SessionSelector,
     onProgress?: (p: Progress) => void,
     onLog?: (message: VendorLogMessage) => void,
+    /** 2026-07-28: the level the caller asked for in its request's `_meta`, passed on to the vendor. */
+    logLevel?: string,
   ): Promise<ToolCallOutcome>
   readResource(uri: string, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
   getPrompt(name: string, args: Record<string, string>, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
   complete(params: Record<string, unknown>, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
   setLoggingLevel(level: string, caller: CallerContext, selector: SessionSelector): Promise<unknown>
+  /** `resources/subscribe` (`subscribe` true) or `unsubscribe` on the selected session; updates go to `onUpdated`. */
+  subscribeResource(uri: string, subscribe: boolean, caller: CallerContext, selector: SessionSelector, onUpdated?: (uri: string) => void): Promise<unknown>
   /** Opens a caller session (one vendor session) bound to the caller's identity; returns its id. */
   openSession(caller: CallerContext): Promise<string>
   /** True when `id` is a live caller session of this caller (unknown, expired and foreign ids are all false). */
@@ -74,11 +78,12 @@ export function runtimePort(runtime: ServerRuntime): McpRuntimePort {
     },
     catalog: () => runtime.requireCatalog(),
     caller: (headers, challenge) => runtime.callerFrom(headers, challenge),
-    callTool: (tool, args, caller, selector, onProgress, onLog) => runtime.callTool(tool, args, caller, selector, onProgress, onLog),
+    callTool: (tool, args, caller, selector, onProgress, onLog, logLevel) => runtime.callTool(tool, args, caller, selector, onProgress, onLog, undefined, logLevel),
     readResource: (uri, caller, selector) => runtime.readResource(uri, caller, selector),
     getPrompt: (name, args, caller, selector) => runtime.getPrompt(name, args, caller, selector),
     complete: (params, caller, selector) => runtime.complete(params, caller, selector),
     setLoggingLevel: (level, caller, selector) => runtime.setLoggingLevel(level, caller, selector),
+    subscribeResource: (uri, subscribe, caller, selector, onUpdated) => runtime.subscribeResource(uri, subscribe, caller, selector, onUpdated),
     openSession: async (caller) => (await runtime.openSession(caller)).id,
     async hasSession(id, caller) {
       try {
