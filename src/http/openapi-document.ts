@@ -24,6 +24,7 @@ import {
 } from './openapi-components.js'
 import { relocateSchema } from './openapi-schema.js'
 import { COMPLETION_CODES, PROMPT_CALL_CODES } from './routes/mcp-extras.js'
+import { CONNECTOR_COMPLETION_CODES } from './routes/connector.js'
 import { SESSION_DESCRIPTION } from './routes/session-parameters.js'
 
 type Json = Record<string, unknown>
@@ -226,6 +227,37 @@ function completionOperation(problems: Json): Json {
   }
 }
 
+/** `GET /connector/completions`: a prompt argument's completions as objects, for the connector's dynamic values. */
+function connectorCompletionOperation(problems: Json): Json {
+  const query = (name: string, required: boolean, description: string) => ({ name, in: 'query', required, description, schema: { type: 'string', ...(required ? { minLength: 1 } : {}) } })
+  return {
+    operationId: 'ConnectorCompletePromptArgument',
+    summary: 'Suggested values of a prompt argument, for the connector',
+    description: 'The MCP server\'s completions of a prompt argument (on the caller\'s pooled session), as `{ values: [{ value }] }` so a Power Platform dynamic-values list can point at `value`. The other arguments go in `context.<name>` query parameters; empty ones are left out.',
+    tags: ['Connector'],
+    parameters: [
+      query('prompt', true, 'The prompt name.'),
+      query('argument', true, 'The argument to suggest values for.'),
+      query('value', false, 'What was typed so far (absent: everything).'),
+    ],
+    responses: {
+      200: {
+        description: 'The suggestions.',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['values'],
+              properties: { values: { type: 'array', items: { type: 'object', required: ['value'], properties: { value: { type: 'string' } } } } },
+            },
+          },
+        },
+      },
+      ...problems,
+    },
+  }
+}
+
 /**
  * The generic operation declares Idempotency-Key (every tool operation accepts it too; declared once, here and in
  * the document's description, because one more parameter and response per tool would cost the document ~150 bytes
@@ -302,7 +334,10 @@ export function buildOpenApiDocument(catalog: Catalog, options: OpenApiOptions):
   paths['/invoke/{tool}'] = { post: invokeToolOperation(callProblems, problemResponses(options.problems, [...TOOL_CALL_CODES, 'idempotency_key_reused', 'idempotency_key_in_use'])) }
   const promptProblems = problemResponses(options.problems, PROMPT_CALL_CODES)
   for (const prompt of catalog.prompts) paths[`/prompts/${prompt.slug}`] = { post: promptOperation(prompt, promptProblems) }
-  if (catalog.server.supports?.completions) paths['/completions'] = { post: completionOperation(problemResponses(options.problems, [...COMPLETION_CODES])) }
+  if (catalog.server.supports?.completions) {
+    paths['/completions'] = { post: completionOperation(problemResponses(options.problems, [...COMPLETION_CODES])) }
+    paths['/connector/completions'] = { get: connectorCompletionOperation(problemResponses(options.problems, [...CONNECTOR_COMPLETION_CODES])) }
+  }
   Object.assign(paths, fixed.paths, options.extraPaths ?? {})
 
   const components = fixed.components ?? {}

@@ -280,6 +280,12 @@ describe.each([
           expect((await call(template, method, op, { json: [1] })).status).toBe(400)
           expect((await call(template, method, op, { json: input, headers: { 'X-Session-Id': 'no-such-session' } })).status).toBe(404)
           if (t.auth['X-API-Key']) expect((await call(template, method, op, { json: input }, 'none')).status).toBe(401)
+        } else if (op['x-mcp-prompt'] !== undefined) {
+          // A typed prompt operation (connector/prompt-operations): its arguments as the body.
+          const input = PROMPT_INPUTS[op['x-mcp-prompt']]
+          expect((await call(template, method, op, { json: input })).status).toBe(200)
+          expect((await call(template, method, op, { json: {} })).status).toBe(400)
+          expect((await call(template, method, op, { json: input, headers: { 'X-Session-Id': 'no-such-session' } })).status).toBe(404)
         } else if (op.operationId === 'InvokeTool') {
           const first = tools[0]!.name as string
           expect((await call(template, method, op, { path: { tool: first }, json: t.inputs[first] })).status).toBe(200)
