@@ -4,25 +4,16 @@
  * the vendor's messages on that call's stream. Without a level, no message.
  */
 import { LOG_LEVEL_META_KEY } from '@modelcontextprotocol/client'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFeatureVendor, type FeatureVendor } from '../fixtures/feature-vendor.js'
-import { startTestFacade, type TestFacade } from '../support/facade.js'
+import { describe, expect, it } from 'vitest'
+import { startFeatureVendor } from '../fixtures/feature-vendor.js'
+import { vendorAndFacade } from '../support/vendor-facade.js'
 import { connectCaller } from './mcp-client.js'
 
 describe('2026-07-28 per-request log level through /mcp', () => {
-  let vendor: FeatureVendor
-  let facade: TestFacade
-  beforeAll(async () => {
-    vendor = await startFeatureVendor()
-    facade = await startTestFacade({ default: { url: vendor.url, protocol: 'modern' } })
-  })
-  afterAll(async () => {
-    await facade?.close()
-    await vendor?.close()
-  })
+  const running = vendorAndFacade(startFeatureVendor, { protocol: 'modern' })
 
   it('relays the messages at or above the level the request names, and none without one', async () => {
-    const caller = await connectCaller(`${facade.url}/mcp`, 'modern')
+    const caller = await connectCaller(`${running.facade().url}/mcp`, 'modern')
     try {
       expect(caller.client.getServerCapabilities()?.logging).toBeDefined()
       const seen: unknown[] = []
@@ -43,7 +34,7 @@ describe('2026-07-28 per-request log level through /mcp', () => {
   })
 
   it('a 2025 caller in front of the 2026-07-28 connection is not offered logging (no setLevel to forward it to)', async () => {
-    const caller = await connectCaller(`${facade.url}/mcp`, 'legacy')
+    const caller = await connectCaller(`${running.facade().url}/mcp`, 'legacy')
     try {
       expect(caller.client.getServerCapabilities()?.logging).toBeUndefined()
     } finally {

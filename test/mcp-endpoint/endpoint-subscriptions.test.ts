@@ -4,7 +4,8 @@
  * and survive a vendor session renewal together with the `logging/setLevel` level.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startFeatureVendor, type FeatureVendor } from '../fixtures/feature-vendor.js'
+import { startFeatureVendor } from '../fixtures/feature-vendor.js'
+import { vendorAndFacade } from '../support/vendor-facade.js'
 import { startSubscribableVendor, type SubscribableVendor } from '../fixtures/subscribable-vendor.js'
 import { startTestFacade, type TestFacade } from '../support/facade.js'
 import { connectCaller, type McpCaller } from './mcp-client.js'
@@ -107,18 +108,10 @@ describe('resource subscriptions through /mcp', () => {
 })
 
 describe('a vendor without resource subscriptions', () => {
-  let vendor: FeatureVendor
-  let facade: TestFacade
-  beforeAll(async () => {
-    vendor = await startFeatureVendor()
-    facade = await startTestFacade({ default: { url: vendor.url, protocol: 'legacy' } })
-  })
-  afterAll(async () => {
-    await facade?.close()
-    await vendor?.close()
-  })
+  const running = vendorAndFacade(startFeatureVendor, { protocol: 'legacy' })
 
   it('is not offered subscriptions; GET stays 405', async () => {
+    const facade = running.facade()
     const caller = await connectCaller(`${facade.url}/mcp`, 'legacy')
     try {
       expect(caller.client.getServerCapabilities()?.resources?.subscribe).toBeUndefined()

@@ -1,29 +1,32 @@
 /**
- * The vendor's prompts in the connector: typed prompt operations whose arguments get `x-ms-dynamic-values` /
- * `x-ms-dynamic-list` from `CompletePromptArgument` when the vendor offers completions. The document passes the
+ * The vendor's prompts and resource templates in the connector: typed operations whose arguments and variables get
+ * `x-ms-dynamic-values` / `x-ms-dynamic-list` from `CompleteArgument` when the vendor offers completions. The document passes the
  * rulebook checker (certification mode) and swagger-parser; a real facade in front of a vendor with a completable
  * prompt argument answers the completion operation the way the dynamic-list mapping calls it.
  */
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { Ajv2020 } from 'ajv/dist/2020.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { namePrompts } from '../../src/catalog/naming.js'
 import type { Catalog } from '../../src/catalog/types.js'
-import { COMPLETE_PROMPT_ARGUMENT, MAX_PROMPT_OPERATIONS, promptOperations } from '../../src/connector/prompt-operations.js'
+import { catalogOperations, COMPLETE_ARGUMENT, MAX_PROMPT_OPERATIONS } from '../../src/connector/catalog-operations.js'
 import { checkConnectorDocument } from '../../src/swagger/checker.js'
 import { emitSwagger2 } from '../../src/swagger/emit.js'
-import { startFeatureVendor, type FeatureVendor } from '../fixtures/feature-vendor.js'
+import { startFeatureVendor } from '../fixtures/feature-vendor.js'
 import { CERTIFIABLE_OPTIONS, demoCatalog } from '../swagger/catalog-fixtures.js'
-import { jsonOf, startTestFacade, type TestFacade } from '../support/facade.js'
+import { jsonOf } from '../support/facade.js'
+import { vendorAndFacade } from '../support/vendor-facade.js'
 
 type Doc = Record<string, any>
 
 /** The demo catalog with prompts (names as the catalog loader gives them). */
-function withPrompts(completions: boolean, prompts: { name: string; description?: string; arguments?: { name: string; description?: string; required?: boolean }[] }[]): Catalog {
+function withPrompts(completions: boolean, prompts: { name: string; description?: string; arguments?: { name: string; description?: string; required?: boolean }[] }[], resourceTemplates: Catalog['resourceTemplates'] = []): Catalog {
   const catalog = demoCatalog()
   const names = namePrompts(prompts.map((p) => p.name))
-  return { ...catalog, server: { ...catalog.server, supports: { completions } }, prompts: prompts.map((p) => ({ ...p, ...names.get(p.name)! })) }
+  return { ...catalog, server: { ...catalog.server, supports: { completions } }, prompts: prompts.map((p) => ({ ...p, ...names.get(p.name)! })), resourceTemplates }
 }
+
+const FORECAST = { name: 'forecast', uriTemplate: 'weather://{country}/{city}{?days}', description: 'Forecast of a city' }
 
 const TRIP = {
   name: 'plan_trip',
@@ -36,7 +39,7 @@ const TRIP = {
 }
 
 function emit(catalog: Catalog): Doc {
-  return emitSwagger2(catalog, { ...CERTIFIABLE_OPTIONS, extraOperations: promptOperations(catalog) }).document as Doc
+  return emitSwagger2(catalog, { ...CERTIFIABLE_OPTIONS, extraOperations: catalogOperations(catalog) }).document as Doc
 }
 
 describe('prompt operations in the Swagger 2.0 document', () => {
@@ -49,7 +52,7 @@ describe('prompt operations in the Swagger 2.0 document', () => {
     expect(body.schema.required).toEqual(['country', 'city'])
     const city = body.schema.properties.city
     expect(city['x-ms-dynamic-values']).toEqual({
-      operationId: COMPLETE_PROMPT_ARGUMENT,
+      operationId: COMPLETE_ARGUMENT,
       'value-collection': 'values',
       'value-path': 'value',
       'value-title': 'value',
@@ -62,9 +65,28 @@ describe('prompt operations in the Swagger 2.0 document', () => {
       'context.notes': { parameterReference: 'body/notes' },
     })
     const complete = doc.paths['/connector/completions'].get
-    expect(complete.operationId).toBe(COMPLETE_PROMPT_ARGUMENT)
+    expect(complete.operationId).toBe(COMPLETE_ARGUMENT)
     expect(complete['x-ms-visibility']).toBe('internal')
-    expect(complete.parameters.map((p: { name: string }) => p.name)).toEqual(['prompt', 'argument', 'value', 'context.city', 'context.country', 'context.notes'])
+    expect(complete.parameters.map((p: { name: string }) => p.name)).toEqual(['prompt', 'template', 'argument', 'value', 'context.city', 'context.country', 'context.notes'])
+    expect(checkConnectorDocument(doc, { certification: true })).toEqual([])
+    await SwaggerParser.validate(structuredClone(doc) as never)
+  })
+
+  it('types each resource template: variables as parameters, both dynamic forms passing the other variables', async () => {
+    const doc = emit(withPrompts(true, [TRIP], [FORECAST]))
+    const op = doc.paths['/resources/templates/forecast/read'].get
+    expect(op.operationId).toBe('ResourceForecast')
+    expect(op['x-mcp-resource-template']).toBe(FORECAST.uriTemplate)
+    const [country, city, days] = op.parameters
+    expect([country.name, country.required, city.required, days.name, days.required]).toEqual(['country', true, true, 'days', false])
+    expect(city['x-ms-dynamic-values'].parameters).toEqual({ template: FORECAST.uriTemplate, argument: 'city', 'context.country': { parameter: 'country' }, 'context.days': { parameter: 'days' } })
+    expect(city['x-ms-dynamic-list'].parameters).toEqual({
+      template: { value: FORECAST.uriTemplate },
+      argument: { value: 'city' },
+      'context.country': { parameterReference: 'country' },
+      'context.days': { parameterReference: 'days' },
+    })
+    expect(doc.paths['/connector/completions'].get.parameters.map((p: { name: string }) => p.name)).toContain('context.days')
     expect(checkConnectorDocument(doc, { certification: true })).toEqual([])
     await SwaggerParser.validate(structuredClone(doc) as never)
   })
@@ -90,28 +112,22 @@ describe('prompt operations in the Swagger 2.0 document', () => {
 
   it('leaves out prompts with argument names a connector cannot carry, and keeps at most the limit in name order', () => {
     const many = Array.from({ length: MAX_PROMPT_OPERATIONS + 3 }, (_, i) => ({ name: `p${String(i).padStart(2, '0')}`, arguments: [{ name: 'a' }] }))
-    const doc = emit(withPrompts(true, [...many, { name: 'aaa_odd', arguments: [{ name: 'with space' }] }]))
+    const doc = emit(withPrompts(true, [...many, { name: 'aaa_odd', arguments: [{ name: 'with space' }] }], [{ name: 'odd', uriTemplate: 'x://{a-b}' }]))
     const typed = Object.keys(doc.paths).filter((p) => p.startsWith('/prompts/'))
     expect(typed).toHaveLength(MAX_PROMPT_OPERATIONS)
     expect(typed).not.toContain('/prompts/aaa_odd')
     expect(typed).toContain('/prompts/p00')
     expect(typed).not.toContain(`/prompts/p${MAX_PROMPT_OPERATIONS}`)
+    // A variable a query string cannot carry as a parameter: readable by URI only.
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/resources/templates/'))).toEqual([])
   })
 })
 
 describe('a facade in front of a vendor with a completable prompt argument', () => {
-  let vendor: FeatureVendor
-  let facade: TestFacade
-  beforeAll(async () => {
-    vendor = await startFeatureVendor()
-    facade = await startTestFacade({ default: { url: vendor.url, protocol: 'legacy' } })
-  })
-  afterAll(async () => {
-    await facade?.close()
-    await vendor?.close()
-  })
+  const running = vendorAndFacade(startFeatureVendor, { protocol: 'legacy' })
 
-  it('serves the prompt operation and answers CompletePromptArgument as its dynamic list calls it', async () => {
+  it('serves the prompt operation and answers CompleteArgument as its dynamic list calls it', async () => {
+    const [vendor, facade] = [running.vendor(), running.facade()]
     const doc = (await jsonOf(await facade.call('/swagger.json'))) as Doc
     expect(checkConnectorDocument(doc).filter((v) => v.severity === 'error')).toEqual([])
     await SwaggerParser.validate(structuredClone(doc) as never)
@@ -135,12 +151,22 @@ describe('a facade in front of a vendor with a completable prompt argument', () 
     // REST documents it (only because this vendor offers completions), and the answer matches.
     const openapi = await jsonOf(await facade.call('/openapi.json'))
     const declared = openapi.paths['/connector/completions'].get
-    expect(declared.operationId).toBe('ConnectorCompletePromptArgument')
+    expect(declared.operationId).toBe('ConnectorCompleteArgument')
     const ajv = new Ajv2020({ strict: false })
     expect(ajv.validate(declared.responses['200'].content['application/json'].schema, body), JSON.stringify(ajv.errors)).toBe(true)
     // The operation itself renders the prompt.
     const rendered = await jsonOf(await facade.call('/prompts/review', { method: 'POST', json: { language: 'go' } }))
     expect(rendered.messages[0].content.text).toBe('Review this go code.')
+    // The template operation: its variable completes (the vendor's `weather://{city}`), and reads the filled-in URI.
+    const read = doc.paths['/resources/templates/weather/read'].get
+    const cityList = read.parameters[0]['x-ms-dynamic-list']
+    const cityQuery = new URLSearchParams({ value: 'l' })
+    for (const [name, spec] of Object.entries(cityList.parameters as Record<string, { value?: string }>)) if (spec.value !== undefined) cityQuery.set(name, spec.value)
+    expect(await jsonOf(await facade.call(`/connector/completions?${cityQuery}`))).toEqual({ values: [{ value: 'Lisbon' }, { value: 'London' }, { value: 'Lyon' }] })
+    const weather = await jsonOf(await facade.call('/resources/templates/weather/read?city=Paris'))
+    expect(weather.contents).toEqual([{ uri: 'weather://Paris', mimeType: 'text/plain', text: 'Sunny in Paris' }])
+    expect((await facade.call('/resources/templates/weather/read')).status).toBe(400)
+    expect((await facade.call('/resources/templates/nowhere/read?city=x')).status).toBe(404)
     // Unknown prompts and missing parameters are problems, not 500s.
     expect((await facade.call('/connector/completions?prompt=nope&argument=x')).status).toBe(404)
     const missing = await facade.call('/connector/completions?argument=language')
