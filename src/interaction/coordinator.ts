@@ -227,6 +227,15 @@ export class InteractionCoordinator {
     return this.#stepOf(rec, -1) ?? { kind: 'accepted', job: rec }
   }
 
+  /**
+   * The current step of a job of this caller, as a poll sees it (the `/mcp` relay re-asks questions a retry left
+   * unanswered with it).
+   * @throws ApiError `job_not_found`, `store_unavailable`
+   */
+  async current(jobId: string, caller: CallerContext): Promise<Step> {
+    return this.view(await this.#interactive(jobId, caller.identity))
+  }
+
   /** Stops timers; live requests end with their sessions. */
   shutdown() {
     for (const live of this.#live.values()) clearInterval(live.timer)
