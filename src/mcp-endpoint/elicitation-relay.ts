@@ -27,7 +27,7 @@ import { randomUUID } from 'node:crypto'
 import type { CatalogTool } from '../catalog/types.js'
 import { ApiError } from '../errors/api-error.js'
 import { PROBLEMS } from '../errors/codes.js'
-import type { Step } from '../interaction/coordinator.js'
+import type { Observers, Step } from '../interaction/coordinator.js'
 import type { Question } from '../interaction/questions.js'
 import type { CallSpec } from '../interaction/state.js'
 import type { DownstreamElicitation, ElicitationModes, WatchedTransport } from './downstream-elicitation.js'
@@ -63,6 +63,8 @@ export interface RelayCall {
   /** The modes the caller declared. */
   modes: ElicitationModes
   signal: AbortSignal
+  /** The vendor's progress and log messages, passed on while the caller's request is open. */
+  observers: Observers
 }
 
 /** What a 2025 caller's call needs to ask on its stream. */
@@ -99,13 +101,13 @@ export async function relayModern(call: RelayCall, requestState: unknown, inputR
   const coordinator = call.port.interactions
   const state = readState(requestState, call.tool.name)
   let step: Step
-  if (!state) step = await coordinator.start(callSpec(call), call.caller, call.port.vendorEra() ?? 'legacy', waitMs(call))
+  if (!state) step = await coordinator.start(callSpec(call), call.caller, call.port.vendorEra() ?? 'legacy', waitMs(call), call.observers)
   else {
     const current = await retryErrors(() => coordinator.current(state.j, call.caller))
     if (current.kind !== 'input_required' || current.job.interaction.round !== state.r) step = current
     else {
       const { answers, keys } = answersFrom(current.job.interaction.questions, inputResponses ?? {}, call.modes)
-      step = answers.length ? await retryErrors(() => coordinator.answer(state.j, call.caller, { answers }, false, waitMs(call)), keys) : current
+      step = answers.length ? await retryErrors(() => coordinator.answer(state.j, call.caller, { answers }, false, waitMs(call), call.observers), keys) : current
     }
   }
   step = await declineUnsupported(call, step)
@@ -121,7 +123,7 @@ export async function relayModern(call: RelayCall, requestState: unknown, inputR
 /** A 2025 caller: every question asked on the call's stream, until the vendor answers. */
 export async function relayLegacy(call: RelayCall, asker: LegacyAsker): Promise<RelayedResult> {
   const coordinator = call.port.interactions
-  let step = await coordinator.start(callSpec(call), call.caller, call.port.vendorEra() ?? 'legacy', waitMs(call))
+  let step = await coordinator.start(callSpec(call), call.caller, call.port.vendorEra() ?? 'legacy', waitMs(call), call.observers)
   const stop = asker.transport ? asker.downstream.watch(asker.transport, call.caller.identity, asker.sessionId) : () => undefined
   const { vendorRequestTimeoutMs, answerTtlSeconds } = coordinator.settings
   // A 2025 vendor times out its own question: ask the caller for less than that.
@@ -135,7 +137,7 @@ export async function relayLegacy(call: RelayCall, asker: LegacyAsker): Promise<
       }
       const answers = await Promise.all(job.interaction.questions.map((q) => askDownstream(q, call, asker, askMs)))
       try {
-        step = await coordinator.answer(job.id, call.caller, { answers }, false, waitMs(call))
+        step = await coordinator.answer(job.id, call.caller, { answers }, false, waitMs(call), call.observers)
       } catch (error) {
         if (!(error instanceof ApiError)) throw error
         if (error.code === 'question_not_pending') step = await coordinator.current(job.id, call.caller)
@@ -169,7 +171,7 @@ async function declineUnsupported(call: RelayCall, step: Step): Promise<Step> {
   while (step.kind === 'input_required') {
     const unsupported = step.job.interaction.questions.filter((q) => !call.modes[q.kind])
     if (!unsupported.length) return step
-    step = await call.port.interactions.answer(step.job.id, call.caller, { answers: unsupported.map((q) => ({ questionId: q.id, action: 'decline' })) }, false, waitMs(call))
+    step = await call.port.interactions.answer(step.job.id, call.caller, { answers: unsupported.map((q) => ({ questionId: q.id, action: 'decline' })) }, false, waitMs(call), call.observers)
   }
   return step
 }
