@@ -106,6 +106,26 @@ for (const vendorEra of ['legacy', 'modern'] as const) {
       }
     })
 
+    it('2025 client: two calls at once in one conversation each get their own answer', async () => {
+      let n = 0
+      const c = await connect(`${a.url}/mcp`, 'legacy', async () => {
+        const mine = n++
+        // The first question is answered last, so answers cross on the wire.
+        await new Promise((r) => setTimeout(r, mine === 0 ? 150 : 0))
+        return mine === 0 ? { action: 'accept', content: { confirm: true } } : { action: 'decline' }
+      })
+      try {
+        const [first, second] = await Promise.all([
+          c.client.callTool({ name: 'confirm_delete', arguments: {} }),
+          new Promise((r) => setTimeout(r, 50)).then(() => c.client.callTool({ name: 'confirm_delete', arguments: {} })),
+        ])
+        expect(textOf(first)).toBe('action=accept confirm=true')
+        expect(textOf(second)).toBe('action=decline confirm=undefined')
+      } finally {
+        await c.close()
+      }
+    })
+
     it('2025 client: an answer that breaks the schema ends the call with invalid_answer, the vendor gets cancel', async () => {
       const c = await connect(`${a.url}/mcp`, 'legacy', () => ({ action: 'accept', content: { confirm: 'yes' } }))
       try {
@@ -159,6 +179,18 @@ for (const vendorEra of ['legacy', 'modern'] as const) {
       } finally {
         await c1.close()
         await c2.close()
+      }
+    })
+
+    it('2026-07-28 client: cancel is relayed', async () => {
+      const c = await connect(`${b.url}/mcp`, 'modern', tripAnswers)
+      try {
+        const r1 = (await c.client.callTool({ name: 'confirm_delete', arguments: {} }, { allowInputRequired: true } as never)) as unknown as Json
+        const [key] = Object.keys(r1.inputRequests)
+        const done = await c.client.callTool({ name: 'confirm_delete', arguments: {}, inputResponses: { [key!]: { action: 'cancel' } }, requestState: r1.requestState } as never, { allowInputRequired: true } as never)
+        expect(textOf(done)).toBe('action=cancel confirm=undefined')
+      } finally {
+        await c.close()
       }
     })
 
