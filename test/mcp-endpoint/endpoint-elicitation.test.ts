@@ -182,6 +182,28 @@ for (const vendorEra of ['legacy', 'modern'] as const) {
       }
     })
 
+    it('2026-07-28 client: url mode is relayed; a client that declared form only gets url questions declined', async () => {
+      const c = await connect(`${a.url}/mcp`, 'modern', tripAnswers)
+      try {
+        const q = (await c.client.callTool({ name: 'sign_in', arguments: {} }, { allowInputRequired: true } as never)) as unknown as Json
+        const [key] = Object.keys(q.inputRequests)
+        expect(q.inputRequests[key!]).toEqual({ method: 'elicitation/create', params: { mode: 'url', message: 'Sign in to continue', url: 'https://login.example.com/authorize?state=abc' } })
+        const done = await c.client.callTool({ name: 'sign_in', arguments: {}, inputResponses: { [key!]: { action: 'accept' } }, requestState: q.requestState } as never, { allowInputRequired: true } as never)
+        expect(textOf(done)).toBe('signed in')
+      } finally {
+        await c.close()
+      }
+      const transport = new StreamableHTTPClientTransport(new URL(`${b.url}/mcp`), { requestInit: { headers: { 'X-API-Key': KEY } } })
+      const formOnly = new Client({ name: 'form-only', version: '1.0.0' }, { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } })
+      await formOnly.connect(transport)
+      try {
+        const result = await formOnly.callTool({ name: 'sign_in', arguments: {} }, { allowInputRequired: true } as never)
+        expect(textOf(result)).toBe('sign-in decline')
+      } finally {
+        await formOnly.close()
+      }
+    })
+
     it('2026-07-28 client: cancel is relayed', async () => {
       const c = await connect(`${b.url}/mcp`, 'modern', tripAnswers)
       try {
