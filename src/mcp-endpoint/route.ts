@@ -5,7 +5,9 @@
  * route), read the body within the size limit, hand the request to the SDK's handler ({@link ./handler}, loaded
  * on the first POST so a facade nobody calls over MCP never loads the server SDK), and own `Mcp-Session-Id`:
  * an `initialize` gets a caller-session id in that header; later requests are routed by it
- * ({@link Conversations}); DELETE ends it. GET has no stream to offer (nothing is pushed outside a request): 405,
+ * ({@link Conversations}); DELETE ends it. A 2025 caller's answer to a question relayed to it is handed to the call
+ * that asked, and its declared elicitation is remembered at `initialize` ({@link DownstreamElicitation}). GET has
+ * no stream to offer (nothing is pushed outside a request): 405,
  * which the spec allows. Every method first passes the DNS-rebinding guard ({@link ./host-guard}): a `Host` the
  * facade does not serve is 421, a foreign browser `Origin` 403.
  */
