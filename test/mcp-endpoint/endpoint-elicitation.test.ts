@@ -106,6 +106,19 @@ for (const vendorEra of ['legacy', 'modern'] as const) {
       }
     })
 
+    // Only a 2025 vendor has a standalone GET stream to ask on.
+    if (vendorEra === 'legacy')
+      it('2025 client: a question the vendor sends on its standalone GET stream is relayed too', async () => {
+        const c = await connect(`${a.url}/mcp`, 'legacy', () => ({ action: 'accept', content: { confirm: true } }))
+        try {
+          const result = await c.client.callTool({ name: 'ask_on_stream', arguments: {} })
+          expect(c.asked.map((p) => p.message)).toEqual(['On the stream?'])
+          expect(textOf(result)).toBe('stream action=accept')
+        } finally {
+          await c.close()
+        }
+      })
+
     it('2025 client: two calls at once in one conversation each get their own answer', async () => {
       let n = 0
       const c = await connect(`${a.url}/mcp`, 'legacy', async () => {
