@@ -141,10 +141,10 @@ export class InteractionCoordinator {
 
   /**
    * Starts an interactive call and answers its first step: the result, the first questions, or (past `waitMs`) a
-   * running job to poll.
+   * running job to poll. `resume`: 2026-07-28 answers the caller sent with its first request (passed on as they are).
    * @throws ApiError `store_unavailable`
    */
-  async start(call: CallSpec, caller: CallerContext, era: 'legacy' | 'modern', waitMs: number, observers?: Observers): Promise<Step> {
+  async start(call: CallSpec, caller: CallerContext, era: 'legacy' | 'modern', waitMs: number, observers?: Observers, resume?: RunInput['resume']): Promise<Step> {
     const record: LiveJob['record'] = {
       id: newJobId(),
       server: this.options.server,
@@ -155,7 +155,7 @@ export class InteractionCoordinator {
       interaction: { era, phase: 'running', round: 0, questions: [], call: era === 'modern' ? call : { ...call, args: undefined } },
     }
     const live = this.#adopt(record)
-    void this.#drive(live, call, caller, undefined, observers)
+    void this.#drive(live, call, caller, resume, observers)
     return this.#nextStep(record.id, 0, Date.now() + waitMs)
   }
 

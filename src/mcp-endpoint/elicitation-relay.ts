@@ -15,7 +15,8 @@
  * - **2026-07-28 callers** get `input_required` results with the vendor's questions under their keys (2025 vendors:
  *   `q<round>`) and a `requestState` of ours naming the job and round; the retry's `inputResponses` are the
  *   answers. Any replica that shares the job store takes the retry. A retry that answers none of the pending
- *   questions gets them again; a `requestState` this endpoint did not issue is `-32602`.
+ *   questions gets them again; a `requestState` this endpoint did not issue is `-32602`; `inputResponses` without a
+ *   `requestState` go to a 2026-07-28 vendor's first call as they are.
  * - A caller that did not declare elicitation is not relayed to (see mcp-server): the vendor is never told it may
  *   ask, as before.
  *
@@ -101,7 +102,12 @@ export async function relayModern(call: RelayCall, requestState: unknown, inputR
   const coordinator = call.port.interactions
   const state = readState(requestState, call.tool.name)
   let step: Step
-  if (!state) step = await coordinator.start(callSpec(call), call.caller, call.port.vendorEra() ?? 'legacy', waitMs(call), call.observers)
+  if (!state) {
+    // Answers sent without a requestState of ours go to a 2026-07-28 vendor as they are (it checks them, SEP-2322).
+    const era = call.port.vendorEra() ?? 'legacy'
+    const first = era === 'modern' && inputResponses && Object.keys(inputResponses).length ? { inputResponses } : undefined
+    step = await coordinator.start(callSpec(call), call.caller, era, waitMs(call), call.observers, first)
+  }
   else {
     const current = await retryErrors(() => coordinator.current(state.j, call.caller))
     if (current.kind !== 'input_required' || current.job.interaction.round !== state.r) step = current
