@@ -81,6 +81,10 @@ export interface LegacyAsker {
 const STATE_PREFIX = 'mrf1.'
 /** Answered before the vendor's own request timeout fires (same margin as the coordinator). */
 const VENDOR_TIMEOUT_MARGIN_MS = 5_000
+/** How often a retry that found its job running looks again (the job store's own announcements are not exposed). */
+const SETTLE_POLL_MS = 50
+/** How long a round whose answers were taken may still show its questions before they count as pending. */
+const STALE_ROUND_MS = 2_000
 
 /** The modes to relay for, or undefined when the call is not relayed (the server's `interaction.elicitation` is `off`). */
 export function relayApplies(port: McpRuntimePort, modes: ElicitationModes | undefined): ElicitationModes | undefined {
@@ -109,11 +113,18 @@ export async function relayModern(call: RelayCall, requestState: unknown, inputR
     step = await coordinator.start(callSpec(call), call.caller, era, waitMs(call), call.observers, first)
   }
   else {
-    const current = await retryErrors(() => coordinator.current(state.j, call.caller))
+    const current = await retryErrors(() => settled(call, state.j))
     if (current.kind !== 'input_required' || current.job.interaction.round !== state.r) step = current
     else {
       const { answers, keys } = answersFrom(current.job.interaction.questions, inputResponses ?? {}, call.modes)
-      step = answers.length ? await retryErrors(() => coordinator.answer(state.j, call.caller, { answers }, false, waitMs(call), call.observers), keys) : current
+      // A retry sent twice (a client retrying after a lost answer, maybe to another replica) is forwarded once;
+      // the second gets what the first gets.
+      const answer = () =>
+        coordinator.answer(state.j, call.caller, { answers }, false, waitMs(call), call.observers).catch((error: unknown) => {
+          if (error instanceof ApiError && error.code === 'question_not_pending') return settled(call, state.j, state.r)
+          throw error
+        })
+      step = answers.length ? await retryErrors(answer, keys) : current
     }
   }
   step = await declineUnsupported(call, step)
@@ -146,7 +157,7 @@ export async function relayLegacy(call: RelayCall, asker: LegacyAsker): Promise<
         step = await coordinator.answer(job.id, call.caller, { answers }, false, waitMs(call), call.observers)
       } catch (error) {
         if (!(error instanceof ApiError)) throw error
-        if (error.code === 'question_not_pending') step = await coordinator.current(job.id, call.caller)
+        if (error.code === 'question_not_pending') step = await settled(call, job.id, job.interaction.round)
         else {
           // The caller's answer breaks the schema: the vendor's question is answered cancel, the call ends.
           await coordinator.cancel(job.id, call.caller).catch(() => undefined)
@@ -169,6 +180,23 @@ async function askDownstream(q: Question, call: RelayCall, asker: LegacyAsker, t
   } catch (error) {
     call.port.log.info('mcp endpoint: a relayed question got no usable answer; answering cancel', { server: call.port.server, error: (error as Error).name })
     return { questionId: q.id, action: 'cancel' }
+  }
+}
+
+/**
+ * The job's current step once it is not merely running (a retry that arrives while another request of the same
+ * job resumes it waits for what that one gets), or still running after the tool timeout. `answered`: a round whose
+ * answers were taken already; its questions, still shown until the resuming replica saves the job, are waited
+ * out for a moment (answers taken for part of a round only leave the round as it is).
+ */
+async function settled(call: RelayCall, jobId: string, answered?: number): Promise<Step> {
+  const started = Date.now()
+  const deadline = started + waitMs(call)
+  for (;;) {
+    const step = await call.port.interactions.current(jobId, call.caller)
+    const stale = step.kind === 'input_required' && step.job.interaction.round === answered && Date.now() - started < STALE_ROUND_MS
+    if ((step.kind !== 'accepted' && !stale) || Date.now() > deadline || call.signal.aborted) return step
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS))
   }
 }
 

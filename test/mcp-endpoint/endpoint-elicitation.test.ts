@@ -217,6 +217,24 @@ for (const vendorEra of ['legacy', 'modern'] as const) {
       }
     })
 
+    it('2026-07-28 client: the same retry sent twice, to both replicas at once and again later, is forwarded once', async () => {
+      const c1 = await connect(`${a.url}/mcp`, 'modern', tripAnswers)
+      const c2 = await connect(`${b.url}/mcp`, 'modern', tripAnswers)
+      try {
+        const before = vendor.answers().length
+        const r1 = (await c1.client.callTool({ name: 'confirm_delete', arguments: {} }, { allowInputRequired: true } as never)) as unknown as Json
+        const [key] = Object.keys(r1.inputRequests)
+        const retry = { name: 'confirm_delete', arguments: {}, inputResponses: { [key!]: { action: 'accept', content: { confirm: true } } }, requestState: r1.requestState }
+        const both = await Promise.all([c1, c2].map((c) => c.client.callTool(retry as never, { allowInputRequired: true } as never)))
+        const later = await c2.client.callTool(retry as never, { allowInputRequired: true } as never)
+        for (const r of [...both, later]) expect(textOf(r), JSON.stringify(r)).toBe('action=accept confirm=true')
+        expect(vendor.answers().length).toBe(before + 1)
+      } finally {
+        await c1.close()
+        await c2.close()
+      }
+    })
+
     it('2026-07-28 client: cancel is relayed', async () => {
       const c = await connect(`${b.url}/mcp`, 'modern', tripAnswers)
       try {
