@@ -111,8 +111,7 @@ export async function relayModern(call: RelayCall, requestState: unknown, inputR
     const era = call.port.vendorEra() ?? 'legacy'
     const first = era === 'modern' && inputResponses && Object.keys(inputResponses).length ? { inputResponses } : undefined
     step = await coordinator.start(callSpec(call), call.caller, era, waitMs(call), call.observers, first)
-  }
-  else {
+  } else {
     const current = await retryErrors(() => settled(call, state.j))
     if (current.kind !== 'input_required' || current.job.interaction.round !== state.r) step = current
     else {
@@ -159,7 +158,8 @@ export async function relayLegacy(call: RelayCall, asker: LegacyAsker): Promise<
         if (!(error instanceof ApiError)) throw error
         if (error.code === 'question_not_pending') step = await settled(call, job.id, job.interaction.round)
         else {
-          // The caller's answer breaks the schema: the vendor's question is answered cancel, the call ends.
+          // Any other refusal ends the call (`invalid_answer`: the answer breaks the schema; the job cancelled or
+          // gone); a question still pending at the vendor is answered cancel.
           await coordinator.cancel(job.id, call.caller).catch(() => undefined)
           return failureResult(error)
         }
