@@ -11,9 +11,9 @@
  * facade's problem code, so an agent sees why and can retry; an unknown tool, prompt or resource is JSON-RPC
  * `-32602`; anything else is `-32603` with `data.code` (the facade's problem code). Never a stack trace.
  *
- * Sampling and elicitation: the facade's upstream client declares neither capability, so a vendor never sends
- * those requests through it; nothing has to be routed back to the MCP caller, and this server declares no
- * client-facing use of them.
+ * Elicitation: a caller that declared `elicitation` (2025: at `initialize`, remembered per conversation;
+ * 2026-07-28: per request) gets the vendor's questions relayed ({@link ./elicitation-relay}); for other callers the
+ * vendor is never told it may ask. Sampling is never declared.
  */
 import { LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server'
 import type { CatalogTool } from '../catalog/types.js'
@@ -23,6 +23,8 @@ import { toVendorNames } from '../runtime/property-mapping.js'
 import { checkOutput, validateInput } from '../runtime/tool-invocation.js'
 import { listTools } from './copilot-schema.js'
 import type { Conversations } from './conversations.js'
+import { elicitationModes, type DownstreamElicitation, type WatchedTransport } from './downstream-elicitation.js'
+import { relayApplies, relayLegacy, relayModern, RelayProtocolError, type RelayCall } from './elicitation-relay.js'
 import type { CallerContext, McpRuntimePort, Progress, SessionSelector, VendorLogMessage } from './runtime-port.js'
 import { offersSubscriptions, registerSubscriptionHandlers, type UpdateStreams } from './subscriptions.js'
 
@@ -37,9 +39,16 @@ export interface RequestScope {
   era: 'legacy' | 'modern'
   /** The `Mcp-Session-Id` the caller presented (2025 revisions only). */
   sessionId?: string
+  /** Questions relayed to 2025 callers: their declared modes and the way their answers come back. */
+  downstream: DownstreamElicitation
 }
 
 type CallResult = { content: { type: 'text'; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean; [k: string]: unknown }
+/** Runs a validated call through the elicitation relay. */
+type Relay = (args: Record<string, unknown>) => Promise<unknown>
+/** The per-request client capabilities key of the 2026-07-28 `_meta` envelope. */
+const CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities'
+type RelayAsk = Parameters<typeof relayLegacy>[1]['send']
 
 /** Creates the SDK server for one request. */
 export function createEndpointServer(scope: RequestScope): Server {
@@ -90,7 +99,21 @@ export function createEndpointServer(scope: RequestScope): Server {
       offersLogging(supports, scope.era) && (scope.era === 'legacy' || logLevel !== undefined)
         ? (message: VendorLogMessage) => void ctx.mcpReq.notify({ method: 'notifications/message', params: message as never }).catch(() => {})
         : undefined
-    const result = await callTool(scope, tool, request.params.arguments ?? {}, validators, selector, onProgress, onLog, onLog && logLevel)
+    // A caller that can answer questions gets the vendor's relayed (2025: remembered from its initialize).
+    const modes = relayApplies(
+      port,
+      scope.era === 'modern' ? elicitationModes((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES]) : scope.downstream.modes(scope.caller.identity, scope.sessionId),
+    )
+    const relay: Relay | undefined = modes
+      ? async (args) => {
+          const call: RelayCall = { port, caller: scope.caller, tool, args, selector: await selector(), modes, signal: ctx.mcpReq.signal, observers: { onProgress, onLog } }
+          if (scope.era === 'modern') return relayModern(call, ctx.mcpReq.requestState(), ctx.mcpReq.inputResponses)
+          const send = ctx.mcpReq.send as unknown as RelayAsk
+          return relayLegacy(call, { downstream: scope.downstream, sessionId: scope.sessionId!, transport: server.transport as unknown as WatchedTransport, send })
+        }
+      : undefined
+    const result = await callTool(scope, tool, request.params.arguments ?? {}, validators, selector, onProgress, onLog, onLog && logLevel, relay)
+    if ((result as { resultType?: unknown }).resultType === 'input_required') return result as never
     return server.projectCallToolResult(result as never, listed?.outputSchema)
   })
 
@@ -158,6 +181,7 @@ async function callTool(
   onProgress: ((p: Progress) => void) | undefined,
   onLog?: (message: VendorLogMessage) => void,
   logLevel?: string,
+  relay?: Relay,
 ): Promise<CallResult> {
   const { port } = scope
   try {
@@ -166,11 +190,14 @@ async function callTool(
     // An MCP caller sends real JSON: only `null` on an optional, non-nullable property is dropped (it means
     // "absent" for every caller), never Power Automate's empty strings.
     const args = validateInput(validators, tool, named, false)
+    // The relay's job checked the output already (a broken one is a vendor_bad_output tool error).
+    if (relay) return (await relay(args)) as CallResult
     const { result } = await port.callTool(tool, args, scope.caller, await selector(), onProgress, onLog, logLevel)
     if (!result.isError) checkOutput(validators, tool, result.structuredContent)
     return result as unknown as CallResult
   } catch (error) {
     if (error instanceof ApiError) return failure(error)
+    if (error instanceof RelayProtocolError) throw new ProtocolError(error.code, error.message, error.data)
     port.log.error('mcp endpoint: tool call failed unexpectedly', { server: port.server, tool: tool.name, error: (error as Error).message })
     return failure(new ApiError('internal_error'))
   }

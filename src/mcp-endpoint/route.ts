@@ -5,9 +5,11 @@
  * route), read the body within the size limit, hand the request to the SDK's handler ({@link ./handler}, loaded
  * on the first POST so a facade nobody calls over MCP never loads the server SDK), and own `Mcp-Session-Id`:
  * an `initialize` gets a caller-session id in that header; later requests are routed by it
- * ({@link Conversations}); DELETE ends it. GET opens the conversation's standalone stream when resource
- * subscriptions are offered (2025 callers with an `Mcp-Session-Id`, a vendor that declares them: see
- * {@link ./subscriptions}); otherwise nothing is pushed outside a request and GET is 405, which the spec allows. Every method first passes the DNS-rebinding guard ({@link ./host-guard}): a `Host` the
+ * ({@link Conversations}); DELETE ends it. A 2025 caller's answer to a question relayed to it is handed to the call
+ * that asked, and its declared elicitation is remembered at `initialize` ({@link DownstreamElicitation}). GET opens
+ * the conversation's standalone stream when resource subscriptions are offered (2025 callers with an
+ * `Mcp-Session-Id`, a vendor that declares them: see {@link ./subscriptions}); otherwise nothing is pushed outside
+ * a request and GET is 405, which the spec allows. Every method first passes the DNS-rebinding guard ({@link ./host-guard}): a `Host` the
  * facade does not serve is 421, a foreign browser `Origin` 403.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi'
@@ -16,6 +18,7 @@ import { ApiError } from '../errors/api-error.js'
 import { readLimited } from '../http/request.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { Conversations } from './conversations.js'
+import { DownstreamElicitation } from './downstream-elicitation.js'
 import { createHostGuard } from './host-guard.js'
 import type { EndpointHandler } from './handler.js'
 import type { RequestScope } from './mcp-server.js'
@@ -34,6 +37,7 @@ export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): v
   const port = runtimePort(runtime)
   const conversations = new Conversations(port)
   const streams = new UpdateStreams()
+  const downstream = new DownstreamElicitation()
   const guard = createHostGuard(port.hostGuard)
   // Before authentication and any other work: a rebound request must learn nothing, not even whether auth is on.
   app.use(MCP_ENDPOINT_PATH, async (c, next) => {
@@ -61,13 +65,16 @@ export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): v
       parsed = undefined // the SDK answers the JSON-RPC parse error
     }
     const sessionId = c.req.header(SESSION_HEADER) || undefined
+    // A 2025 caller's answer to a question we relayed goes back to the call that asked (see downstream-elicitation).
+    if (downstream.deliver(caller.identity, sessionId, parsed)) return c.body(null, 202)
     const request = new Request(c.req.raw.url, { method: 'POST', headers: c.req.raw.headers, body: text })
-    const scope: Omit<RequestScope, 'era'> = { port, conversations, streams, caller, sessionId }
+    const scope: Omit<RequestScope, 'era'> = { port, conversations, streams, caller, sessionId, downstream }
     const endpoint = await handler()
     const response = await endpoint.answer(request, parsed, scope)
     if (!(response.ok && endpoint.isInitialize(parsed))) return response
     // A 2025 handshake: hand out a caller session, so this conversation gets a vendor session of its own.
     const id = await conversations.open(caller)
+    downstream.remember(caller.identity, id, (parsed as { params?: { capabilities?: unknown } }).params?.capabilities)
     const headers = new Headers(response.headers)
     headers.set('Mcp-Session-Id', id)
     return new Response(response.body, { status: response.status, headers })
@@ -79,6 +86,7 @@ export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): v
     if (!sessionId) throw new ApiError('method_not_allowed', { detail: 'DELETE ends a session: send its Mcp-Session-Id.', headers: { Allow: 'POST, DELETE' } })
     await conversations.end(sessionId, caller)
     streams.end(UpdateStreams.key(caller, sessionId))
+    downstream.forget(caller.identity, sessionId)
     return c.body(null, 204)
   })
 
