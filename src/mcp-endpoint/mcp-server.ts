@@ -15,7 +15,7 @@
  * 2026-07-28: per request) gets the vendor's questions relayed ({@link ./elicitation-relay}); for other callers the
  * vendor is never told it may ask. Sampling is never declared.
  */
-import { ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server'
+import { LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server'
 import type { CatalogTool } from '../catalog/types.js'
 import { ApiError } from '../errors/api-error.js'
 import { PROBLEMS } from '../errors/codes.js'
@@ -26,11 +26,14 @@ import type { Conversations } from './conversations.js'
 import { elicitationModes, type DownstreamElicitation, type WatchedTransport } from './downstream-elicitation.js'
 import { relayApplies, relayLegacy, relayModern, RelayProtocolError, type RelayCall } from './elicitation-relay.js'
 import type { CallerContext, McpRuntimePort, Progress, SessionSelector, VendorLogMessage } from './runtime-port.js'
+import { offersSubscriptions, registerSubscriptionHandlers, type UpdateStreams } from './subscriptions.js'
 
 /** What one request's server needs to know about the request. */
 export interface RequestScope {
   port: McpRuntimePort
   conversations: Conversations
+  /** Standalone GET streams, where resource updates go. */
+  streams: UpdateStreams
   caller: CallerContext
   /** `modern` (2026-07-28, no sessions) or `legacy` (2025 revisions). */
   era: 'legacy' | 'modern'
@@ -63,10 +66,11 @@ export function createEndpointServer(scope: RequestScope): Server {
       // Completions and logging are passed on only when the vendor declared them.
       capabilities: {
         tools: { listChanged: false },
-        resources: {},
+        // Resource subscriptions need the 2025 GET stream on both sides (see ./subscriptions).
+        resources: offersSubscriptions(supports, scope.era) ? { subscribe: true } : {},
         prompts: {},
         ...(supports.completions ? { completions: {} } : {}),
-        ...(supports.logging && scope.era === 'legacy' ? { logging: {} } : {}),
+        ...(offersLogging(supports, scope.era) ? { logging: {} } : {}),
       },
       ...(state.catalog.server.instructions ? { instructions: state.catalog.server.instructions } : {}),
     },
@@ -87,10 +91,12 @@ export function createEndpointServer(scope: RequestScope): Server {
       token === undefined
         ? undefined
         : (p: Progress) => void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...p } }).catch(() => {})
-    // 2025 callers get the vendor's log messages on the call's stream, filtered by the vendor at the level the
-    // conversation set (logging/setLevel is forwarded to its vendor session); 2026-07-28 has no such setting.
+    // The vendor's log messages go on the call's stream, filtered by the vendor: at the level the 2025 conversation
+    // set (logging/setLevel is forwarded to its vendor session), or at the level this 2026-07-28 request names in
+    // its `_meta` (passed on in the vendor request's `_meta`; none named, none sent).
+    const logLevel = scope.era === 'modern' ? requestLogLevel(ctx.mcpReq, request.params) : undefined
     const onLog =
-      scope.era === 'legacy' && supports.logging
+      offersLogging(supports, scope.era) && (scope.era === 'legacy' || logLevel !== undefined)
         ? (message: VendorLogMessage) => void ctx.mcpReq.notify({ method: 'notifications/message', params: message as never }).catch(() => {})
         : undefined
     // A caller that can answer questions gets the vendor's relayed (2025: remembered from its initialize).
@@ -106,7 +112,7 @@ export function createEndpointServer(scope: RequestScope): Server {
           return relayLegacy(call, { downstream: scope.downstream, sessionId: scope.sessionId!, transport: server.transport as unknown as WatchedTransport, send })
         }
       : undefined
-    const result = await callTool(scope, tool, request.params.arguments ?? {}, validators, selector, onProgress, onLog, relay)
+    const result = await callTool(scope, tool, request.params.arguments ?? {}, validators, selector, onProgress, onLog, onLog && logLevel, relay)
     if ((result as { resultType?: unknown }).resultType === 'input_required') return result as never
     return server.projectCallToolResult(result as never, listed?.outputSchema)
   })
@@ -141,7 +147,22 @@ export function createEndpointServer(scope: RequestScope): Server {
       await protocolErrors(async () => port.setLoggingLevel(request.params.level, scope.caller, await selector()))
       return {}
     })
+  if (offersSubscriptions(supports, scope.era)) registerSubscriptionHandlers(server, scope, selector, protocolErrors)
   return server
+}
+
+/**
+ * Logging is offered where the vendor's own mechanism matches the caller's era: `logging/setLevel` between 2025
+ * sides, the per-request level between 2026-07-28 sides (the facade does not translate one into the other).
+ */
+function offersLogging(supports: { logging?: boolean; requestLogLevel?: boolean }, era: 'legacy' | 'modern'): boolean {
+  return era === 'legacy' ? !!supports.logging : !!supports.requestLogLevel
+}
+
+/** The 2026-07-28 per-request log level (`_meta` `io.modelcontextprotocol/logLevel`), from the SDK's envelope or the params. */
+function requestLogLevel(mcpReq: { envelope?: Record<string, unknown> }, params: { _meta?: Record<string, unknown> }): string | undefined {
+  const level = mcpReq.envelope?.[LOG_LEVEL_META_KEY] ?? params._meta?.[LOG_LEVEL_META_KEY]
+  return typeof level === 'string' ? level : undefined
 }
 
 /** A failed tool call as a tool result the agent can read. */
@@ -159,6 +180,7 @@ async function callTool(
   selector: () => Promise<SessionSelector>,
   onProgress: ((p: Progress) => void) | undefined,
   onLog?: (message: VendorLogMessage) => void,
+  logLevel?: string,
   relay?: Relay,
 ): Promise<CallResult> {
   const { port } = scope
@@ -170,7 +192,7 @@ async function callTool(
     const args = validateInput(validators, tool, named, false)
     // The relay's job checked the output already (a broken one is a vendor_bad_output tool error).
     if (relay) return (await relay(args)) as CallResult
-    const { result } = await port.callTool(tool, args, scope.caller, await selector(), onProgress, onLog)
+    const { result } = await port.callTool(tool, args, scope.caller, await selector(), onProgress, onLog, logLevel)
     if (!result.isError) checkOutput(validators, tool, result.structuredContent)
     return result as unknown as CallResult
   } catch (error) {
