@@ -246,7 +246,7 @@ export class SessionManager {
       lastUsedAt: now,
       expiresAt: now + this.options.idleTtlSeconds * 1000,
     }
-    await this.options.store.set(storeKeyOf(active.id), record, this.options.idleTtlSeconds)
+    await this.options.store.slide(storeKeyOf(active.id), record, this.options.idleTtlSeconds)
     return record
   }
 
