@@ -22,7 +22,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
-import type { RedisChannels } from './redis-channels.js'
+import { RedisChannels } from './redis-channels.js'
+import { connectRedis } from './redis-table.js'
 import { guardStore } from './store-unavailable.js'
 import type { SessionRecord, SessionStore } from './types.js'
 
@@ -84,6 +85,23 @@ export class CachedRedisSessionStore implements SessionStore {
   #healthy = true
   readonly #flusher: NodeJS.Timeout
   #flushing = false
+  /** Set by {@link connect}: close() then ends the connections too. */
+  #owned?: () => Promise<void>
+
+  /**
+   * Connects (a command connection and a subscriber of its own) and checks the server answers.
+   * @param keyPrefix prepended to every key (ioredis `keyPrefix`), e.g. to keep test runs apart
+   */
+  static async connect(url: string, keyPrefix = '', options: Partial<SessionCacheOptions> = {}): Promise<CachedRedisSessionStore> {
+    const redis = await connectRedis(url, keyPrefix)
+    const channels = new RedisChannels(redis)
+    const store = new CachedRedisSessionStore(redis, channels, options)
+    store.#owned = async () => {
+      channels.close()
+      await redis.quit().catch(() => redis.disconnect())
+    }
+    return store
+  }
 
   /**
    * @param redis    the facade's command connection (not closed here)
@@ -116,6 +134,11 @@ export class CachedRedisSessionStore implements SessionStore {
   /** Number of records held (for tests and the bench). */
   get cachedCount(): number {
     return this.#entries.size
+  }
+
+  /** The subscriber this store listens on (tests watch its state). */
+  get channels(): RedisChannels {
+    return this.#channels
   }
 
   /** True when copies may be served now. */
@@ -273,6 +296,7 @@ export class CachedRedisSessionStore implements SessionStore {
     await this.#flush()
     this.#entries.clear()
     this.#deferred.clear()
+    await this.#owned?.()
   }
 }
 

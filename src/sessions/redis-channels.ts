@@ -51,7 +51,9 @@ export class RedisChannels {
 
   #open(): Redis {
     // It queues while (re)connecting (a subscribe must not fail because the connection is being set up).
-    const sub = this.redis.duplicate({ enableOfflineQueue: true, keyPrefix: '' })
+    // Named after the key prefix, so an operator (or a test) can tell a deployment's subscriber in CLIENT LIST.
+    const connectionName = `mrf-events:${this.prefix}`.replace(/[^\w:.-]/g, '_')
+    const sub = this.redis.duplicate({ enableOfflineQueue: true, keyPrefix: '', connectionName })
     sub.on('error', () => undefined)
     sub.on('message', (channel: string, message: string) => {
       for (const l of this.#listeners.get(channel) ?? []) l(message)
