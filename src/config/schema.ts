@@ -621,7 +621,11 @@ export const ConfigSchema = z
          * reports `store: unavailable`).
          */
         readyRequiresStore: z.boolean().default(true),
-        /** Most pooled vendor sessions kept per server. */
+        /**
+         * Most pooled vendor sessions kept per server (one per caller identity; the least recently used idle one is
+         * ended to make room, and its identity's next call initializes again). Set it above the number of identities
+         * active within the idle TTL. An idle pooled session holds about 3 KB here, and one vendor session.
+         */
         maxPooled: z.number().int().positive().default(1000),
         /**
          * A session's live vendor connection is released after this long without calls; the next call re-attaches
