@@ -7,7 +7,8 @@
  * call); Redis with the per-replica cache (the default). Each has 32 caller sessions (`POST /sessions`) and
  * every call is `POST /tools/echo?sessionId=…`, rotating over them. Measured in interleaved rounds like the main
  * bench (c=1 p50, c=32 throughput), answers checked; the Redis ones are printed as ratios to memory in the same
- * run. Redis: `BENCH_REDIS_URL` (default redis://127.0.0.1:6379), keys under a prefix of the run's own, deleted at
+ * run: of the totals, and the median of the per-round ratios (each round's slices ran back to back, so a burst of
+ * other work on the machine hits a pair alike; the targets are judged on these). Redis: `BENCH_REDIS_URL` (default redis://127.0.0.1:6379), keys under a prefix of the run's own, deleted at
  * the end. Writes `bench/store-results.json`.
  */
 import { randomBytes } from 'node:crypto'
@@ -32,7 +33,7 @@ const labels: Record<StoreKind, string> = {
 }
 
 const SESSIONS = 32
-const settings = { rounds: 5, c1Calls: 1000, c1MaxMs: 6000, c32Calls: 3000, c32MaxMs: 5000, warmupCalls: 200 }
+const settings = { rounds: 10, c1Calls: 1000, c1MaxMs: 6000, c32Calls: 4000, c32MaxMs: 6000, warmupCalls: 200 }
 
 interface StoreTarget {
   kind: StoreKind
@@ -97,25 +98,36 @@ export async function storeBench(): Promise<void> {
           slices.get(t.kind)![phase].push(slice)
         }
     const results = Object.fromEntries([...slices].map(([kind, s]) => [kind, { c1: summarize(s.c1), c32: summarize(s.c32) }])) as Record<StoreKind, { c1: ReturnType<typeof summarize>; c32: ReturnType<typeof summarize> }>
-    const ratio = (kind: StoreKind) => ({ p50C1: results[kind].c1.p50 / results.memory.c1.p50, throughputC32: results[kind].c32.throughput / results.memory.c32.throughput })
+    // Per round, each store's slice ran right after the others': the median of those paired ratios is far less
+    // sensitive to a burst of other work on a shared machine than the ratio of the totals (both are printed).
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+    const paired = (kind: StoreKind, phase: 'c1' | 'c32', of: (s: Slice) => number) => median(slices.get(kind)![phase].map((s, r) => of(s) / of(slices.get('memory')![phase][r]!)))
+    const sliceP50 = (s: Slice) => summarize([s]).p50
+    const sliceRate = (s: Slice) => summarize([s]).throughput
+    const ratio = (kind: StoreKind) => ({
+      p50C1: results[kind].c1.p50 / results.memory.c1.p50,
+      throughputC32: results[kind].c32.throughput / results.memory.c32.throughput,
+      pairedP50C1: paired(kind, 'c1', sliceP50),
+      pairedThroughputC32: paired(kind, 'c32', sliceRate),
+    })
     const ratios = { uncached: ratio('redis-uncached'), cached: ratio('redis') }
-    const targetsMet = { p50C1: ratios.cached.p50C1 <= 1.05, throughputC32: ratios.cached.throughputC32 >= 0.98 }
+    const targetsMet = { p50C1: ratios.cached.pairedP50C1 <= 1.05, throughputC32: ratios.cached.pairedThroughputC32 >= 0.98 }
     const errors = Object.values(results).reduce((n, r) => n + r.c1.errors + r.c32.errors, 0)
     const loadAfter = os.loadavg()[0]!
     const out = [
       '',
       `## session-bound calls by store (${new Date().toISOString()}); load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
       '',
-      '| store | p50 c=1 (ms) | p99 c=1 (ms) | calls/s c=32 | per-round calls/s | p50 c=32 (ms) | p50 c=1 / memory | calls/s c=32 / memory | errors |',
+      '| store | p50 c=1 (ms) | p99 c=1 (ms) | calls/s c=32 | per-round calls/s | p50 c=32 (ms) | p50 c=1 / memory: total, median of rounds | calls/s c=32 / memory: total, median of rounds | errors |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...targets.map(({ kind }) => {
         const r = results[kind]
         const q = ratio(kind)
-        return `| ${labels[kind]} | ${f2(r.c1.p50)} | ${f2(r.c1.p99)} | **${Math.round(r.c32.throughput)}** | ${Math.round(r.c32.throughputRange[0])}–${Math.round(r.c32.throughputRange[1])} | ${f2(r.c32.p50)} | ${f2(q.p50C1)} | ${f2(q.throughputC32)} | ${r.c1.errors + r.c32.errors} |`
+        return `| ${labels[kind]} | ${f2(r.c1.p50)} | ${f2(r.c1.p99)} | **${Math.round(r.c32.throughput)}** | ${Math.round(r.c32.throughputRange[0])}–${Math.round(r.c32.throughputRange[1])} | ${f2(r.c32.p50)} | ${f2(q.p50C1)}, ${f2(q.pairedP50C1)} | ${f2(q.throughputC32)}, ${f2(q.pairedThroughputC32)} | ${r.c1.errors + r.c32.errors} |`
       }),
       '',
-      `Targets (issue 20, item 2), Redis with the cache against memory: p50 c=1 ${f2(ratios.cached.p50C1)} (<= 1.05: ${targetsMet.p50C1 ? 'PASS' : 'FAIL'}), ` +
-        `throughput c=32 ${f2(ratios.cached.throughputC32)} (>= 0.98: ${targetsMet.throughputC32 ? 'PASS' : 'FAIL'}). ${SESSIONS} sessions per store, ${errors} failed calls.`,
+      `Targets (issue 20, item 2), Redis with the cache against memory, median of the ${settings.rounds} paired rounds: p50 c=1 ${f2(ratios.cached.pairedP50C1)} (<= 1.05: ${targetsMet.p50C1 ? 'PASS' : 'FAIL'}), ` +
+        `throughput c=32 ${f2(ratios.cached.pairedThroughputC32)} (>= 0.98: ${targetsMet.throughputC32 ? 'PASS' : 'FAIL'}). ${SESSIONS} sessions per store, ${errors} failed calls.`,
     ]
     for (const [kind, r] of Object.entries(results)) if (r.c1.firstError ?? r.c32.firstError) out.push(`first ${kind} error: ${r.c1.firstError ?? r.c32.firstError}`)
     console.log(out.join('\n'))
