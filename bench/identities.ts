@@ -13,6 +13,7 @@
  * Steady state, once all have their session: every identity calls again (64 at a time) against one identity making
  * as many calls at the same concurrency, interleaved; p50 against p50 (calls 2–10 above are reported too, but they
  * share the CPU with other identities' initializes).
+ * Also one new identity at a time, alternating with direct (p50/p99 without queueing).
  * "Later initializes": those the vendor saw during the steady phase (0 while N ≤ `sessions.maxPooled`).
  * Reported: initializes seen by the vendor per identity, first-call p99 against direct connect + call p99 (target:
  * ≤ direct + 5 ms), steady p50 against the single identity's, and memory per identity (main-thread V8 heap used
@@ -36,6 +37,8 @@ import { startVendor } from './targets.js'
 const CALLS_PER_IDENTITY = 10
 const AT_ONCE = 64
 const ROUNDS = 5
+/** New identities measured one at a time. */
+const SEQUENTIAL = 200
 
 v8.setFlagsFromString('--expose-gc')
 const gc = vm.runInNewContext('gc') as () => void
@@ -133,6 +136,7 @@ const memory = () => {
   const m = process.memoryUsage()
   return { heapUsed: m.heapUsed, rss: m.rss }
 }
+const summarizeMs = (xs: number[]) => ({ p50: percentile([...xs].sort((a, b) => a - b), 50), p99: percentile([...xs].sort((a, b) => a - b), 99) })
 const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a')
 const kb = (bytes: number) => (bytes / 1024).toFixed(1)
 
@@ -191,6 +195,14 @@ export async function identitiesBench(n: number): Promise<void> {
         result.returnInitializes += (await vendor.stats()).initializes - inits
         await atOnce(k.tokens.map(() => facadeCaller(k.url, k.tokens[0]!, single.get(k.name)!, 1)))
       }
+    // One new identity at a time, last (these push the pool past maxPooled): a first call through the passthrough
+    // facade against direct connect + call, alternating, SEQUENTIAL of each. Nothing queues, so scheduling noise on
+    // a shared machine matters far less than at 64 at a time.
+    const sequential = { facade: samples(), direct: samples() }
+    for (let i = 0; i < SEQUENTIAL; i++) {
+      await facadeCaller(kinds[0]!.url, `Bearer bench-one-at-a-time-${i}`, sequential.facade, 1)()
+      await directCaller(vendor.url, `Bearer direct-one-at-a-time-${i}`, sequential.direct)()
+    }
     const loadAfter = os.loadavg()[0]!
 
     const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b)
@@ -235,6 +247,8 @@ export async function identitiesBench(n: number): Promise<void> {
           `| ${r.kind} | ${r.initializes} / ${n} | ${r.returnInitializes} | ${Math.round(r.callsPerSecond)} | ${f2(r.firstP50)} / ${f2(r.firstP99)} | ${f2(r.directFirstP99)} | ${r.firstP99Target ? 'PASS' : 'FAIL'} | ${f2(r.steadyP50)} / ${f2(r.steadyP99)} | ${f2(r.manyIdentitiesP50)} / ${f2(r.singleIdentityP50)} | ${f2(r.steadyOverSingle)} | ${r.errors} |`,
       ),
       '',
+      `One new identity at a time (${SEQUENTIAL}, alternating): first call through the facade p50 ${f2(percentile(sorted(sequential.facade.first), 50))} / p99 ${f2(percentile(sorted(sequential.facade.first), 99))} ms; ` +
+        `direct connect + call p50 ${f2(percentile(sorted(sequential.direct.first), 50))} / p99 ${f2(percentile(sorted(sequential.direct.first), 99))} ms.`,
       `Memory per identity (both facades' ${n * kinds.length} pooled sessions, main-thread heap used after GC): ${kb(heapPerIdentity)} KB; process RSS (includes the vendor's thread and its sessions): ${kb(rssPerIdentity)} KB.`,
     ]
     for (const r of rows) if (r.firstError) out.push(`first ${r.kind} error: ${r.firstError}`)
@@ -242,9 +256,9 @@ export async function identitiesBench(n: number): Promise<void> {
     console.log(out.join('\n'))
     writeFileSync(
       new URL('./identities-results.json', import.meta.url),
-      JSON.stringify({ date: new Date().toISOString(), loadavg: [loadBefore, loadAfter], identities: n, callsPerIdentity: CALLS_PER_IDENTITY, atOnce: AT_ONCE, rows, directErrors: direct.errors, memory: { before, after, heapPerIdentity, rssPerIdentity } }, null, 2) + '\n',
+      JSON.stringify({ date: new Date().toISOString(), loadavg: [loadBefore, loadAfter], identities: n, sequential: { facadeFirst: summarizeMs(sequential.facade.first), directFirst: summarizeMs(sequential.direct.first) }, callsPerIdentity: CALLS_PER_IDENTITY, atOnce: AT_ONCE, rows, directErrors: direct.errors, memory: { before, after, heapPerIdentity, rssPerIdentity } }, null, 2) + '\n',
     )
-    if (rows.some((r) => r.errors || r.initializes !== n || r.returnInitializes) || direct.errors) process.exitCode = 1
+    if (rows.some((r) => r.errors || r.initializes !== n || r.returnInitializes) || direct.errors || sequential.facade.errors || sequential.direct.errors) process.exitCode = 1
   } finally {
     for (const f of facades) await f.close().catch(() => undefined)
     agent.destroy()
