@@ -49,12 +49,15 @@ export interface RunInput {
   /** The vendor's progress and log messages, for a caller that is still listening (the `/mcp` relay). */
   onProgress?: Observers['onProgress']
   onLog?: Observers['onLog']
+  logLevel?: Observers['logLevel']
 }
 
 /** Who hears the vendor's progress and log messages of a call while it runs here (never stored). */
 export interface Observers {
   onProgress?: (p: { progress: number; total?: number; message?: string }) => void
   onLog?: (message: VendorLogMessage) => void
+  /** 2026-07-28: the level the listening caller named for this request (its vendor requests carry it in `_meta`). */
+  logLevel?: string
 }
 
 /** What one vendor request of an interactive call ended with; never a rejection. */

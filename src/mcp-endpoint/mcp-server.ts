@@ -106,7 +106,7 @@ export function createEndpointServer(scope: RequestScope): Server {
     )
     const relay: Relay | undefined = modes
       ? async (args) => {
-          const call: RelayCall = { port, caller: scope.caller, tool, args, selector: await selector(), modes, signal: ctx.mcpReq.signal, observers: { onProgress, onLog } }
+          const call: RelayCall = { port, caller: scope.caller, tool, args, selector: await selector(), modes, signal: ctx.mcpReq.signal, observers: { onProgress, onLog, ...(onLog && logLevel !== undefined ? { logLevel } : {}) } }
           if (scope.era === 'modern') return relayModern(call, ctx.mcpReq.requestState(), ctx.mcpReq.inputResponses)
           const send = ctx.mcpReq.send as unknown as RelayAsk
           return relayLegacy(call, { downstream: scope.downstream, sessionId: scope.sessionId!, transport: server.transport as unknown as WatchedTransport, send })

@@ -325,6 +325,7 @@ export class ServerRuntime {
       signal: AbortSignal
       onProgress?: (p: { progress: number; total?: number; message?: string }) => void
       onLog?: (message: VendorLogMessage) => void
+      logLevel?: string
       elicit?: (ask: ElicitationAsk, signal: AbortSignal) => Promise<ElicitationReply>
       resume?: { inputResponses: Record<string, unknown>; requestState?: string }
     },
@@ -334,7 +335,7 @@ export class ServerRuntime {
     if (problems.length) throw new ApiError('invalid_arguments', { detail: `Some arguments of tool "${tool.name}" cannot be sent as Mcp-Param headers.`, errors: problems })
     const { roots } = this.interactions.settings
     const call = (conn: UpstreamConnection) =>
-      conn.callToolInteractive(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress: options.onProgress, onLog: options.onLog, headers, signal: options.signal, resume: options.resume, roots })
+      conn.callToolInteractive(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress: options.onProgress, onLog: options.onLog, logLevel: options.logLevel, headers, signal: options.signal, resume: options.resume, roots })
     if (this.vendorEra === 'modern' || !options.elicit) return measureVendorCall(this.name, tool.name, () => this.#onSession(caller, selector, call, { replayable }))
     if (this.#stopping) throw new ApiError('shutting_down')
     const lent = this.#interactiveSessions.lend(caller, options.elicit)

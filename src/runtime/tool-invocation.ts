@@ -228,7 +228,7 @@ export function interactiveRunner(runtime: ServerRuntime, call: CallSpec, caller
       if (!tool) throw new ApiError('tool_not_found', { detail: `No tool "${call.tool}" on this server any more.` })
       if (!call.args && runtime.vendorEra === 'modern') throw new ApiError('invalid_request', { detail: 'The call cannot be resumed here.' })
       const selector: SessionSelector = call.sessionId ? { kind: 'existing', id: call.sessionId } : { kind: 'pooled' }
-      const outcome = await runtime.callToolInteractive(tool, call.args ?? {}, caller, selector, { signal: input.signal, elicit: input.elicit, resume: input.resume, onProgress: input.onProgress, onLog: input.onLog })
+      const outcome = await runtime.callToolInteractive(tool, call.args ?? {}, caller, selector, { signal: input.signal, elicit: input.elicit, resume: input.resume, onProgress: input.onProgress, onLog: input.onLog, logLevel: input.logLevel })
       const { result } = outcome
       if ('resultType' in result && result.resultType === 'input_required') return { kind: 'input', answer: result }
       return { kind: 'outcome', outcome: shapeResult(runtime, validators, tool, { ...outcome, result: result as ToolResult }, call) }

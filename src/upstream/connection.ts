@@ -428,12 +428,16 @@ export class UpstreamConnection {
     if (this.facts.era !== 'modern') return this.callTool(name, args, options)
     this.#inFlight++
     try {
+      if (options.onLog) this.#logListeners.add(options.onLog)
       const params: Record<string, unknown> = {
         name,
         arguments: args,
         ...(options.resume ? { inputResponses: options.resume.inputResponses } : {}),
         ...(options.resume?.requestState !== undefined ? { requestState: options.resume.requestState } : {}),
-        _meta: { [CLIENT_CAPABILITIES_META_KEY]: interactiveCapabilities(options.roots) },
+        _meta: {
+          [CLIENT_CAPABILITIES_META_KEY]: interactiveCapabilities(options.roots),
+          ...(options.logLevel !== undefined ? { [LOG_LEVEL_META_KEY]: options.logLevel } : {}),
+        },
       }
       const result = await this.client.callTool(params as never, { ...this.#callOptions(options), allowInputRequired: true } as never)
       if (isInputRequiredResult(result)) {

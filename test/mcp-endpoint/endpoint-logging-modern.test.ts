@@ -3,7 +3,7 @@
  * request's `_meta` (`io.modelcontextprotocol/logLevel`), the facade passes it on to a 2026-07-28 vendor and relays
  * the vendor's messages on that call's stream. Without a level, no message.
  */
-import { LOG_LEVEL_META_KEY } from '@modelcontextprotocol/client'
+import { Client, LOG_LEVEL_META_KEY, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { describe, expect, it } from 'vitest'
 import { startFeatureVendor } from '../fixtures/feature-vendor.js'
 import { vendorAndFacade } from '../support/vendor-facade.js'
@@ -30,6 +30,22 @@ describe('2026-07-28 per-request log level through /mcp', () => {
       expect(seen).toHaveLength(3)
     } finally {
       await caller.close()
+    }
+  })
+
+  it('a caller that can answer questions (its calls take the relay path) gets the messages at its level too', async () => {
+    const client = new Client({ name: 'answering-caller', version: '1.0.0' }, { capabilities: { elicitation: { form: {}, url: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } })
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${running.facade().url}/mcp`)))
+    try {
+      const seen: unknown[] = []
+      client.setNotificationHandler('notifications/message', (n) => void seen.push([n.params.level, n.params.data]))
+      const warned = await client.callTool({ name: 'chatty', arguments: {}, _meta: { [LOG_LEVEL_META_KEY]: 'warning' } })
+      expect(warned.isError).toBeFalsy()
+      expect(seen).toEqual([['warning', 'chatty almost done']])
+      await client.callTool({ name: 'chatty', arguments: {} })
+      expect(seen).toHaveLength(1)
+    } finally {
+      await client.close()
     }
   })
 
