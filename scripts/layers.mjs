@@ -33,6 +33,7 @@ export const KNOWN = [
   'http/app.ts -> mcp-endpoint/protected-resource.ts',
   'http/server-app.ts -> mcp-endpoint/route.ts',
   'mcp-endpoint/route.ts -> http/request.ts',
+  'mcp-endpoint/route.ts -> http/caller-gone.ts',
   'mcp-endpoint/protected-resource.ts <-> mcp-endpoint/route.ts',
   'runtime/server-runtime.ts <-> runtime/tool-invocation.ts',
 ]

@@ -58,6 +58,8 @@ export interface Observers {
   onLog?: (message: VendorLogMessage) => void
   /** 2026-07-28: the level the listening caller named for this request (its vendor requests carry it in `_meta`). */
   logLevel?: string
+  /** Aborts when the listening caller gives up (an MCP `notifications/cancelled`): the job is cancelled with it. */
+  callerGone?: AbortSignal
 }
 
 /** What one vendor request of an interactive call ended with; never a rejection. */
@@ -317,9 +319,19 @@ export class InteractionCoordinator {
     const i = live.record.interaction
     const run = this.options.makeRunner(call, caller)
     const { maxRounds } = this.options.settings
+    const { callerGone, ...listeners } = observers
+    // A caller that gives up while the vendor works cancels the job as DELETE /jobs/{id} would (the vendor gets
+    // notifications/cancelled); once the call waits for answers, the caller already has its questions.
+    // Only while the vendor works: the SDK aborts a request's signal once it has been answered, which may happen
+    // before this drive has run its last lines (the caller got its questions or its result from the store).
+    const cancelForCaller = () => {
+      if (i.phase === 'running' && !live.record.outcome && this.#live.get(live.record.id) === live) void this.cancel(live.record.id, caller).catch(() => undefined)
+    }
+    callerGone?.addEventListener('abort', cancelForCaller, { once: true })
+    if (callerGone?.aborted) cancelForCaller()
     try {
       for (;;) {
-        const result = await run({ caller, signal: live.abort.signal, resume, ...observers, elicit: i.era === 'legacy' ? (ask, signal) => this.#ask(live, ask, signal) : undefined })
+        const result = await run({ caller, signal: live.abort.signal, resume, ...listeners, elicit: i.era === 'legacy' ? (ask, signal) => this.#ask(live, ask, signal) : undefined })
         if (live.record.cancelled) return
         if (result.kind === 'outcome') return await this.#finish(live, withNotes(result.outcome, i.notes))
         const { questions, auto, unsupported } = splitInputRequests(result.answer.inputRequests, this.options.settings.roots)
@@ -348,6 +360,8 @@ export class InteractionCoordinator {
     } catch (error) {
       this.options.log.error('interactive call failed unexpectedly', { job: live.record.id, error: (error as Error).message })
       await this.#finish(live, problemOutcome(new ApiError('internal_error'), call.instance))
+    } finally {
+      callerGone?.removeEventListener('abort', cancelForCaller)
     }
   }
 

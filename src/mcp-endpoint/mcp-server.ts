@@ -22,6 +22,7 @@ import { PROBLEMS } from '../errors/codes.js'
 import { toVendorNames } from '../runtime/property-mapping.js'
 import { checkOutput, validateInput } from '../runtime/tool-invocation.js'
 import { listTools } from './copilot-schema.js'
+import type { InFlightCalls } from './call-cancellation.js'
 import type { Conversations } from './conversations.js'
 import { elicitationModes, type DownstreamElicitation, type WatchedTransport } from './downstream-elicitation.js'
 import { relayApplies, relayLegacy, relayModern, RelayProtocolError, type RelayCall } from './elicitation-relay.js'
@@ -41,6 +42,8 @@ export interface RequestScope {
   sessionId?: string
   /** Questions relayed to 2025 callers: their declared modes and the way their answers come back. */
   downstream: DownstreamElicitation
+  /** 2025 callers' calls in flight, which their `notifications/cancelled` aborts. */
+  inFlight: InFlightCalls
 }
 
 type CallResult = { content: { type: 'text'; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean; [k: string]: unknown }
@@ -104,17 +107,25 @@ export function createEndpointServer(scope: RequestScope): Server {
       port,
       scope.era === 'modern' ? elicitationModes((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES]) : scope.downstream.modes(scope.caller.identity, scope.sessionId),
     )
+    // The caller's cancel: 2026-07-28 closes the request's stream (the SDK aborts its signal); a 2025 caller's
+    // notifications/cancelled arrives on another POST, which the route turns into an abort of this registration.
+    const tracked = scope.era === 'legacy' && scope.sessionId ? scope.inFlight.track(scope.caller.identity, scope.sessionId, ctx.mcpReq.id) : undefined
+    const cancelled = tracked ? AbortSignal.any([ctx.mcpReq.signal, tracked.signal]) : ctx.mcpReq.signal
     const relay: Relay | undefined = modes
       ? async (args) => {
-          const call: RelayCall = { port, caller: scope.caller, tool, args, selector: await selector(), modes, signal: ctx.mcpReq.signal, observers: { onProgress, onLog, ...(onLog && logLevel !== undefined ? { logLevel } : {}) } }
+          const call: RelayCall = { port, caller: scope.caller, tool, args, selector: await selector(), modes, signal: cancelled, observers: { onProgress, onLog, ...(onLog && logLevel !== undefined ? { logLevel } : {}), callerGone: cancelled } }
           if (scope.era === 'modern') return relayModern(call, ctx.mcpReq.requestState(), ctx.mcpReq.inputResponses)
           const send = ctx.mcpReq.send as unknown as RelayAsk
           return relayLegacy(call, { downstream: scope.downstream, sessionId: scope.sessionId!, transport: server.transport as unknown as WatchedTransport, send })
         }
       : undefined
-    const result = await callTool(scope, tool, request.params.arguments ?? {}, validators, selector, onProgress, onLog, onLog && logLevel, relay)
-    if ((result as { resultType?: unknown }).resultType === 'input_required') return result as never
-    return server.projectCallToolResult(result as never, listed?.outputSchema)
+    try {
+      const result = await callTool(scope, tool, request.params.arguments ?? {}, validators, selector, { onProgress, onLog, logLevel: onLog && logLevel, signal: cancelled }, relay)
+      if ((result as { resultType?: unknown }).resultType === 'input_required') return result as never
+      return server.projectCallToolResult(result as never, listed?.outputSchema)
+    } finally {
+      tracked?.done()
+    }
   })
 
   server.setRequestHandler('resources/list', () => ({ resources: port.catalog().catalog.resources as never }))
@@ -178,9 +189,7 @@ async function callTool(
   raw: Record<string, unknown>,
   validators: ReturnType<McpRuntimePort['catalog']>['validators'],
   selector: () => Promise<SessionSelector>,
-  onProgress: ((p: Progress) => void) | undefined,
-  onLog?: (message: VendorLogMessage) => void,
-  logLevel?: string,
+  listen: { onProgress?: (p: Progress) => void; onLog?: (message: VendorLogMessage) => void; logLevel?: string; signal: AbortSignal },
   relay?: Relay,
 ): Promise<CallResult> {
   const { port } = scope
@@ -192,7 +201,7 @@ async function callTool(
     const args = validateInput(validators, tool, named, false)
     // The relay's job checked the output already (a broken one is a vendor_bad_output tool error).
     if (relay) return (await relay(args)) as CallResult
-    const { result } = await port.callTool(tool, args, scope.caller, await selector(), onProgress, onLog, logLevel)
+    const { result } = await port.callTool(tool, args, scope.caller, await selector(), listen)
     if (!result.isError) checkOutput(validators, tool, result.structuredContent)
     return result as unknown as CallResult
   } catch (error) {

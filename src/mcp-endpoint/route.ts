@@ -6,7 +6,8 @@
  * on the first POST so a facade nobody calls over MCP never loads the server SDK), and own `Mcp-Session-Id`:
  * an `initialize` gets a caller-session id in that header; later requests are routed by it
  * ({@link Conversations}); DELETE ends it. A 2025 caller's answer to a question relayed to it is handed to the call
- * that asked, and its declared elicitation is remembered at `initialize` ({@link DownstreamElicitation}). GET opens
+ * that asked, and its declared elicitation is remembered at `initialize` ({@link DownstreamElicitation}); its
+ * `notifications/cancelled` aborts the call it names ({@link InFlightCalls}). GET opens
  * the conversation's standalone stream when resource subscriptions are offered (2025 callers with an
  * `Mcp-Session-Id`, a vendor that declares them: see {@link ./subscriptions}); otherwise nothing is pushed outside
  * a request and GET is 405, which the spec allows. Every method first passes the DNS-rebinding guard ({@link ./host-guard}): a `Host` the
@@ -15,6 +16,8 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import { ApiError } from '../errors/api-error.js'
+import { InFlightCalls } from './call-cancellation.js'
+import { callerGone } from '../http/caller-gone.js'
 import { readLimited } from '../http/request.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { Conversations } from './conversations.js'
@@ -38,6 +41,7 @@ export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): v
   const conversations = new Conversations(port)
   const streams = new UpdateStreams()
   const downstream = new DownstreamElicitation()
+  const inFlight = new InFlightCalls()
   const guard = createHostGuard(port.hostGuard)
   // Before authentication and any other work: a rebound request must learn nothing, not even whether auth is on.
   app.use(MCP_ENDPOINT_PATH, async (c, next) => {
@@ -67,8 +71,14 @@ export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): v
     const sessionId = c.req.header(SESSION_HEADER) || undefined
     // A 2025 caller's answer to a question we relayed goes back to the call that asked (see downstream-elicitation).
     if (downstream.deliver(caller.identity, sessionId, parsed)) return c.body(null, 202)
-    const request = new Request(c.req.raw.url, { method: 'POST', headers: c.req.raw.headers, body: text })
-    const scope: Omit<RequestScope, 'era'> = { port, conversations, streams, caller, sessionId, downstream }
+    // Its cancellation of a call goes to the call (see call-cancellation).
+    if (inFlight.cancel(caller.identity, sessionId, parsed)) return c.body(null, 202)
+    // The caller closing the connection aborts the request in the SDK: that is how a 2026-07-28 caller cancels
+    // (it closes the request's own stream instead of sending notifications/cancelled).
+    const closed = new AbortController()
+    callerGone(c)(() => closed.abort())
+    const request = new Request(c.req.raw.url, { method: 'POST', headers: c.req.raw.headers, body: text, signal: closed.signal })
+    const scope: Omit<RequestScope, 'era'> = { port, conversations, streams, caller, sessionId, downstream, inFlight }
     const endpoint = await handler()
     const response = await endpoint.answer(request, parsed, scope)
     if (!(response.ok && endpoint.isInitialize(parsed))) return response

@@ -43,10 +43,14 @@ export interface McpRuntimePort {
     args: Record<string, unknown>,
     caller: CallerContext,
     selector: SessionSelector,
-    onProgress?: (p: Progress) => void,
-    onLog?: (message: VendorLogMessage) => void,
-    /** 2026-07-28: the level the caller asked for in its request's `_meta`, passed on to the vendor. */
-    logLevel?: string,
+    listen: {
+      onProgress?: (p: Progress) => void
+      onLog?: (message: VendorLogMessage) => void
+      /** 2026-07-28: the level the caller asked for in its request's `_meta`, passed on to the vendor. */
+      logLevel?: string
+      /** Aborts when the caller cancels its request: the vendor request is cancelled too. */
+      signal?: AbortSignal
+    },
   ): Promise<ToolCallOutcome>
   readResource(uri: string, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
   getPrompt(name: string, args: Record<string, string>, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
@@ -85,7 +89,7 @@ export function runtimePort(runtime: ServerRuntime): McpRuntimePort {
     },
     catalog: () => runtime.requireCatalog(),
     caller: (headers, challenge) => runtime.callerFrom(headers, challenge),
-    callTool: (tool, args, caller, selector, onProgress, onLog, logLevel) => runtime.callTool(tool, args, caller, selector, onProgress, onLog, undefined, logLevel),
+    callTool: (tool, args, caller, selector, { onProgress, onLog, logLevel, signal }) => runtime.callTool(tool, args, caller, selector, onProgress, onLog, signal, logLevel),
     readResource: (uri, caller, selector) => runtime.readResource(uri, caller, selector),
     getPrompt: (name, args, caller, selector) => runtime.getPrompt(name, args, caller, selector),
     complete: (params, caller, selector) => runtime.complete(params, caller, selector),

@@ -235,6 +235,23 @@ for (const vendorEra of ['legacy', 'modern'] as const) {
       }
     })
 
+    for (const clientEra of ['legacy', 'modern'] as const)
+      for (const relayed of [true, false])
+      it(`${clientEra === 'legacy' ? '2025' : '2026-07-28'} client: cancelling a ${relayed ? 'relayed' : 'plain'} call while the vendor works cancels it at the vendor`, async () => {
+        const c = await connect(`${a.url}/mcp`, clientEra, relayed ? tripAnswers : undefined)
+        try {
+          const before = vendor.cancellations()
+          const abort = new AbortController()
+          const call = c.client.callTool({ name: 'slow', arguments: {} }, { signal: abort.signal, allowInputRequired: true } as never)
+          setTimeout(() => abort.abort(), 300)
+          await expect(call).rejects.toThrow()
+          for (let i = 0; i < 100 && vendor.cancellations() === before; i++) await new Promise((r) => setTimeout(r, 50))
+          expect(vendor.cancellations()).toBe(before + 1)
+        } finally {
+          await c.close()
+        }
+      })
+
     it('2026-07-28 client: cancel is relayed', async () => {
       const c = await connect(`${b.url}/mcp`, 'modern', tripAnswers)
       try {
