@@ -86,6 +86,11 @@ export function isStale(socket: Socket, now = Date.now()): boolean {
   return state.ended || (state.idleLimitMs !== undefined && now - state.idleSince >= state.idleLimitMs)
 }
 
+/** When a pooled socket last became free (epoch ms), or undefined for a socket the pool does not track. */
+export function idleSince(socket: Socket): number | undefined {
+  return states.get(socket)?.idleSince
+}
+
 /** The answer a socket just carried (Node keeps it on the socket until the socket is handed out again). */
 function lastAnswerHeaders(socket: Socket): Record<string, string | string[] | undefined> | undefined {
   return (socket as { _httpMessage?: { res?: { headers?: Record<string, string | string[] | undefined> } } })._httpMessage?.res?.headers
