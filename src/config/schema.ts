@@ -399,8 +399,8 @@ export const ServerConfigSchema = z
         /** Most idle keep-alive sockets kept; extra ones are closed once idle for about 1 s (at most `maxConnections`). */
         idleConnections: z.number().int().min(0).optional().meta({ default: POOL_DEFAULTS.idleConnections }),
         /**
-         * Deprecated: the former single bound, now `maxConnections` (with `idleConnections` at most this). Still
-         * accepted with exactly its old meaning; cannot be combined with `maxConnections`.
+         * Deprecated: the former single bound of busy and idle sockets alike. Still accepted with exactly that
+         * meaning (it sets `maxConnections`, and `idleConnections` unless that is set); not with `maxConnections`.
          */
         connections: z.number().int().positive().max(65_535).optional(),
         /** How long an idle keep-alive socket stays open (shorter if the vendor's `Keep-Alive: timeout=` asks). */
@@ -640,7 +640,10 @@ export const ConfigSchema = z
         windowSeconds: z.number().int().positive().default(1),
         /** Calls in flight at once per identity. */
         concurrentPerIdentity: z.number().int().min(0).default(0),
-        /** Calls in flight at once per server. */
+        /**
+         * Calls in flight at once per server (all replicas together with the Redis store). At most every HTTP server's
+         * `pool.maxConnections`, so that a call over the limit is answered 429 rather than left waiting for a socket.
+         */
         concurrentPerServer: z.number().int().min(0).default(0),
       })
       .strict()
