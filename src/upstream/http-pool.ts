@@ -32,7 +32,7 @@ import type { Socket } from 'node:net'
 import { startHttpSpan } from '../telemetry/spans.js'
 import { boundIdle } from './idle-bound.js'
 import { refusalError } from './errors.js'
-import { distrust, guardReuse, isStale, isStaleAbort, markStaleSocketFailure, staleAbort, trackSocket, wasUsed } from './socket-reuse.js'
+import { distrust, guardReuse, isStaleAbort, isVendorClosedAbort, markStaleSocketFailure, staleAbort, staleness, trackSocket, wasUsed } from './socket-reuse.js'
 import { BufferedResponse, EventStreamResponse, RawHeaders, readWhole } from './lite-response.js'
 
 /** Sizing of a server's pool (config `servers.<name>.pool`). */
@@ -223,7 +223,8 @@ function send(
   // 'socket' comes before Node writes anything: a dead pooled socket is refused here, so the request provably
   // never left (see upstream/socket-reuse).
   req.once('socket', (socket: Socket) => {
-    if (isStale(socket)) req.destroy(staleAbort())
+    const stale = staleness(socket)
+    if (stale) req.destroy(staleAbort(stale === 'closed'))
   })
   // With a single `end(body)` Node sends Content-Length, not chunked encoding.
   req.end(body)
@@ -322,7 +323,7 @@ export class ConnectionFetch {
           req.on('error', (error) => {
             // Never written (dead pooled socket): send it again at once on another connection, whatever it is.
             if (isStaleAbort(error) && left > 0) {
-              distrust(target.agent)
+              if (isVendorClosedAbort(error)) distrust(target.agent)
               return attempt(left - 1)
             }
             // Failed on a reused socket before any byte of an answer: most likely never read (see socket-reuse).

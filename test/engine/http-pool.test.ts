@@ -100,6 +100,26 @@ describe('upstream http pool', () => {
     }
   })
 
+  it("a socket found past the vendor's keep-alive time (the pool's timer was late) is replaced, and reuse goes on", async () => {
+    const server = await startServer(
+      (req, res) => {
+        req.resume()
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'keep-alive': 'timeout=2' }).end('{}'))
+      },
+      (s) => (s.keepAliveTimeout = 60_000),
+    )
+    const fetcher = pool().connectionFetch(() => ({}), false)
+    await post(fetcher, server.url)
+    // A blocked event loop: the Agent's 1 s idle timer (2 s announced, minus 1 s) cannot run before the next request.
+    const until = Date.now() + 1_200
+    while (Date.now() < until);
+    expect((await post(fetcher, server.url)).status).toBe(200)
+    for (let i = 0; i < 3; i++) expect((await post(fetcher, server.url)).status).toBe(200)
+    // One replacement connection, then reused: a pool that took this for a vendor closing its connections would have
+    // opened one per request (5).
+    expect(server.sockets.length).toBe(2)
+  })
+
   it('a server that closes each connection after answering: a failure on the reused socket is marked, then no socket is reused', async () => {
     const server = await startServer((req, res) => {
       req.resume()
