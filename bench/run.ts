@@ -10,8 +10,9 @@
  *
  * Options (environment): BENCH_VENDOR_RESPONSE=json|sse, BENCH_HTTP=node-http|fetch, BENCH_VENDOR_THREAD=worker|inline,
  * BENCH_ROUNDS, BENCH_C1_CALLS, BENCH_C32_CALLS, BENCH_C32_MS, BENCH_FLOOR=0. Flags: `--probe` compares vendor
- * response modes and HTTP clients instead; `--concurrency N` / `--vendor-latency-ms M` run bench/concurrency
- * instead; `--strict` exits 1 when a target fails.
+ * response modes and HTTP clients instead; `--strict` exits 1 when a target fails; `--store redis` and
+ * `--identities N` run the scenarios of bench/store.ts and bench/identities.ts instead, `--concurrency N` /
+ * `--vendor-latency-ms M` the one of bench/concurrency.ts.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -439,8 +440,20 @@ const watchdog = setTimeout(() => {
 }, watchdogMs)
 watchdog.unref()
 
+/** `--store redis` and `--identities N` run scenarios of their own (bench/store.ts, bench/identities.ts). */
+function flagValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name)
+  return i < 0 ? undefined : process.argv[i + 1]
+}
+
 try {
-  await (concurrency ? runConcurrency(concurrency) : process.argv.includes('--probe') ? probe() : main())
+  const store = flagValue('--store')
+  const identities = flagValue('--identities')
+  if (store !== undefined && store !== 'redis') throw new Error('--store takes "redis"')
+  if (store) await (await import('./store.js')).storeBench()
+  else if (identities !== undefined) await (await import('./identities.js')).identitiesBench(Number(identities))
+  else if (concurrency) await runConcurrency(concurrency)
+  else await (process.argv.includes('--probe') ? probe() : main())
 } catch (error) {
   console.error('bench failed:', error)
   process.exitCode = 1

@@ -4,7 +4,8 @@
  * holds once idle, next to a bare Node HTTP server on the same machine (the floor no facade can go below).
  *
  * Each run spawns `node dist/cli.js --port 0` (the demo vendor, or `--upstream` with BENCH_UPSTREAM=sessionful:
- * the fixture vendor in a process of its own), reads the URL it prints and polls `GET /readyz` every 5 ms:
+ * the fixture vendor in a process of its own; BENCH_UPSTREAM=both starts the facade both ways, interleaved with
+ * each other and the floor, so the two modes' ratios come from one run), reads the URL it prints and polls `GET /readyz` every 5 ms:
  * "ready" is the first 200, timed from just before the spawn. The idle RSS is read from /proc/PID/status after
  * BENCH_IDLE_S seconds without traffic (default 30: V8's memory reducer gives the young generation back about
  * 10–20 s after the last allocation, which is what an idle replica shows on a dashboard), together with the V8
@@ -12,7 +13,7 @@
  * hits both. Loopback only; every wait is bounded.
  *
  * Options (environment): BENCH_RUNS (default 7 timed runs) · BENCH_IDLE_S (default 30; 0 skips the idle read) ·
- * BENCH_UPSTREAM=demo|sessionful · BENCH_ENTRY (default dist/cli.js) · BENCH_BASELINE (another build's cli.js, e.g.
+ * BENCH_UPSTREAM=demo|sessionful|both · BENCH_ENTRY (default dist/cli.js) · BENCH_BASELINE (another build's cli.js, e.g.
  * an older release's: started the same way, interleaved with the other two, for a before/after from one run on a
  * machine whose speed drifts) · FACADE_CODE_CACHE_DIR=off (the facade's own setting, passed on: a first start,
  * before any code cache exists).
@@ -28,13 +29,17 @@ import { rssMb } from './proc-stats.js'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const runs = Math.min(30, Math.max(1, Number(process.env.BENCH_RUNS ?? 7)))
 const idleSeconds = Math.min(120, Math.max(0, Number(process.env.BENCH_IDLE_S ?? 30)))
-const upstream = process.env.BENCH_UPSTREAM === 'sessionful' ? 'sessionful' : 'demo'
+const upstream = process.env.BENCH_UPSTREAM === 'sessionful' || process.env.BENCH_UPSTREAM === 'both' ? process.env.BENCH_UPSTREAM : 'demo'
 const entry = process.env.BENCH_ENTRY ?? 'dist/cli.js'
 const baseline = process.env.BENCH_BASELINE
 /** What the baseline is, for the table and the results file: its checkout's commit, never a path of this machine. */
 const baselineLabel = baseline && revisionOf(baseline)
-type Kind = 'facade' | 'baseline' | 'floor'
-const kinds: Kind[] = baseline ? ['facade', 'baseline', 'floor'] : ['facade', 'floor']
+/** `facade` and `baseline` front the mode's vendor (the demo with `both`); `external` is the facade in front of the fixture vendor. */
+type Kind = 'facade' | 'external' | 'baseline' | 'floor'
+const kinds: Kind[] = ['facade', ...(upstream === 'both' ? (['external'] as const) : []), ...(baseline ? (['baseline'] as const) : []), 'floor']
+/** Targets of issue 20: ready within 3× the floor in the same run, idle RSS at most 70 MB. */
+const TARGET_RATIO = 3
+const TARGET_IDLE_MB = 70
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The short commit of the checkout holding `file`, or a plain label when it is not in one. */
@@ -101,8 +106,8 @@ interface Run {
 }
 
 /** One start: spawn, wait for the URL line, poll /readyz; the child is returned still running. */
-async function start(kind: Kind, args: string[]): Promise<Run & { child: ChildProcess }> {
-  const argv = kind === 'floor' ? ['-e', FLOOR_SCRIPT] : [kind === 'baseline' ? baseline! : entry, '--port', '0', ...args]
+async function start(kind: Kind, args: Record<Kind, string[]>): Promise<Run & { child: ChildProcess }> {
+  const argv = kind === 'floor' ? ['-e', FLOOR_SCRIPT] : [kind === 'baseline' ? baseline! : entry, '--port', '0', ...args[kind]]
   const t0 = performance.now()
   const child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } })
   try {
@@ -130,14 +135,15 @@ async function main() {
   watchdog.unref()
 
   let vendor: ChildProcess | undefined
-  const args: string[] = []
-  if (upstream === 'sessionful') {
+  const args: Record<Kind, string[]> = { facade: [], external: [], baseline: [], floor: [] }
+  if (upstream !== 'demo') {
     vendor = spawn(process.execPath, ['--import', 'tsx', 'bench/vendor-process.ts'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] })
     const [url] = await firstMatch(vendor, /^http:\/\/\S+$/, 20_000)
-    args.push('--upstream', url)
+    args.external = ['--upstream', url]
+    if (upstream === 'sessionful') args.facade = args.baseline = args.external
   }
 
-  const results: Record<Kind, Run[]> = { facade: [], baseline: [], floor: [] }
+  const results: Record<Kind, Run[]> = { facade: [], external: [], baseline: [], floor: [] }
   // One warm-up each (file cache; the code cache too, which a stopped facade writes), then interleaved timed runs.
   for (const kind of kinds) await stop((await start(kind, args)).child)
   for (let i = 0; i < runs; i++) {
@@ -151,13 +157,13 @@ async function main() {
   // Idle memory: one more start of each, left alone for idleSeconds.
   const idle: Record<string, number> = {}
   if (idleSeconds > 0) {
-    const facade = await start('facade', args)
-    const floor = await start('floor', args)
+    const idleKinds = kinds.filter((k) => k !== 'baseline')
+    const started: Awaited<ReturnType<typeof start>>[] = []
+    for (const kind of idleKinds) started.push(await start(kind, args))
     await sleep(idleSeconds * 1000)
-    idle.facade = rssMb(facade.child.pid!)
-    idle.children = childrenRssMb(facade.child.pid!)
-    idle.floor = rssMb(floor.child.pid!)
-    await Promise.all([stop(facade.child), stop(floor.child)])
+    idleKinds.forEach((kind, i) => (idle[kind] = rssMb(started[i]!.child.pid!)))
+    idle.children = childrenRssMb(started[0]!.child.pid!)
+    await Promise.all(started.map((s) => stop(s.child)))
   }
   if (vendor) {
     vendor.stdin!.end('close\n')
@@ -165,20 +171,25 @@ async function main() {
   }
 
   const facadeReady = results.facade.map((r) => r.readyMs)
+  const externalReady = results.external.map((r) => r.readyMs)
   const baselineReady = results.baseline.map((r) => r.readyMs)
   const floorReady = results.floor.map((r) => r.readyMs)
+  const ratio = (xs: number[]) => (median(xs) / median(floorReady)).toFixed(2)
+  const facadeVendor = upstream === 'sessionful' ? 'the sessionful fixture vendor (own process)' : 'the built-in demo vendor'
   const lines = [
     `## mcp-rest-facade start-up (${new Date().toISOString()})`,
     '',
-    `Node ${process.version}; \`node ${entry}\` in front of ${upstream === 'demo' ? 'the built-in demo vendor' : 'the sessionful fixture vendor (own process)'}; ${runs} interleaved runs after one warm-up each; idle RSS after ${idleSeconds} s.`,
+    `Node ${process.version}; \`node ${entry}\` in front of ${facadeVendor}${upstream === 'both' ? ' (facade) and of the sessionful fixture vendor in its own process (external)' : ''}; ${runs} interleaved runs after one warm-up each; idle RSS after ${idleSeconds} s.`,
     '',
     '| process | start → ready ms, median [min–max] | RSS at ready MB | idle RSS MB |',
     '|---|---:|---:|---:|',
     `| facade | ${range(facadeReady)} | ${range(results.facade.map((r) => r.rssReadyMb), 1)} | ${idle.facade?.toFixed(1) ?? '–'} |`,
+    ...(upstream === 'both' ? [`| external: facade, fixture vendor | ${range(externalReady)} | ${range(results.external.map((r) => r.rssReadyMb), 1)} | ${idle.external?.toFixed(1) ?? '–'} |`] : []),
     ...(baseline ? [`| baseline: ${baselineLabel} | ${range(baselineReady)} | ${range(results.baseline.map((r) => r.rssReadyMb), 1)} | – |`] : []),
     `| floor: bare node:http server | ${range(floorReady)} | ${range(results.floor.map((r) => r.rssReadyMb), 1)} | ${idle.floor?.toFixed(1) ?? '–'} |`,
     '',
-    `Facade minus floor (medians): ${(median(facadeReady) - median(floorReady)).toFixed(0)} ms to ready${idle.facade ? `, ${(idle.facade - idle.floor!).toFixed(1)} MB idle` : ''}. Targets: ready ≤ 400 ms, idle RSS ≤ 70 MB.`,
+    `Facade minus floor (medians): ${(median(facadeReady) - median(floorReady)).toFixed(0)} ms to ready${idle.facade ? `, ${(idle.facade - idle.floor!).toFixed(1)} MB idle` : ''}.`,
+    `Facade / floor (medians): ${ratio(facadeReady)}×${upstream === 'both' ? `; external / floor: ${ratio(externalReady)}×` : ''}. Targets: ≤ ${TARGET_RATIO}× the floor to ready, idle RSS ≤ ${TARGET_IDLE_MB} MB.`,
     ...(baseline ? [`Facade / baseline (medians): ${(median(facadeReady) / median(baselineReady)).toFixed(2)} to ready.`] : []),
     ...(idle.children ? [`The facade's child processes (the demo vendor) held ${idle.children.toFixed(1)} MB more when idle; they are not part of the facade's RSS.`] : []),
   ]

@@ -2,7 +2,8 @@
  * @module conformance/fixture-vendor
  * Our own vendor for the official suite's *server* scenarios: the tools, resources and prompts the scenarios name
  * (`test_simple_text`, `test://static-text`, `test_prompt_with_arguments`, …), built with the SDK's `McpServer` and
- * served by `createMcpHandler` for 2026-07-28 and, statelessly, the 2025 revisions, on 127.0.0.1. The runner
+ * served by `createMcpHandler` for 2026-07-28 and with sessions for the 2025 revisions ({@link ./fixture-sessions}), on
+ * 127.0.0.1. The runner
  * ({@link ./server}) runs the suite against it directly and through the facade's `/mcp`, so every difference
  * between the two runs is the facade's.
  */
@@ -11,6 +12,7 @@ import {
   createMcpHandler,
   fromJsonSchema,
   hostHeaderValidationResponse,
+  isLegacyRequest,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
   McpServer,
@@ -20,6 +22,8 @@ import {
 import { serve } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { z } from 'zod'
+import { registerElicitingTools, verifyRequestState } from './fixture-eliciting.js'
+import { sessionfulLegacy } from './fixture-sessions.js'
 
 const RED_PIXEL = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=='
 const SILENT_WAV = 'UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAEAfAAABAAgAZGF0YQAAAAA='
@@ -47,7 +51,7 @@ const text = (t: string) => ({ type: 'text' as const, text: t })
 function createServer(): McpServer {
   const server = new McpServer(
     { name: 'conformance-fixture-vendor', version: '1.0.0' },
-    { capabilities: { logging: {}, completions: {}, resources: { subscribe: true } } },
+    { capabilities: { logging: {}, completions: {}, resources: { subscribe: true } }, requestState: { verify: verifyRequestState } },
   )
   const noArgs = z.object({})
   server.registerTool('test_simple_text', { description: 'Returns simple text', inputSchema: noArgs }, () => ({ content: [text('This is a simple text response for testing.')] }))
@@ -88,6 +92,7 @@ function createServer(): McpServer {
   server.registerTool('test_param_header', { description: 'Echoes its region', inputSchema: fromJsonSchema(regionSchema as never) }, (args) => ({
     content: [text(`region ${String((args as { region?: unknown }).region)}`)],
   }))
+  registerElicitingTools(server)
   server.registerTool('json_schema_2020_12_tool', { description: 'Tool with JSON Schema 2020-12 features', inputSchema: fromJsonSchema(JSON_SCHEMA_2020_12 as never) }, () => ({ content: [text('ok')] }))
 
   server.registerResource('static-text', 'test://static-text', { description: 'A static text resource', mimeType: 'text/plain' }, (uri) => ({
@@ -151,7 +156,10 @@ export interface FixtureVendor {
 
 /** Starts the fixture vendor on 127.0.0.1, port 0. */
 export async function startFixtureVendor(): Promise<FixtureVendor> {
-  const handler = createMcpHandler(() => createServer(), { legacy: 'stateless' })
+  // 2026-07-28 from the SDK's handler; 2025 with sessions (a vendor that pushes elicitation/create needs them).
+  const handler = createMcpHandler(() => createServer(), { legacy: 'reject' })
+  const legacy = sessionfulLegacy(createServer)
+  const serveMcp = async (request: Request) => ((await isLegacyRequest(request)) ? legacy.handle(request) : handler.fetch(request))
   const server = serve({
     port: 0,
     hostname: '127.0.0.1',
@@ -159,7 +167,7 @@ export async function startFixtureVendor(): Promise<FixtureVendor> {
     fetch: (request) =>
       new URL(request.url).pathname !== '/mcp'
         ? new Response('not found', { status: 404 })
-        : (hostHeaderValidationResponse(request, localhostAllowedHostnames()) ?? originValidationResponse(request, localhostAllowedOrigins()) ?? handler.fetch(request)),
+        : (hostHeaderValidationResponse(request, localhostAllowedHostnames()) ?? originValidationResponse(request, localhostAllowedOrigins()) ?? serveMcp(request)),
   })
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())))
   const { port } = server.address() as AddressInfo
@@ -167,6 +175,7 @@ export async function startFixtureVendor(): Promise<FixtureVendor> {
     url: `http://127.0.0.1:${port}/mcp`,
     async close() {
       await handler.close()
+      await legacy.close()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }

@@ -40,8 +40,6 @@ const RUNS = [
 const EXCEPTIONS: Record<string, Record<string, string>> = {
   '2025-11-25': {
     'server-session-lifecycle': 'by design a stale or ended Mcp-Session-Id is never a 404: the caller gets a new conversation (README, MCP endpoint)',
-    'resources-subscribe': 'not yet: no downstream GET stream to deliver notifications/resources/updated, so subscriptions are not offered',
-    'resources-unsubscribe': 'not yet: subscriptions are not offered (see resources-subscribe)',
   },
   '2026-07-28': {},
 }

@@ -108,9 +108,22 @@ export function nameTools(names: readonly string[]): Map<string, { slug: string;
 
 /** Slug and operationId for every prompt (`Prompt` prefix keeps them apart from tool operations). */
 export function namePrompts(names: readonly string[]): Map<string, { slug: string; operationId: string }> {
+  return namePrefixed(names, 'Prompt')
+}
+
+/** Slugs, and operation ids behind a prefix that keeps them apart from the tools' ids. */
+function namePrefixed(names: readonly string[], prefix: string): Map<string, { slug: string; operationId: string }> {
   const slugs = assignUniqueNames(names, toSlug, 128)
-  const ids = assignUniqueNames(names, (n) => 'Prompt' + toPascalCase(n, ''), MAX_OPERATION_ID)
+  const ids = assignUniqueNames(names, (n) => prefix + toPascalCase(n, ''), MAX_OPERATION_ID)
   const out = new Map<string, { slug: string; operationId: string }>()
   for (const n of names) out.set(n, { slug: slugs.get(n)!, operationId: ids.get(n)! })
   return out
+}
+
+/**
+ * Slug and operationId for every resource template, by its name (`Resource` prefix keeps them apart from tool and
+ * prompt operations). Derived on demand: the REST route, the documents and the connector call it with the same list.
+ */
+export function nameResourceTemplates(names: readonly string[]): Map<string, { slug: string; operationId: string }> {
+  return namePrefixed(names, 'Resource')
 }

@@ -104,8 +104,11 @@ export interface ServerInfo {
   description?: string
   /** Guidance for the model using the server; never a description of it for people. */
   instructions?: string
-  /** Optional capabilities the vendor declared that the facade passes on (absent: not declared, or unknown); `logging` only on a 2025 connection. */
-  supports?: { completions?: boolean; logging?: boolean }
+  /**
+   * Optional capabilities the vendor declared that the facade passes on (absent: not declared, or unknown); `logging` (`logging/setLevel`) and `subscribe` (resource subscriptions) only on a 2025 connection,
+   * `requestLogLevel` (the level in each request's `_meta`) only on a 2026-07-28 one.
+   */
+  supports?: { completions?: boolean; logging?: boolean; requestLogLevel?: boolean; subscribe?: boolean }
 }
 
 /** A consistent snapshot of one vendor's catalog. Replaced, never mutated, on refresh. */

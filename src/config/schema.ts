@@ -664,12 +664,22 @@ export const ConfigSchema = z
          */
         redisCommandTimeoutMs: z.number().int().min(50).max(60_000).default(1_000),
         /**
+         * With the Redis store, each replica keeps a copy of the session records it serves (dropped at once when
+         * another replica renews or ends a session: pub/sub) and writes a session's expiry slide at most once per
+         * a tenth of the idle TTL (5 s at most) instead of after every call. False: a read and a write per call.
+         */
+        redisCache: z.boolean().default(true),
+        /**
          * `/readyz` answers 503 while the store cannot be reached. Pooled calls (no session id) keep working without
          * the store; set false to keep such replicas in the load balancer during a store outage (the body still
          * reports `store: unavailable`).
          */
         readyRequiresStore: z.boolean().default(true),
-        /** Most pooled vendor sessions kept per server. */
+        /**
+         * Most pooled vendor sessions kept per server (one per caller identity; the least recently used idle one is
+         * ended to make room, and its identity's next call initializes again). Set it above the number of identities
+         * active within the idle TTL. An idle pooled session holds about 3 KB here, and one vendor session.
+         */
         maxPooled: z.number().int().positive().default(1000),
         /**
          * A session's live vendor connection is released after this long without calls; the next call re-attaches
@@ -678,7 +688,7 @@ export const ConfigSchema = z
         connectionIdleMs: z.number().int().min(0).default(30_000),
       })
       .strict()
-      .default({ idleTtlSeconds: 1800, store: 'memory', redisKeyPrefix: '', redisCommandTimeoutMs: 1_000, readyRequiresStore: true, maxPooled: 1000, connectionIdleMs: 30_000 }),
+      .default({ idleTtlSeconds: 1800, store: 'memory', redisKeyPrefix: '', redisCommandTimeoutMs: 1_000, redisCache: true, readyRequiresStore: true, maxPooled: 1000, connectionIdleMs: 30_000 }),
     /**
      * Key for the caller-identity hash. Set the same value on every replica so sessions work across them;
      * when absent a random key is generated at start (fine for one replica).

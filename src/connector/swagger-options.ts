@@ -15,6 +15,7 @@ import { invokeMcpOperation } from '../swagger/invoke-mcp.js'
 import type { EmitReport, InboundAuth, NonBodyParameter, Swagger2Document, Swagger2Options } from '../swagger/types.js'
 import { CONNECTOR_CLIENT_HEADER, CONNECTOR_CLIENT_VALUE } from './client-header.js'
 import { interactionOperations, PREFER_PARAMETER } from './interaction-operations.js'
+import { catalogOperations } from './catalog-operations.js'
 
 /** The emitter's view of the inbound auth settings. */
 export function swaggerInboundAuth(auth: ConfigInboundAuth): InboundAuth {
@@ -82,5 +83,7 @@ const CLIENT_PARAMETER: NonBodyParameter = {
  * `/swagger.json` serves and the export writes, on which the limits were checked.
  */
 export function swaggerFor(runtime: ServerRuntime, catalog: Catalog, publicRoot?: string): { document: Swagger2Document; report: EmitReport; text: string } {
-  return emitSwagger2(catalog, swaggerOptionsFor(runtime, publicRoot ?? runtime.global.publicUrl))
+  const options = swaggerOptionsFor(runtime, publicRoot ?? runtime.global.publicUrl)
+  // The vendor's prompts and resource templates (and their argument suggestions) come from the catalog, like the tool operations.
+  return emitSwagger2(catalog, { ...options, extraOperations: { ...catalogOperations(catalog), ...options.extraOperations } })
 }

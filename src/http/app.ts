@@ -7,7 +7,6 @@
 import { registerProtectedResourceMetadata } from '../mcp-endpoint/protected-resource.js'
 import { Hono, type Context } from 'hono'
 import { cors } from 'hono/cors'
-import { requestId } from 'hono/request-id'
 import { matchedRoutes } from 'hono/route'
 import type { Config } from '../config/schema.js'
 import { ApiError } from '../errors/api-error.js'
@@ -20,6 +19,7 @@ import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { withServerSpan } from '../telemetry/spans.js'
 import { UpstreamError } from '../upstream/index.js'
 import { registerMetricsRoute } from './metrics-route.js'
+import { assignRequestId, carriesRequestId } from './request-id.js'
 import { createServerApp } from './server-app.js'
 
 /** Options of {@link createApp}. */
@@ -66,14 +66,15 @@ export function createApp(runtimes: ServerRuntime[], options: AppOptions): Hono 
     runtimes.length === 1 ? runtimes[0]!.name : runtimes.find((r) => path === r.mountPath || path.startsWith(r.mountPath + '/'))?.name
 
   // Our own ids are UUIDs; a caller's id is kept when it is short and plain, so it can follow a request across systems.
-  app.use(requestId({ limitLength: 64 }))
+  app.use(assignRequestId(64))
   app.use(async (c, next) => {
     const started = performance.now()
     await withServerSpan(c.req.method, c.req.raw.headers, next, () => ({ route: routeTemplate(c), status: c.res.status }))
     const route = routeTemplate(c)
     const requestId = c.get('requestId' as never) as string
-    // Error and not-found answers are built as fresh Responses: make sure they carry the id too.
-    if (!c.res.headers.has('X-Request-Id')) c.res.headers.set('X-Request-Id', requestId)
+    // Every other answer gets the id here.
+    // Answers built with it already have it (http/request-id); reading their headers here would undo that saving.
+    if (!carriesRequestId(c.res) && !c.res.headers.has('X-Request-Id')) c.res.headers.set('X-Request-Id', requestId)
     const durationMs = Math.round((performance.now() - started) * 10) / 10
     recordHttpRequest(route, c.req.method, c.res.status, durationMs)
     // Route template and names only: never headers, bodies or query strings (they may carry secrets). Probes go at

@@ -23,7 +23,9 @@ import {
   type ProblemContext,
 } from './openapi-components.js'
 import { relocateSchema } from './openapi-schema.js'
-import { COMPLETION_CODES, PROMPT_CALL_CODES } from './routes/mcp-extras.js'
+import { COMPLETION_CODES, PROMPT_CALL_CODES, TEMPLATE_READ_CODES } from './routes/mcp-extras.js'
+import { templateOperations, type TemplateOperation } from '../catalog/resource-templates.js'
+import { CONNECTOR_COMPLETION_CODES } from './routes/connector.js'
 import { SESSION_DESCRIPTION } from './routes/session-parameters.js'
 
 type Json = Record<string, unknown>
@@ -169,6 +171,26 @@ function promptOperation(prompt: CatalogPrompt, problems: Json): Json {
   }
 }
 
+/** `GET /resources/templates/{slug}/read`: one resource template filled in from its variables (query parameters). */
+function templateReadOperation({ template, operationId, variables }: TemplateOperation, problems: Json): Json {
+  return {
+    operationId,
+    summary: template.title ?? template.name,
+    description: `${template.description ? `${template.description} ` : ''}Reads \`${template.uriTemplate}\` with the given variables (RFC 6570).`,
+    tags: ['Resources'],
+    'x-mcp-resource-template': template.uriTemplate,
+    parameters: [
+      ...variables.map((v) => ({ name: v.name, in: 'query', required: !v.optional, description: `The ${v.name} variable of the template.`, schema: { type: 'string', ...(v.optional ? {} : { minLength: 1 }) } })),
+      ref('parameters', 'SessionId'),
+      ref('parameters', 'SessionIdQuery'),
+    ],
+    responses: {
+      200: { description: 'Contents.', headers: headerRefs('SessionId'), content: { 'application/json': { schema: ref('schemas', 'ResourceContents') } } },
+      ...problems,
+    },
+  }
+}
+
 /** `POST /completions`, declared only when the vendor offers completions (the route answers 404 otherwise). */
 function completionOperation(problems: Json): Json {
   const name = { type: 'string', minLength: 1 }
@@ -217,6 +239,38 @@ function completionOperation(problems: Json): Json {
                 sessionId: { type: 'string', description: 'The caller session the call ran in.' },
                 sessionRenewed: { type: 'boolean', description: 'True when the vendor lost the session and it was re-created.' },
               },
+            },
+          },
+        },
+      },
+      ...problems,
+    },
+  }
+}
+
+/** `GET /connector/completions`: an argument's completions as objects, for the connector's dynamic values. */
+function connectorCompletionOperation(problems: Json): Json {
+  const query = (name: string, required: boolean, description: string) => ({ name, in: 'query', required, description, schema: { type: 'string', ...(required ? { minLength: 1 } : {}) } })
+  return {
+    operationId: 'ConnectorCompleteArgument',
+    summary: 'Suggested values of an argument, for the connector',
+    description: 'The MCP server\'s completions of a prompt argument or resource-template variable (on the caller\'s pooled session), as `{ values: [{ value }] }` so a Power Platform dynamic-values list can point at `value`. Give `prompt` or `template`; the other arguments go in `context.<name>` query parameters (empty ones are left out).',
+    tags: ['Connector'],
+    parameters: [
+      query('prompt', false, 'The prompt name (or give template).'),
+      query('template', false, 'The resource template: its URI template.'),
+      query('argument', true, 'The argument or variable to suggest values for.'),
+      query('value', false, 'What was typed so far (absent: everything).'),
+    ],
+    responses: {
+      200: {
+        description: 'The suggestions.',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['values'],
+              properties: { values: { type: 'array', items: { type: 'object', required: ['value'], properties: { value: { type: 'string' } } } } },
             },
           },
         },
@@ -302,7 +356,12 @@ export function buildOpenApiDocument(catalog: Catalog, options: OpenApiOptions):
   paths['/invoke/{tool}'] = { post: invokeToolOperation(callProblems, problemResponses(options.problems, [...TOOL_CALL_CODES, 'idempotency_key_reused', 'idempotency_key_in_use'])) }
   const promptProblems = problemResponses(options.problems, PROMPT_CALL_CODES)
   for (const prompt of catalog.prompts) paths[`/prompts/${prompt.slug}`] = { post: promptOperation(prompt, promptProblems) }
-  if (catalog.server.supports?.completions) paths['/completions'] = { post: completionOperation(problemResponses(options.problems, [...COMPLETION_CODES])) }
+  const templateProblems = problemResponses(options.problems, [...TEMPLATE_READ_CODES])
+  for (const op of templateOperations(catalog)) paths[`/resources/templates/${op.slug}/read`] = { get: templateReadOperation(op, templateProblems) }
+  if (catalog.server.supports?.completions) {
+    paths['/completions'] = { post: completionOperation(problemResponses(options.problems, [...COMPLETION_CODES])) }
+    paths['/connector/completions'] = { get: connectorCompletionOperation(problemResponses(options.problems, [...CONNECTOR_COMPLETION_CODES])) }
+  }
   Object.assign(paths, fixed.paths, options.extraPaths ?? {})
 
   const components = fixed.components ?? {}

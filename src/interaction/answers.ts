@@ -23,8 +23,10 @@ function engine(coerce: boolean) {
   addFormats(ajv)
   return ajv
 }
-const plain = engine(false)
-const coercing = engine(true)
+// Built on the first answer, not at start-up: most deployments never ask a question (two Ajv engines with
+// formats are a few milliseconds of every start).
+let plain: ReturnType<typeof engine> | undefined
+let coercing: ReturnType<typeof engine> | undefined
 
 const ACTIONS = new Set(['accept', 'decline', 'cancel'])
 
@@ -94,7 +96,7 @@ export function readAnswers(body: Json, pending: Question[], fromConnector: bool
     const content = structuredClone((p.content ?? {}) as Json)
     const schema = question.schema ?? { type: 'object' }
     if (fromConnector) splitCardLists(schema, content)
-    const ajv = fromConnector ? coercing : plain
+    const ajv = fromConnector ? (coercing ??= engine(true)) : (plain ??= engine(false))
     let validate
     try {
       validate = ajv.compile(schema)

@@ -21,7 +21,7 @@ import type { Logger } from '../log.js'
 import type { JobOutcome, JobRecord, JobStore } from '../sessions/job-store.js'
 import type { CallerContext } from '../sessions/manager.js'
 import { storeUnavailable } from '../sessions/store-unavailable.js'
-import type { ElicitationAsk, ElicitationReply, InputRequiredAnswer } from '../upstream/index.js'
+import type { ElicitationAsk, ElicitationReply, InputRequiredAnswer, VendorLogMessage } from '../upstream/index.js'
 import { readAnswers } from './answers.js'
 import { questionOf, type Question } from './questions.js'
 import type { CallSpec, InteractionState } from './state.js'
@@ -46,6 +46,18 @@ export interface RunInput {
   elicit?: (ask: ElicitationAsk, signal: AbortSignal) => Promise<ElicitationReply>
   /** 2026-07-28: the retry's answers and the vendor's state. */
   resume?: { inputResponses: Record<string, unknown>; requestState?: string }
+  /** The vendor's progress and log messages, for a caller that is still listening (the `/mcp` relay). */
+  onProgress?: Observers['onProgress']
+  onLog?: Observers['onLog']
+  logLevel?: Observers['logLevel']
+}
+
+/** Who hears the vendor's progress and log messages of a call while it runs here (never stored). */
+export interface Observers {
+  onProgress?: (p: { progress: number; total?: number; message?: string }) => void
+  onLog?: (message: VendorLogMessage) => void
+  /** 2026-07-28: the level the listening caller named for this request (its vendor requests carry it in `_meta`). */
+  logLevel?: string
 }
 
 /** What one vendor request of an interactive call ended with; never a rejection. */
@@ -132,10 +144,10 @@ export class InteractionCoordinator {
 
   /**
    * Starts an interactive call and answers its first step: the result, the first questions, or (past `waitMs`) a
-   * running job to poll.
+   * running job to poll. `resume`: 2026-07-28 answers the caller sent with its first request (passed on as they are).
    * @throws ApiError `store_unavailable`
    */
-  async start(call: CallSpec, caller: CallerContext, era: 'legacy' | 'modern', waitMs: number): Promise<Step> {
+  async start(call: CallSpec, caller: CallerContext, era: 'legacy' | 'modern', waitMs: number, observers?: Observers, resume?: RunInput['resume']): Promise<Step> {
     const record: LiveJob['record'] = {
       id: newJobId(),
       server: this.options.server,
@@ -146,7 +158,7 @@ export class InteractionCoordinator {
       interaction: { era, phase: 'running', round: 0, questions: [], call: era === 'modern' ? call : { ...call, args: undefined } },
     }
     const live = this.#adopt(record)
-    void this.#drive(live, call, caller)
+    void this.#drive(live, call, caller, resume, observers)
     return this.#nextStep(record.id, 0, Date.now() + waitMs)
   }
 
@@ -154,7 +166,7 @@ export class InteractionCoordinator {
    * Takes the answers posted for a job and answers its next step.
    * @throws ApiError `job_not_found`, `job_cancelled`, `question_not_pending`, `invalid_answer`, `store_unavailable`
    */
-  async answer(jobId: string, caller: CallerContext, body: Record<string, unknown>, fromConnector: boolean, waitMs: number): Promise<Step> {
+  async answer(jobId: string, caller: CallerContext, body: Record<string, unknown>, fromConnector: boolean, waitMs: number, observers?: Observers): Promise<Step> {
     const rec = await this.#interactive(jobId, caller.identity)
     if (rec.cancelled || (await this.#peek(jobId, 'cancel'))) throw new ApiError('job_cancelled')
     const i = rec.interaction
@@ -190,7 +202,7 @@ export class InteractionCoordinator {
     const record: LiveJob['record'] = { ...rec, interaction: { ...i, phase: 'running', questions: [], expiresAt: undefined } }
     const live = this.#adopt(record)
     const inputResponses = { ...(i.resume?.auto ?? {}), ...Object.fromEntries(answers) }
-    void this.#drive(live, i.call, caller, { inputResponses, requestState: i.resume?.requestState })
+    void this.#drive(live, i.call, caller, { inputResponses, requestState: i.resume?.requestState }, observers)
     return this.#nextStep(jobId, i.round, Date.now() + waitMs)
   }
 
@@ -225,6 +237,15 @@ export class InteractionCoordinator {
   async view(rec: JobRecord & { interaction: InteractionState }): Promise<Step> {
     if (rec.cancelled || (!rec.outcome && (await this.#peek(rec.id, 'cancel')))) return { kind: 'done', outcome: cancelledOutcome(rec.interaction.call.instance) }
     return this.#stepOf(rec, -1) ?? { kind: 'accepted', job: rec }
+  }
+
+  /**
+   * The current step of a job of this caller, as a poll sees it (the `/mcp` relay re-asks questions a retry left
+   * unanswered with it).
+   * @throws ApiError `job_not_found`, `store_unavailable`
+   */
+  async current(jobId: string, caller: CallerContext): Promise<Step> {
+    return this.view(await this.#interactive(jobId, caller.identity))
   }
 
   /** Stops timers; live requests end with their sessions. */
@@ -292,13 +313,13 @@ export class InteractionCoordinator {
   }
 
   /** Runs the call (2025: one live request; 2026-07-28: until it answers or needs people) and records each step. */
-  async #drive(live: LiveJob, call: CallSpec, caller: CallerContext, resume?: RunInput['resume']) {
+  async #drive(live: LiveJob, call: CallSpec, caller: CallerContext, resume?: RunInput['resume'], observers: Observers = {}) {
     const i = live.record.interaction
     const run = this.options.makeRunner(call, caller)
     const { maxRounds } = this.options.settings
     try {
       for (;;) {
-        const result = await run({ caller, signal: live.abort.signal, resume, elicit: i.era === 'legacy' ? (ask, signal) => this.#ask(live, ask, signal) : undefined })
+        const result = await run({ caller, signal: live.abort.signal, resume, ...observers, elicit: i.era === 'legacy' ? (ask, signal) => this.#ask(live, ask, signal) : undefined })
         if (live.record.cancelled) return
         if (result.kind === 'outcome') return await this.#finish(live, withNotes(result.outcome, i.notes))
         const { questions, auto, unsupported } = splitInputRequests(result.answer.inputRequests, this.options.settings.roots)

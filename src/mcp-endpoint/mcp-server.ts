@@ -11,11 +11,11 @@
  * facade's problem code, so an agent sees why and can retry; an unknown tool, prompt or resource is JSON-RPC
  * `-32602`; anything else is `-32603` with `data.code` (the facade's problem code). Never a stack trace.
  *
- * Sampling and elicitation: the facade's upstream client declares neither capability, so a vendor never sends
- * those requests through it; nothing has to be routed back to the MCP caller, and this server declares no
- * client-facing use of them.
+ * Elicitation: a caller that declared `elicitation` (2025: at `initialize`, remembered per conversation;
+ * 2026-07-28: per request) gets the vendor's questions relayed ({@link ./elicitation-relay}); for other callers the
+ * vendor is never told it may ask. Sampling is never declared.
  */
-import { ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server'
+import { LOG_LEVEL_META_KEY, ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server'
 import type { CatalogTool } from '../catalog/types.js'
 import { ApiError } from '../errors/api-error.js'
 import { PROBLEMS } from '../errors/codes.js'
@@ -23,20 +23,32 @@ import { toVendorNames } from '../runtime/property-mapping.js'
 import { checkOutput, validateInput } from '../runtime/tool-invocation.js'
 import { listTools } from './copilot-schema.js'
 import type { Conversations } from './conversations.js'
+import { elicitationModes, type DownstreamElicitation, type WatchedTransport } from './downstream-elicitation.js'
+import { relayApplies, relayLegacy, relayModern, RelayProtocolError, type RelayCall } from './elicitation-relay.js'
 import type { CallerContext, McpRuntimePort, Progress, SessionSelector, VendorLogMessage } from './runtime-port.js'
+import { offersSubscriptions, registerSubscriptionHandlers, type UpdateStreams } from './subscriptions.js'
 
 /** What one request's server needs to know about the request. */
 export interface RequestScope {
   port: McpRuntimePort
   conversations: Conversations
+  /** Standalone GET streams, where resource updates go. */
+  streams: UpdateStreams
   caller: CallerContext
   /** `modern` (2026-07-28, no sessions) or `legacy` (2025 revisions). */
   era: 'legacy' | 'modern'
   /** The `Mcp-Session-Id` the caller presented (2025 revisions only). */
   sessionId?: string
+  /** Questions relayed to 2025 callers: their declared modes and the way their answers come back. */
+  downstream: DownstreamElicitation
 }
 
 type CallResult = { content: { type: 'text'; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean; [k: string]: unknown }
+/** Runs a validated call through the elicitation relay. */
+type Relay = (args: Record<string, unknown>) => Promise<unknown>
+/** The per-request client capabilities key of the 2026-07-28 `_meta` envelope. */
+const CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities'
+type RelayAsk = Parameters<typeof relayLegacy>[1]['send']
 
 /** Creates the SDK server for one request. */
 export function createEndpointServer(scope: RequestScope): Server {
@@ -54,10 +66,11 @@ export function createEndpointServer(scope: RequestScope): Server {
       // Completions and logging are passed on only when the vendor declared them.
       capabilities: {
         tools: { listChanged: false },
-        resources: {},
+        // Resource subscriptions need the 2025 GET stream on both sides (see ./subscriptions).
+        resources: offersSubscriptions(supports, scope.era) ? { subscribe: true } : {},
         prompts: {},
         ...(supports.completions ? { completions: {} } : {}),
-        ...(supports.logging && scope.era === 'legacy' ? { logging: {} } : {}),
+        ...(offersLogging(supports, scope.era) ? { logging: {} } : {}),
       },
       ...(state.catalog.server.instructions ? { instructions: state.catalog.server.instructions } : {}),
     },
@@ -78,13 +91,29 @@ export function createEndpointServer(scope: RequestScope): Server {
       token === undefined
         ? undefined
         : (p: Progress) => void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...p } }).catch(() => {})
-    // 2025 callers get the vendor's log messages on the call's stream, filtered by the vendor at the level the
-    // conversation set (logging/setLevel is forwarded to its vendor session); 2026-07-28 has no such setting.
+    // The vendor's log messages go on the call's stream, filtered by the vendor: at the level the 2025 conversation
+    // set (logging/setLevel is forwarded to its vendor session), or at the level this 2026-07-28 request names in
+    // its `_meta` (passed on in the vendor request's `_meta`; none named, none sent).
+    const logLevel = scope.era === 'modern' ? requestLogLevel(ctx.mcpReq, request.params) : undefined
     const onLog =
-      scope.era === 'legacy' && supports.logging
+      offersLogging(supports, scope.era) && (scope.era === 'legacy' || logLevel !== undefined)
         ? (message: VendorLogMessage) => void ctx.mcpReq.notify({ method: 'notifications/message', params: message as never }).catch(() => {})
         : undefined
-    const result = await callTool(scope, tool, request.params.arguments ?? {}, validators, selector, onProgress, onLog)
+    // A caller that can answer questions gets the vendor's relayed (2025: remembered from its initialize).
+    const modes = relayApplies(
+      port,
+      scope.era === 'modern' ? elicitationModes((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES]) : scope.downstream.modes(scope.caller.identity, scope.sessionId),
+    )
+    const relay: Relay | undefined = modes
+      ? async (args) => {
+          const call: RelayCall = { port, caller: scope.caller, tool, args, selector: await selector(), modes, signal: ctx.mcpReq.signal, observers: { onProgress, onLog, ...(onLog && logLevel !== undefined ? { logLevel } : {}) } }
+          if (scope.era === 'modern') return relayModern(call, ctx.mcpReq.requestState(), ctx.mcpReq.inputResponses)
+          const send = ctx.mcpReq.send as unknown as RelayAsk
+          return relayLegacy(call, { downstream: scope.downstream, sessionId: scope.sessionId!, transport: server.transport as unknown as WatchedTransport, send })
+        }
+      : undefined
+    const result = await callTool(scope, tool, request.params.arguments ?? {}, validators, selector, onProgress, onLog, onLog && logLevel, relay)
+    if ((result as { resultType?: unknown }).resultType === 'input_required') return result as never
     return server.projectCallToolResult(result as never, listed?.outputSchema)
   })
 
@@ -118,7 +147,22 @@ export function createEndpointServer(scope: RequestScope): Server {
       await protocolErrors(async () => port.setLoggingLevel(request.params.level, scope.caller, await selector()))
       return {}
     })
+  if (offersSubscriptions(supports, scope.era)) registerSubscriptionHandlers(server, scope, selector, protocolErrors)
   return server
+}
+
+/**
+ * Logging is offered where the vendor's own mechanism matches the caller's era: `logging/setLevel` between 2025
+ * sides, the per-request level between 2026-07-28 sides (the facade does not translate one into the other).
+ */
+function offersLogging(supports: { logging?: boolean; requestLogLevel?: boolean }, era: 'legacy' | 'modern'): boolean {
+  return era === 'legacy' ? !!supports.logging : !!supports.requestLogLevel
+}
+
+/** The 2026-07-28 per-request log level (`_meta` `io.modelcontextprotocol/logLevel`), from the SDK's envelope or the params. */
+function requestLogLevel(mcpReq: { envelope?: Record<string, unknown> }, params: { _meta?: Record<string, unknown> }): string | undefined {
+  const level = mcpReq.envelope?.[LOG_LEVEL_META_KEY] ?? params._meta?.[LOG_LEVEL_META_KEY]
+  return typeof level === 'string' ? level : undefined
 }
 
 /** A failed tool call as a tool result the agent can read. */
@@ -136,6 +180,8 @@ async function callTool(
   selector: () => Promise<SessionSelector>,
   onProgress: ((p: Progress) => void) | undefined,
   onLog?: (message: VendorLogMessage) => void,
+  logLevel?: string,
+  relay?: Relay,
 ): Promise<CallResult> {
   const { port } = scope
   try {
@@ -144,11 +190,14 @@ async function callTool(
     // An MCP caller sends real JSON: only `null` on an optional, non-nullable property is dropped (it means
     // "absent" for every caller), never Power Automate's empty strings.
     const args = validateInput(validators, tool, named, false)
-    const { result } = await port.callTool(tool, args, scope.caller, await selector(), onProgress, onLog)
+    // The relay's job checked the output already (a broken one is a vendor_bad_output tool error).
+    if (relay) return (await relay(args)) as CallResult
+    const { result } = await port.callTool(tool, args, scope.caller, await selector(), onProgress, onLog, logLevel)
     if (!result.isError) checkOutput(validators, tool, result.structuredContent)
     return result as unknown as CallResult
   } catch (error) {
     if (error instanceof ApiError) return failure(error)
+    if (error instanceof RelayProtocolError) throw new ProtocolError(error.code, error.message, error.data)
     port.log.error('mcp endpoint: tool call failed unexpectedly', { server: port.server, tool: tool.name, error: (error as Error).message })
     return failure(new ApiError('internal_error'))
   }

@@ -9,6 +9,7 @@ import type { ServerConfig } from '../config/schema.js'
 import { ApiError } from '../errors/api-error.js'
 import type { Logger } from '../log.js'
 import type { CatalogState } from '../runtime/catalog-manager.js'
+import type { InteractionCoordinator } from '../interaction/coordinator.js'
 import type { HostGuardSettings } from './host-guard.js'
 import type { ServerRuntime, SessionSelector, ToolCallOutcome } from '../runtime/server-runtime.js'
 import type { CallerContext } from '../sessions/manager.js'
@@ -44,11 +45,21 @@ export interface McpRuntimePort {
     selector: SessionSelector,
     onProgress?: (p: Progress) => void,
     onLog?: (message: VendorLogMessage) => void,
+    /** 2026-07-28: the level the caller asked for in its request's `_meta`, passed on to the vendor. */
+    logLevel?: string,
   ): Promise<ToolCallOutcome>
   readResource(uri: string, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
   getPrompt(name: string, args: Record<string, string>, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
   complete(params: Record<string, unknown>, caller: CallerContext, selector: SessionSelector): Promise<{ result: Record<string, unknown>; renewed: boolean }>
   setLoggingLevel(level: string, caller: CallerContext, selector: SessionSelector): Promise<unknown>
+  /** `resources/subscribe` (`subscribe` true) or `unsubscribe` on the selected session; updates go to `onUpdated`. */
+  subscribeResource(uri: string, subscribe: boolean, caller: CallerContext, selector: SessionSelector, onUpdated?: (uri: string) => void): Promise<unknown>
+  /** Interactive jobs: the `/mcp` relay of vendor questions runs on them (see ./elicitation-relay). */
+  readonly interactions: InteractionCoordinator
+  /** The era the vendor speaks (undefined before the catalog loaded). */
+  vendorEra(): 'legacy' | 'modern' | undefined
+  /** Timeout of a tool call. */
+  toolTimeoutMs(tool: CatalogTool): number
   /** Opens a caller session (one vendor session) bound to the caller's identity; returns its id. */
   openSession(caller: CallerContext): Promise<string>
   /** True when `id` is a live caller session of this caller (unknown, expired and foreign ids are all false). */
@@ -74,11 +85,15 @@ export function runtimePort(runtime: ServerRuntime): McpRuntimePort {
     },
     catalog: () => runtime.requireCatalog(),
     caller: (headers, challenge) => runtime.callerFrom(headers, challenge),
-    callTool: (tool, args, caller, selector, onProgress, onLog) => runtime.callTool(tool, args, caller, selector, onProgress, onLog),
+    callTool: (tool, args, caller, selector, onProgress, onLog, logLevel) => runtime.callTool(tool, args, caller, selector, onProgress, onLog, undefined, logLevel),
     readResource: (uri, caller, selector) => runtime.readResource(uri, caller, selector),
     getPrompt: (name, args, caller, selector) => runtime.getPrompt(name, args, caller, selector),
     complete: (params, caller, selector) => runtime.complete(params, caller, selector),
     setLoggingLevel: (level, caller, selector) => runtime.setLoggingLevel(level, caller, selector),
+    subscribeResource: (uri, subscribe, caller, selector, onUpdated) => runtime.subscribeResource(uri, subscribe, caller, selector, onUpdated),
+    interactions: runtime.interactions,
+    vendorEra: () => runtime.vendorEra,
+    toolTimeoutMs: (tool) => runtime.timeoutFor(tool),
     openSession: async (caller) => (await runtime.openSession(caller)).id,
     async hasSession(id, caller) {
       try {

@@ -244,7 +244,7 @@ export class ServerRuntime {
   async #onSession<T>(
     caller: CallerContext,
     selector: SessionSelector,
-    operation: (conn: UpstreamConnection) => Promise<T>,
+    operation: (conn: UpstreamConnection, session: UpstreamSession) => Promise<T>,
     options: { replayable: boolean; notFound?: 'tool_not_found' | 'prompt_not_found' | 'resource_not_found' },
   ): Promise<{ result: T; renewed: boolean; sessionId?: string }> {
     if (this.#stopping) throw new ApiError('shutting_down')
@@ -254,7 +254,7 @@ export class ServerRuntime {
       const active =
         selector.kind === 'pooled' ? undefined : selector.kind === 'new' ? await this.openSession(caller) : await this.sessions.resolve(selector.id, caller)
       const session = active?.session ?? this.sessions.pooled(caller)
-      const run = await this.#upstream(() => session.run(operation, { replayable: options.replayable }), options.notFound)
+      const run = await this.#upstream(() => session.run((conn) => operation(conn, session), { replayable: options.replayable }), options.notFound)
       if (active) {
         // The call ran: its answer must reach the caller even if the bookkeeping fails (an error here would make a
         // retrying caller run it twice). The expiry slides again on the next call that finds the store.
@@ -299,12 +299,13 @@ export class ServerRuntime {
     onProgress?: (p: { progress: number; total?: number; message?: string }) => void,
     onLog?: (message: VendorLogMessage) => void,
     signal?: AbortSignal,
+    logLevel?: string,
   ): Promise<ToolCallOutcome> {
     const replayable = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true
     const { headers, problems } = paramHeaderValues(tool.paramHeaders ?? [], args)
     if (problems.length) throw new ApiError('invalid_arguments', { detail: `Some arguments of tool "${tool.name}" cannot be sent as Mcp-Param headers.`, errors: problems })
     return measureVendorCall(this.name, tool.name, () =>
-      this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, onLog, headers, signal }), { replayable }),
+      this.#onSession(caller, selector, (conn) => conn.callTool(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress, onLog, logLevel, headers, signal }), { replayable }),
     )
   }
 
@@ -323,6 +324,8 @@ export class ServerRuntime {
     options: {
       signal: AbortSignal
       onProgress?: (p: { progress: number; total?: number; message?: string }) => void
+      onLog?: (message: VendorLogMessage) => void
+      logLevel?: string
       elicit?: (ask: ElicitationAsk, signal: AbortSignal) => Promise<ElicitationReply>
       resume?: { inputResponses: Record<string, unknown>; requestState?: string }
     },
@@ -332,7 +335,7 @@ export class ServerRuntime {
     if (problems.length) throw new ApiError('invalid_arguments', { detail: `Some arguments of tool "${tool.name}" cannot be sent as Mcp-Param headers.`, errors: problems })
     const { roots } = this.interactions.settings
     const call = (conn: UpstreamConnection) =>
-      conn.callToolInteractive(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress: options.onProgress, headers, signal: options.signal, resume: options.resume, roots })
+      conn.callToolInteractive(tool.name, args, { timeoutMs: this.timeoutFor(tool), onProgress: options.onProgress, onLog: options.onLog, logLevel: options.logLevel, headers, signal: options.signal, resume: options.resume, roots })
     if (this.vendorEra === 'modern' || !options.elicit) return measureVendorCall(this.name, tool.name, () => this.#onSession(caller, selector, call, { replayable }))
     if (this.#stopping) throw new ApiError('shutting_down')
     const lent = this.#interactiveSessions.lend(caller, options.elicit)
@@ -370,9 +373,20 @@ export class ServerRuntime {
     return this.#onSession(caller, selector, (conn) => conn.complete(params, this.config.timeouts.callMs), { replayable: true, notFound })
   }
 
-  /** Sets the vendor's log level on the caller's session (`logging/setLevel`). */
+  /** Sets the vendor's log level on the caller's session (`logging/setLevel`); a renewal of that session sets it again. */
   async setLoggingLevel(level: string, caller: CallerContext, selector: SessionSelector) {
-    return this.#onSession(caller, selector, (conn) => conn.setLoggingLevel(level, this.config.timeouts.callMs), { replayable: true })
+    return this.#onSession(caller, selector, (conn, session) => session.setLoggingLevel(conn, level, this.config.timeouts.callMs), { replayable: true })
+  }
+
+  /**
+   * Subscribes the caller's session to a resource's updates (`resources/subscribe`, 2025), or unsubscribes it;
+   * `onUpdated` receives the vendor's `notifications/resources/updated`. A renewal subscribes again.
+   */
+  async subscribeResource(uri: string, subscribe: boolean, caller: CallerContext, selector: SessionSelector, onUpdated?: (uri: string) => void) {
+    return this.#onSession(caller, selector, (conn, session) => session.subscribe(conn, uri, subscribe, this.config.timeouts.callMs, onUpdated), {
+      replayable: true,
+      notFound: 'resource_not_found',
+    })
   }
 
   /** Renders a prompt through the caller's session. */

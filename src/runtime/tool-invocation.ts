@@ -39,9 +39,12 @@ export interface ToolInvocation {
   wantsInput?: boolean
   /** `instance` of problem documents (the request path). */
   instance: string
-  /** Aborts when the HTTP caller goes away before its answer: a synchronous call is then cancelled at the vendor. */
-  signal?: AbortSignal
+  /** Tells when the HTTP caller goes away before its answer: a synchronous call is then cancelled at the vendor. */
+  onCallerGone?: OnCallerGone
 }
+
+/** Calls `gone` if the caller goes away before its answer; returns the removal of that subscription. */
+export type OnCallerGone = (gone: () => void) => () => void
 
 /** What the route answers: the final outcome now, a job to poll, or (interactive calls) questions. */
 export type InvocationResult = { kind: 'done'; outcome: JobOutcome } | { kind: 'accepted'; job: Job } | Extract<Step, { kind: 'input_required' }>
@@ -135,10 +138,9 @@ export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): P
   if (!inv.wantsAsync) {
     // Nobody can receive the answer of a synchronous call whose caller went away: the vendor gets
     // notifications/cancelled. A call that became a job (202) runs on whatever the first request does.
-    const callerGone = () => abort.abort(new Error('the caller went away'))
-    inv.signal?.addEventListener('abort', callerGone, { once: true })
+    const unsubscribe = inv.onCallerGone?.(() => abort.abort(new Error('the caller went away')))
     const outcome = threshold <= 0 ? await running : await withinThreshold(running, threshold)
-    inv.signal?.removeEventListener('abort', callerGone)
+    unsubscribe?.()
     if (outcome) return { kind: 'done', outcome }
   }
   let started: Job
@@ -226,7 +228,7 @@ export function interactiveRunner(runtime: ServerRuntime, call: CallSpec, caller
       if (!tool) throw new ApiError('tool_not_found', { detail: `No tool "${call.tool}" on this server any more.` })
       if (!call.args && runtime.vendorEra === 'modern') throw new ApiError('invalid_request', { detail: 'The call cannot be resumed here.' })
       const selector: SessionSelector = call.sessionId ? { kind: 'existing', id: call.sessionId } : { kind: 'pooled' }
-      const outcome = await runtime.callToolInteractive(tool, call.args ?? {}, caller, selector, { signal: input.signal, elicit: input.elicit, resume: input.resume })
+      const outcome = await runtime.callToolInteractive(tool, call.args ?? {}, caller, selector, { signal: input.signal, elicit: input.elicit, resume: input.resume, onProgress: input.onProgress, onLog: input.onLog, logLevel: input.logLevel })
       const { result } = outcome
       if ('resultType' in result && result.resultType === 'input_required') return { kind: 'input', answer: result }
       return { kind: 'outcome', outcome: shapeResult(runtime, validators, tool, { ...outcome, result: result as ToolResult }, call) }

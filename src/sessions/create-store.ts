@@ -34,18 +34,25 @@ export interface Stores {
 export async function createStores(settings: Config['sessions'], log?: Logger): Promise<Stores> {
   if (settings.store === 'redis') {
     if (!settings.redisUrl) throw new Error('sessions.store is "redis" but no redisUrl (or REDIS_URL) is set')
-    const [{ connectRedis, RedisTtlTable }, { RedisSessionStore }, { RedisJobStore }] = await Promise.all([
+    const [{ connectRedis, RedisTtlTable }, { RedisSessionStore }, { CachedRedisSessionStore, slideIntervalFor }, { RedisJobStore }, { RedisChannels }] = await Promise.all([
       import('./redis-table.js'),
       import('./redis-store.js'),
+      import('./redis-cached-store.js'),
       import('./job-store-redis.js'),
+      import('./redis-channels.js'),
     ])
     const prefix = settings.redisKeyPrefix ?? ''
     // One connection for both stores.
     const redis = await connectRedis(settings.redisUrl, { keyPrefix: prefix, commandTimeoutMs: settings.redisCommandTimeoutMs, log })
-    const sessions = new RedisSessionStore(redis, false)
-    const jobs = new RedisJobStore(redis, false)
+    // One subscriber for job events and session invalidations.
+    const channels = new RedisChannels(redis)
+    const sessions =
+      settings.redisCache === false
+        ? new RedisSessionStore(redis, false)
+        : new CachedRedisSessionStore(redis, channels, { slideIntervalMs: slideIntervalFor(settings.idleTtlSeconds) })
+    const jobs = new RedisJobStore(redis, false, channels)
     const idempotency = new IdempotencyStore(new RedisTtlTable<IdempotencyRecord>(redis, false))
-    log?.info('state store: redis (sessions and jobs shared by every replica)', { store: 'redis', url: redactUrl(settings.redisUrl), ...(prefix ? { keyPrefix: prefix } : {}) })
+    log?.info('state store: redis (sessions and jobs shared by every replica)', { store: 'redis', url: redactUrl(settings.redisUrl), cache: settings.redisCache !== false, ...(prefix ? { keyPrefix: prefix } : {}) })
     return {
       sessions,
       jobs,
@@ -53,6 +60,7 @@ export async function createStores(settings: Config['sessions'], log?: Logger): 
       redis,
       close: async () => {
         await closeBoth(sessions, jobs)
+        channels.close()
         await redis.quit().catch(() => redis.disconnect())
       },
     }

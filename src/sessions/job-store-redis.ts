@@ -2,10 +2,11 @@
  * @module sessions/job-store-redis
  * Job records in Redis, shared by every replica: one key per job (`mrf:job:<id>`) holding JSON, with a TTL
  * (`SET … EX`). Job ids are 144 random bits, so the key needs no hashing to be unguessable. Changes of interactive
- * jobs are announced on one pub/sub channel (`<prefix>mrf:job-events`, the job id as message) through a
- * subscriber connection of its own, opened on the first subscribe.
+ * jobs are announced on one pub/sub channel (`<prefix>mrf:job-events`, the job id as message) through the
+ * facade's one subscriber connection (see redis-channels), opened on the first subscribe.
  */
 import type { Redis } from 'ioredis'
+import { RedisChannels } from './redis-channels.js'
 import { RedisTtlTable, connectRedis } from './redis-table.js'
 import type { JobRecord, JobStore } from './job-store.js'
 
@@ -14,21 +15,22 @@ export class RedisJobStore implements JobStore {
   readonly shared = true
   readonly #table: RedisTtlTable<JobRecord>
   readonly #claims: RedisTtlTable<unknown>
-  readonly #redis: Redis
+  readonly #channels: RedisChannels
+  readonly #ownsChannels: boolean
   readonly #channel: string
-  readonly #listeners = new Set<(jobId: string) => void>()
-  #subscriber?: Redis
 
   /**
    * @param redis          the connection (the session store's, when both live in one facade)
    * @param ownsConnection close() quits the connection
+   * @param channels       the facade's subscriber (shared with the session store); one of its own when absent
    */
-  constructor(redis: Redis, ownsConnection: boolean) {
+  constructor(redis: Redis, ownsConnection: boolean, channels?: RedisChannels) {
     this.#table = new RedisTtlTable<JobRecord>(redis, ownsConnection)
     this.#claims = new RedisTtlTable<unknown>(redis, false)
-    this.#redis = redis
+    this.#channels = channels ?? new RedisChannels(redis)
+    this.#ownsChannels = !channels
     // Channels do not get ioredis' keyPrefix: add it, so deployments sharing a Redis stay apart.
-    this.#channel = `${redis.options.keyPrefix ?? ''}mrf:job-events`
+    this.#channel = `${this.#channels.prefix}mrf:job-events`
   }
 
   /**
@@ -55,26 +57,16 @@ export class RedisJobStore implements JobStore {
     return this.#claims.get(`${keyOf(jobId)}:${name}`)
   }
 
-  async publish(jobId: string): Promise<void> {
-    await this.#redis.publish(this.#channel, jobId).catch(() => undefined)
+  publish(jobId: string): Promise<void> {
+    return this.#channels.publish(this.#channel, jobId)
   }
 
   subscribe(listener: (jobId: string) => void): void {
-    this.#listeners.add(listener)
-    if (this.#subscriber) return
-    // A subscribed connection can do nothing else; it queues while (re)connecting and resubscribes by itself.
-    const sub = this.#redis.duplicate({ enableOfflineQueue: true, keyPrefix: '' })
-    sub.on('error', () => undefined)
-    sub.on('message', (_channel: string, jobId: string) => {
-      for (const l of this.#listeners) l(jobId)
-    })
-    void sub.subscribe(this.#channel).catch(() => undefined)
-    this.#subscriber = sub
+    this.#channels.listen(this.#channel, listener)
   }
 
   close(): Promise<void> {
-    this.#listeners.clear()
-    this.#subscriber?.disconnect()
+    if (this.#ownsChannels) this.#channels.close()
     return this.#table.close()
   }
 }

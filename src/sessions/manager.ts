@@ -147,17 +147,20 @@ export class SessionManager {
       if (this.#pool.size >= this.options.maxPooled) this.#evictOldestPooled()
       this.#roomForProcess()
       session = this.#newSession(caller)
-      this.#pool.set(key, session)
     } else this.#refreshCredentials(session, caller)
+    // The map's order is the order of last use (re-inserted on every use): the least recently used comes first,
+    // so making room for a new identity looks at the first idle entry, not at every pooled session.
+    this.#pool.delete(key)
+    this.#pool.set(key, session)
     return session
   }
 
   #evictOldestPooled() {
-    let oldest: [string, UpstreamSession] | undefined
-    for (const entry of this.#pool) if (entry[1].inFlight === 0 && (!oldest || entry[1].lastUsed < oldest[1].lastUsed)) oldest = entry
-    if (oldest) {
-      this.#pool.delete(oldest[0])
-      void this.#terminate(oldest[1])
+    for (const [key, session] of this.#pool) {
+      if (session.inFlight > 0) continue
+      this.#pool.delete(key)
+      void this.#terminate(session)
+      return
     }
   }
 
@@ -246,7 +249,7 @@ export class SessionManager {
       lastUsedAt: now,
       expiresAt: now + this.options.idleTtlSeconds * 1000,
     }
-    await this.options.store.set(storeKeyOf(active.id), record, this.options.idleTtlSeconds)
+    await this.options.store.slide(storeKeyOf(active.id), record, this.options.idleTtlSeconds)
     return record
   }
 

@@ -1,7 +1,8 @@
 /**
  * @module sessions/redis-store
  * Session records in Redis, shared by every replica. Each record is one key with an idle TTL (`SET … EX`).
- * Records are JSON of serializable facts only; keys are hashes of the session ids.
+ * Records are JSON of serializable facts only; keys are hashes of the session ids. Every read and every slide is a
+ * round trip: the facade uses the cached store (redis-cached-store) unless `sessions.redisCache` is false.
  */
 import { RedisTtlTable, connectRedis } from './redis-table.js'
 import type { SessionRecord, SessionStore } from './types.js'
@@ -9,6 +10,11 @@ import type { SessionRecord, SessionStore } from './types.js'
 /** A {@link SessionStore} on Redis. */
 export class RedisSessionStore extends RedisTtlTable<SessionRecord> implements SessionStore {
   readonly shared = true
+
+  /** Every slide is written at once. */
+  slide(key: string, record: SessionRecord, ttlSeconds: number): Promise<void> {
+    return this.set(key, record, ttlSeconds)
+  }
 
   /**
    * Connects (a connection of its own) and checks the server answers.

@@ -41,6 +41,11 @@ export interface SessionStore {
   get(key: string): Promise<SessionRecord | undefined>
   /** Stores (or replaces) a record that expires after `ttlSeconds` of idleness. */
   set(key: string, record: SessionRecord, ttlSeconds: number): Promise<void>
+  /**
+   * Records a use of a stored session: the record with its new use time (and any renewed vendor facts). A store
+   * may defer the write of a mere expiry slide (see redis-cached-store), never a change of facts.
+   */
+  slide(key: string, record: SessionRecord, ttlSeconds: number): Promise<void>
   delete(key: string): Promise<void>
   /** Resolves when the store answers now; rejects with 503 `store_unavailable` otherwise (for /readyz). */
   ping(): Promise<void>

@@ -3,7 +3,8 @@
  * Rulebook C-19: dynamic extensions (`x-ms-dynamic-values`/`-list`/`-schema`/`-properties`) must sit on a
  * schema or a non-body parameter, call an operation that exists with parameters that exist (same type, same
  * required-ness), and point at an array/property that the target's success response declares; the v1 and v2 forms
- * come in pairs, and `itemValuePath` equals `value-path` without a trailing `/properties`.
+ * come in pairs, and `itemValuePath` equals `value-path` without a trailing `/properties`. A v2 `parameterReference`
+ * may name a property of the body (`body/<property>/…`, as D-EXT allows): it must exist in the body's schema.
  */
 
 import { isRecord, pointer, type ViolationSink } from './check-context.js'
@@ -131,7 +132,7 @@ function checkParameters(use: DynamicUse, target: OperationIndexEntry, sink: Vio
     }
     const ref = isRecord(spec) ? (typeof spec.parameter === 'string' ? spec.parameter : typeof spec.parameterReference === 'string' ? spec.parameterReference : undefined) : undefined
     if (ref === undefined) continue
-    const source = use.owner.parameters.get(ref.split('/')[0]!)
+    const source = sourceOf(use.owner, ref)
     if (!source) {
       sink.add('C-19', pointer(use.path, 'parameters', name), `The referenced parameter '${ref}' does not exist in this operation.`)
       continue
@@ -142,4 +143,25 @@ function checkParameters(use: DynamicUse, target: OperationIndexEntry, sink: Vio
     }
     if (source['x-ms-visibility'] === 'internal') sink.add('C-19', pointer(use.path, 'parameters', name), `The source parameter '${ref}' must not be internal.`)
   }
+}
+
+/**
+ * The source of a reference: a non-body parameter by name, or (`body/a/b`) a property of the body parameter's
+ * schema, required when the body and every step down to it are.
+ */
+function sourceOf(owner: OperationIndexEntry, ref: string): Record<string, unknown> | undefined {
+  const [head, ...rest] = ref.split('/')
+  const plain = owner.parameters.get(head!)
+  if (plain || !rest.length) return plain
+  const parameters = Array.isArray(owner.operation.parameters) ? owner.operation.parameters : []
+  const body = parameters.find((p): p is Record<string, unknown> => isRecord(p) && p.in === 'body' && p.name === head)
+  if (!body) return undefined
+  let node: unknown = body.schema
+  let required = body.required === true
+  for (const segment of rest) {
+    if (!isRecord(node) || !isRecord(node.properties) || !isRecord(node.properties[segment])) return undefined
+    required = required && Array.isArray(node.required) && node.required.includes(segment)
+    node = node.properties[segment]
+  }
+  return { ...(node as Record<string, unknown>), required }
 }

@@ -5,7 +5,7 @@
  * SDK calls the facade uses. Every SDK error is classified into an {@link UpstreamError} here.
  */
 import { explainConnectFailure } from './connect-errors.js'
-import { CLIENT_CAPABILITIES_META_KEY, Client, SSEClientTransport, SdkHttpError, StreamableHTTPClientTransport, isInputRequiredResult } from '@modelcontextprotocol/client'
+import { CLIENT_CAPABILITIES_META_KEY, Client, LOG_LEVEL_META_KEY, SSEClientTransport, SdkHttpError, StreamableHTTPClientTransport, isInputRequiredResult } from '@modelcontextprotocol/client'
 import type { Transport } from '@modelcontextprotocol/client'
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio'
 import { redactSecrets, secretsOf } from '../security/redact.js'
@@ -180,7 +180,8 @@ export class UpstreamConnection {
       transport = new SSEClientTransport(new URL(target.url), { fetch: fetcher.fetch, authProvider })
     } else {
       // Interactive sessions listen too: a 2025 vendor may send its elicitation on the standalone GET stream.
-      fetcher = settings.http!.connectionFetch(settings.headers, !!settings.onListChanged || !!settings.interactive)
+      // So do sessions holding resource subscriptions: a 2025 vendor sends `notifications/resources/updated` there.
+      fetcher = settings.http!.connectionFetch(settings.headers, !!settings.onListChanged || !!settings.interactive || !!settings.keepStream)
       transport = new StreamableHTTPClientTransport(new URL(target.url), {
         fetch: fetcher.fetch,
         authProvider,
@@ -228,6 +229,8 @@ export class UpstreamConnection {
         client.setNotificationHandler(method, () => onListChanged())
       }
     }
+    const onResourceUpdated = settings.onResourceUpdated
+    if (onResourceUpdated) client.setNotificationHandler('notifications/resources/updated', (notification) => onResourceUpdated(notification.params.uri))
     const prior = settings.resume ? undefined : protocol === 'auto' ? cache.prior() : undefined
     try {
       await client.connect(transport, { timeout: settings.connectTimeoutMs, ...(prior ? { prior: prior as never } : {}) })
@@ -267,8 +270,14 @@ export class UpstreamConnection {
             title: info.title,
             description: info.description,
             instructions: client.getInstructions(),
-            // logging/setLevel exists only in the 2025 revisions (2026-07-28 sets the level per request).
-            supports: { completions: !!caps?.completions, logging: !!caps?.logging && client.getProtocolEra() !== 'modern' },
+            // logging/setLevel and resources/subscribe exist only in the 2025 revisions (2026-07-28 sets the level per
+            // request and replaces subscriptions with subscriptions/listen).
+            supports: {
+              completions: !!caps?.completions,
+              logging: !!caps?.logging && client.getProtocolEra() !== 'modern',
+              requestLogLevel: !!caps?.logging && client.getProtocolEra() === 'modern',
+              subscribe: !!caps?.resources?.subscribe && client.getProtocolEra() !== 'modern',
+            },
           }
         : undefined,
     }
@@ -278,6 +287,7 @@ export class UpstreamConnection {
     }
     if (facts.era === 'modern') completeUntypedResults(transport)
     const conn = new UpstreamConnection(client, transport, facts, secrets, fetcher)
+    conn.#listensForUpdates = !httpTransport || !!settings.keepStream || !!settings.onListChanged || !!settings.interactive
     // Vendor log messages go to the calls running on this connection that asked for them (see CallOptions.onLog).
     client.setNotificationHandler('notifications/message', (notification) => conn.#relayLog(notification.params as VendorLogMessage))
     const prevOnClose = transport.onclose
@@ -286,8 +296,8 @@ export class UpstreamConnection {
       fetcher?.close()
       prevOnClose?.()
     }
-    if (settings.resume && settings.onListChanged && httpTransport) {
-      // A resumed session has no standalone GET stream; open it so list_changed notifications still arrive.
+    if (settings.resume && (settings.onListChanged || settings.keepStream) && httpTransport) {
+      // A resumed session has no standalone GET stream; open it so list_changed and resource updates still arrive.
       httpTransport.resumeStream('').catch(() => {})
     }
     return conn
@@ -383,7 +393,9 @@ export class UpstreamConnection {
     this.#inFlight++
     try {
       if (options.onLog) this.#logListeners.add(options.onLog)
-      const params = { name, arguments: args }
+      // 2026-07-28 sets the log level per request; the SDK lets our `_meta` key stand beside its own envelope keys.
+      const modernLevel = this.facts.era === 'modern' && options.logLevel !== undefined
+      const params = { name, arguments: args, ...(modernLevel ? { _meta: { [LOG_LEVEL_META_KEY]: options.logLevel } } : {}) }
       const requestOptions = this.#callOptions(options)
       // Outside the 2026-07-28 era, `Client.callTool` adds only an output-validator lookup in the SDK's response
       // cache (two async store reads per call), and that cache is always empty here: we list tools with raw
@@ -399,6 +411,8 @@ export class UpstreamConnection {
       throw this.#classify(error)
     } finally {
       this.#inFlight--
+      // The call's sink goes with the call: the connection outlives it, and a later call's messages are not its.
+      if (options.onLog) this.#logListeners.delete(options.onLog)
     }
   }
 
@@ -414,12 +428,16 @@ export class UpstreamConnection {
     if (this.facts.era !== 'modern') return this.callTool(name, args, options)
     this.#inFlight++
     try {
+      if (options.onLog) this.#logListeners.add(options.onLog)
       const params: Record<string, unknown> = {
         name,
         arguments: args,
         ...(options.resume ? { inputResponses: options.resume.inputResponses } : {}),
         ...(options.resume?.requestState !== undefined ? { requestState: options.resume.requestState } : {}),
-        _meta: { [CLIENT_CAPABILITIES_META_KEY]: interactiveCapabilities(options.roots) },
+        _meta: {
+          [CLIENT_CAPABILITIES_META_KEY]: interactiveCapabilities(options.roots),
+          ...(options.logLevel !== undefined ? { [LOG_LEVEL_META_KEY]: options.logLevel } : {}),
+        },
       }
       const result = await this.client.callTool(params as never, { ...this.#callOptions(options), allowInputRequired: true } as never)
       if (isInputRequiredResult(result)) {
@@ -482,6 +500,26 @@ export class UpstreamConnection {
       throw this.#classify(error)
     }
   }
+
+  /**
+   * Subscribes to (or, `subscribe` false, unsubscribes from) a resource's updates (`resources/subscribe`, 2025
+   * revisions); the notifications go to {@link ConnectionSettings.onResourceUpdated}.
+   * @throws UpstreamError
+   */
+  async subscribeResource(uri: string, subscribe: boolean, timeoutMs: number): Promise<void> {
+    try {
+      const method = subscribe ? 'resources/subscribe' : 'resources/unsubscribe'
+      await this.#counted(async () => this.#request({ method, params: { uri } }, { timeout: timeoutMs }))
+    } catch (error) {
+      throw this.#classify(error)
+    }
+  }
+
+  /** True when this connection keeps the standalone GET stream for resource updates. */
+  get listensForUpdates(): boolean {
+    return this.#listensForUpdates
+  }
+  #listensForUpdates = false
 
   /**
    * Cheap liveness probe in the connection's era: `ping` on 2025 connections, `server/discover` on 2026-07-28

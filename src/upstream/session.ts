@@ -21,6 +21,7 @@
 import { UpstreamConnection, type NegotiationCache } from './connection.js'
 import { UpstreamError, isRefusal } from './errors.js'
 import type { ConnectionFacts, ConnectionSettings } from './types.js'
+import { VendorState } from './vendor-state.js'
 
 /** The result of running an operation on a session. */
 export interface SessionRun<T> {
@@ -67,6 +68,8 @@ export class UpstreamSession {
   #inFlight = 0
   #lastUsed = Date.now()
   #idleTimer?: NodeJS.Timeout
+  /** The log level and resource subscriptions set on the vendor session, re-applied after a renewal. */
+  readonly vendorState = new VendorState()
 
   /**
    * @param settings how to connect (`resume` is ignored: the facts decide)
@@ -110,7 +113,8 @@ export class UpstreamSession {
 
   /** Can this session's connection be dropped and re-attached later without losing the vendor session? */
   #releasable(facts: ConnectionFacts | undefined): boolean {
-    return this.policy.connectionIdleMs > 0 && !this.settings.onListChanged && facts?.transport === 'streamable-http'
+    // A session holding subscriptions keeps its connection: the updates arrive on its GET stream.
+    return this.policy.connectionIdleMs > 0 && !this.settings.onListChanged && !this.vendorState.listening && facts?.transport === 'streamable-http'
   }
 
   /** The resume part of the settings, from the recorded facts. */
@@ -126,8 +130,12 @@ export class UpstreamSession {
     const live = this.#connection
     if (live && !live.closed) return Promise.resolve(live)
     // Single flight: concurrent callers share one connect.
-    this.#connecting ??= UpstreamConnection.open({ ...this.settings, resume: this.#resume() }, this.cache)
-      .then((conn) => {
+    const resume = this.#resume()
+    const state = this.vendorState
+    this.#connecting ??= UpstreamConnection.open({ ...this.settings, resume, onResourceUpdated: (uri) => state.deliver(uri), keepStream: state.listening }, this.cache)
+      .then(async (conn) => {
+        // A fresh vendor session (a renewal): put back the level and subscriptions the old one had, first.
+        if (!resume && !state.empty && !this.#closed) await state.restore(conn, this.settings.connectTimeoutMs)
         this.#connection = conn
         this.#facts = conn.facts
         if (this.#closed) void conn.terminate()
@@ -250,6 +258,32 @@ export class UpstreamSession {
       this.#closeDrainedRetirees()
       this.#scheduleRelease()
     }
+  }
+
+  /**
+   * `logging/setLevel` on this session's vendor session through `conn` (from {@link run}), remembered so that a
+   * renewal sets it again. @throws UpstreamError
+   */
+  async setLoggingLevel(conn: UpstreamConnection, level: string, timeoutMs: number): Promise<void> {
+    await conn.setLoggingLevel(level, timeoutMs)
+    this.vendorState.level = level
+  }
+
+  /**
+   * `resources/subscribe` (or `unsubscribe`) through `conn` (from {@link run}), remembered for renewals; updates go
+   * to `sink`. The first subscription moves the session onto a connection that keeps the standalone GET stream
+   * (the same vendor session, re-attached), where a 2025 vendor sends them. @throws UpstreamError
+   */
+  async subscribe(conn: UpstreamConnection, uri: string, subscribe: boolean, timeoutMs: number, sink?: (uri: string) => void): Promise<void> {
+    await conn.subscribeResource(uri, subscribe, timeoutMs)
+    if (!subscribe) return void this.vendorState.subscriptions.delete(uri)
+    this.vendorState.subscriptions.add(uri)
+    if (sink) this.vendorState.onUpdated(sink)
+    if (conn.listensForUpdates || this.#connection !== conn) return
+    this.#connection = undefined
+    this.#facts = conn.facts
+    this.#retire(conn)
+    await this.#current()
   }
 
   /** Arms the idle release of the live connection once no call is running. */

@@ -53,6 +53,17 @@ export interface ConnectionSettings {
    * only calls that opted in run on such a session.
    */
   interactive?: InteractiveHandlers
+  /**
+   * Called with the URI of every `notifications/resources/updated` the vendor sends (2025 revisions: on the
+   * standalone GET stream; stdio and legacy SSE deliver everything anyway). Sessions always set it (see
+   * {@link ./vendor-state}).
+   */
+  onResourceUpdated?: (uri: string) => void
+  /**
+   * Keep the standalone GET stream although nothing else asks for it: the session holds resource subscriptions.
+   * One socket per subscribing conversation, for as long as it holds any.
+   */
+  keepStream?: boolean
   /** Re-attach to an existing vendor session instead of running `initialize` (another replica created it). */
   resume?: { vendorSessionId: string; protocolVersion?: string }
 }
@@ -63,7 +74,7 @@ export interface ConnectionFacts {
   transport: 'streamable-http' | 'sse' | 'stdio'
   vendorSessionId?: string
   protocolVersion?: string
-  server?: { name: string; version?: string; title?: string; description?: string; instructions?: string; supports?: { completions?: boolean; logging?: boolean } }
+  server?: { name: string; version?: string; title?: string; description?: string; instructions?: string; supports?: { completions?: boolean; logging?: boolean; requestLogLevel?: boolean; subscribe?: boolean } }
 }
 
 /** One content block of a tool result, as the vendor sent it. */
@@ -106,6 +117,12 @@ export interface CallOptions {
    * reaches only that caller's calls.
    */
   onLog?: (message: VendorLogMessage) => void
+  /**
+   * 2026-07-28: the least severity of log messages the caller asked for in its own request (`_meta`
+   * `io.modelcontextprotocol/logLevel`), passed on in this request's `_meta`; without it a 2026-07-28 vendor sends
+   * none. Ignored on 2025 connections (their level is the session's, set with `logging/setLevel`).
+   */
+  logLevel?: string
   signal?: AbortSignal
   /**
    * SEP-2243 `Mcp-Param-*` headers, already encoded. Sent only on 2026-07-28 connections (the era that defines

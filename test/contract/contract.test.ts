@@ -203,6 +203,14 @@ async function runOpenApiScenarios(run: OpenApiRun, withKey: boolean): Promise<v
     expect((await run.call(id, 'invalid', { json: {} })).status).toBe(400)
     expect((await run.call(id, 'unknown session', { ...unknownSession, json: PROMPT_INPUTS[op['x-mcp-prompt']] })).status).toBe(404)
   }
+  // Resource templates filled in from their variables (query parameters); the demo's orders exist only once created,
+  // so a made-up id is the vendor's own 404.
+  for (const [id, { op }] of [...run.ops.entries()].filter(([, o]) => o.op['x-mcp-resource-template'] !== undefined)) {
+    const query = Object.fromEntries((op.parameters as Json[]).filter((p) => p.in === 'query' && p.required).map((p) => [p.name, 'x']))
+    expect([200, 404]).toContain((await run.call(id, 'valid', { query })).status)
+    expect((await run.call(id, 'invalid', {})).status).toBe(400)
+    expect((await run.call(id, 'unknown session', { ...unknownSession, query })).status).toBe(404)
+  }
   for (const id of ['ConnectorListTools', 'ConnectorGetToolInputSchema', 'ConnectorGetToolOutputSchema'].filter((i) => run.ops.has(i))) {
     expect((await run.call(id, 'valid', { path: { tool: firstTool } })).status).toBe(200)
     if (id !== 'ConnectorListTools') expect((await run.call(id, 'invalid', { path: { tool: 'no such tool' } })).status).toBe(404)
@@ -263,7 +271,8 @@ describe.each([
       let path = template
       for (const [k, v] of Object.entries(spec.path ?? {})) path = path.replace(`{${k}}`, encodeURIComponent(v))
       const base = t.swagger.basePath === '/' ? '' : t.swagger.basePath
-      const answer = await answerOf(await t.facade.call(base + path, { method: method.toUpperCase(), headers, json: spec.json }))
+      const query = spec.query ? `?${new URLSearchParams(spec.query)}` : ''
+      const answer = await answerOf(await t.facade.call(base + path + query, { method: method.toUpperCase(), headers, json: spec.json }))
       mismatches.push(...conformance.check(method, template, answer).map((m) => `${t.name} ${op.operationId}: ${m}`))
       return answer
     }
@@ -280,6 +289,16 @@ describe.each([
           expect((await call(template, method, op, { json: [1] })).status).toBe(400)
           expect((await call(template, method, op, { json: input, headers: { 'X-Session-Id': 'no-such-session' } })).status).toBe(404)
           if (t.auth['X-API-Key']) expect((await call(template, method, op, { json: input }, 'none')).status).toBe(401)
+        } else if (op['x-mcp-prompt'] !== undefined) {
+          // A typed prompt operation (connector/prompt-operations): its arguments as the body.
+          const input = PROMPT_INPUTS[op['x-mcp-prompt']]
+          expect((await call(template, method, op, { json: input })).status).toBe(200)
+          expect((await call(template, method, op, { json: {} })).status).toBe(400)
+          expect((await call(template, method, op, { json: input, headers: { 'X-Session-Id': 'no-such-session' } })).status).toBe(404)
+        } else if (op['x-mcp-resource-template'] !== undefined) {
+          const query = Object.fromEntries((op.parameters as Json[]).filter((p) => p.in === 'query' && p.required).map((p) => [p.name, 'x']))
+          expect([200, 404]).toContain((await call(template, method, op, { query })).status)
+          expect((await call(template, method, op, {})).status).toBe(400)
         } else if (op.operationId === 'InvokeTool') {
           const first = tools[0]!.name as string
           expect((await call(template, method, op, { path: { tool: first }, json: t.inputs[first] })).status).toBe(200)

@@ -123,6 +123,9 @@ describe('completions and logging through the facade', () => {
     const res = await plain.call('/completions', { method: 'POST', json: { ref: { type: 'ref/prompt', name: 'x' }, argument: { name: 'a', value: '' } } })
     expect(res.status).toBe(404)
     expect((await jsonOf(res)).code).toBe('not_found')
-    expect((await jsonOf(await plain.call('/openapi.json'))).paths['/completions']).toBeUndefined()
+    const paths = (await jsonOf(await plain.call('/openapi.json'))).paths
+    expect(paths['/completions']).toBeUndefined()
+    expect(paths['/connector/completions']).toBeUndefined()
+    expect((await plain.call('/connector/completions?prompt=x&argument=a')).status).toBe(404)
   })
 })

@@ -84,6 +84,32 @@ describe('access log and request ids', () => {
     const logged = lines(facade).find((l) => l.msg === 'request' && l.requestId === id)
     expect(logged).toMatchObject({ route: 'unmatched', status: 404 })
   })
+
+  it('puts X-Request-Id on tool call answers (a problem in its body too) and replaces an id longer than 64 characters', async () => {
+    const problems = await startTestFacade({ default: { url: vendor.url, toolErrors: 'problem' } }, {}, 'info')
+    try {
+      const ok = await problems.call('/tools/echo', { method: 'POST', json: { message: 'hi' }, headers: { 'x-request-id': 'call-ok' } })
+      expect(ok.status).toBe(200)
+      expect(ok.headers.get('x-request-id')).toBe('call-ok')
+      expect(ok.headers.get('content-type')).toBe('application/json')
+      expect(((await ok.json()) as { text?: string }).text).toContain('hi')
+
+      const failed = await problems.call('/tools/fail_tool', { method: 'POST', json: {}, headers: { 'x-request-id': 'call-failed' } })
+      expect(failed.status).toBe(422)
+      expect(failed.headers.get('x-request-id')).toBe('call-failed')
+      expect(failed.headers.get('content-type')).toBe('application/problem+json')
+      expect(await failed.json()).toMatchObject({ code: 'tool_error', requestId: 'call-failed' })
+
+      const longest = 'i'.repeat(64)
+      expect((await problems.call('/tools/echo', { method: 'POST', json: { message: 'a' }, headers: { 'x-request-id': longest } })).headers.get('x-request-id')).toBe(longest)
+      const tooLong = await problems.call('/tools/echo', { method: 'POST', json: { message: 'b' }, headers: { 'x-request-id': `${longest}i` } })
+      expect(tooLong.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+      const access = lines(problems).filter((l) => l.msg === 'request' && l.route === '/tools/:tool{.+}')
+      expect(access.map((l) => l.requestId)).toEqual(['call-ok', 'call-failed', longest, tooLong.headers.get('x-request-id')])
+    } finally {
+      await problems.close()
+    }
+  })
 })
 
 describe('catalog retries', () => {

@@ -13,10 +13,15 @@ import { baseUrl } from '../base-url.js'
 import { decodeSegment } from '../request.js'
 import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { connectorInputSchema, connectorOutputSchema, connectorToolList } from '../../swagger/tool-schemas.js'
-import { authenticated } from '../caller.js'
-import { CALLER_CODES, headerRefs, problemContextOf, problemResponses } from '../openapi-components.js'
+import { authenticated, callerOf } from '../caller.js'
+import { CALLER_CODES, headerRefs, LIMIT_CODES, problemContextOf, problemResponses, VENDOR_CODES } from '../openapi-components.js'
 
 const ConnectorToolListSchema = z.object({ tools: z.array(z.object({ name: z.string(), title: z.string() })) }).openapi('ConnectorToolList')
+/** The other arguments arrive as `context.<name>` query parameters (see connector/catalog-operations). */
+const CONTEXT_PREFIX = 'context.'
+
+/** Problem codes of `GET /connector/completions`. */
+export const CONNECTOR_COMPLETION_CODES = [...CALLER_CODES, 'not_ready', 'not_found', 'prompt_not_found', 'resource_not_found', 'invalid_request', ...LIMIT_CODES, ...VENDOR_CODES] as const
 const ConnectorSchemaSchema = z
   .object({ schema: z.record(z.string(), z.unknown()).openapi({ description: 'A Swagger 2.0 schema object.' }) })
   .openapi('ConnectorSchema')
@@ -64,6 +69,31 @@ export function registerConnectorRoutes(app: OpenAPIHono, runtime: ServerRuntime
   })
   app.openapi(schemaRoute('output'), (c) => {
     return c.json(connectorOutputSchema(toolOf(c.req.valid('param').tool)) as z.infer<typeof ConnectorSchemaSchema>, 200)
+  })
+
+  // The connector's CompleteArgument (connector/catalog-operations): the vendor's `completion/complete` for a
+  // prompt argument or a resource-template variable, the others as context, answered as objects a dynamic-values list can point at. At
+  // design time: on the identity's pooled session. Documented by the document builder, and only when the vendor
+  // offers completions (openapi-document), like `POST /completions`.
+  app.get('/connector/completions', auth, async (c) => {
+    const { catalog } = runtime.requireCatalog()
+    if (!catalog.server.supports?.completions) throw new ApiError('not_found', { detail: 'The MCP server does not offer completions.' })
+    const query = c.req.query()
+    const missing = [...(query.prompt || query.template ? [] : ['prompt']), ...(query.argument ? [] : ['argument'])]
+    if (missing.length) throw new ApiError('invalid_request', { detail: 'argument and one of prompt or template are required.', errors: missing.map((name) => ({ pointer: `/${name}`, message: 'is required' })) })
+    const context: Record<string, string> = {}
+    for (const [key, given] of Object.entries(query)) {
+      // An empty field is one the maker has not filled in yet: not context.
+      if (key.startsWith(CONTEXT_PREFIX) && key.length > CONTEXT_PREFIX.length && given !== '') context[key.slice(CONTEXT_PREFIX.length)] = given
+    }
+    const params = {
+      ref: query.prompt ? { type: 'ref/prompt', name: query.prompt } : { type: 'ref/resource', uri: query.template! },
+      argument: { name: query.argument, value: query.value ?? '' },
+      ...(Object.keys(context).length ? { context: { arguments: context } } : {}),
+    }
+    const outcome = await runtime.complete(params, callerOf(c), { kind: 'pooled' })
+    const values = ((outcome.result.completion as { values?: unknown[] } | undefined)?.values ?? []).filter((v): v is string => typeof v === 'string')
+    return c.json({ values: values.map((v) => ({ value: v })) })
   })
 
   // The folder `export` writes, as a zip. Without a configured publicUrl the request's origin is the connector's

@@ -1,7 +1,8 @@
 /**
  * @module http/routes/mcp-extras
  * Resources and prompts as plain operations: `GET /resources`, `GET /resources/templates`,
- * `GET /resources/read?uri=…`, `GET /prompts`, `POST /prompts/{name}`, and `POST /completions` (argument
+ * `GET /resources/read?uri=…`, `GET /resources/templates/{slug}/read?<variable>=…` (a template filled in),
+ * `GET /prompts`, `POST /prompts/{name}`, and `POST /completions` (argument
  * completion for prompts and resource templates, when the vendor offers it). The fixed ones are declared with
  * `createRoute`; the prompt calls follow the catalog (one documented operation per prompt, built with the
  * document), so their route stays a plain handler. Their shared schemas are exported for that document.
@@ -13,6 +14,8 @@ import type { ServerRuntime } from '../../runtime/server-runtime.js'
 import { authenticated, callerOf } from '../caller.js'
 import { CALLER_CODES, headerRefs, LIMIT_CODES, problemContextOf, problemResponses, VENDOR_CODES } from '../openapi-components.js'
 import { decodeSegment, readJsonObject, sessionSelector } from '../request.js'
+import { findResourceTemplate } from '../../catalog/resource-templates.js'
+import { expandTemplate, templateVariables } from '../../catalog/uri-template.js'
 import { SessionQuery, SessionHeaders } from './session-parameters.js'
 
 const described = { title: z.string().optional(), description: z.string().optional(), mimeType: z.string().optional() }
@@ -59,6 +62,9 @@ const CompletionRequestSchema = z
   })
 type Completion = { values: string[]; total?: number; hasMore?: boolean }
 export const COMPLETION_CODES = [...CALLER_CODES, 'not_ready', 'not_found', 'prompt_not_found', 'resource_not_found', 'session_not_found', 'store_unavailable', ...LIMIT_CODES, 'invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type', ...VENDOR_CODES] as const
+
+/** Codes of a resource-template read, for the per-template operations of the document. */
+export const TEMPLATE_READ_CODES = [...CALLER_CODES, 'not_ready', 'invalid_arguments', 'resource_not_found', 'session_not_found', 'store_unavailable', ...LIMIT_CODES, ...VENDOR_CODES] as const
 
 export const PROMPT_CALL_CODES = [...CALLER_CODES, 'not_ready', 'prompt_not_found', 'session_not_found', 'store_unavailable', ...LIMIT_CODES, 'invalid_json', 'invalid_arguments', 'payload_too_large', 'unsupported_media_type', ...VENDOR_CODES] as const
 
@@ -119,6 +125,22 @@ export function registerMcpExtraRoutes(app: OpenAPIHono, runtime: ServerRuntime)
     const caller = callerOf(c)
     const outcome = await runtime.readResource(c.req.valid('query').uri, caller, sessionSelector(c))
     return c.json(withSession(c, { contents: outcome.result.contents ?? [] }, outcome) as z.infer<typeof ResourceContentsSchema>, 200)
+  })
+
+  // One documented operation per template (openapi-document), so a plain handler like the prompt calls: the
+  // template's variables as query parameters, expanded by RFC 6570 into the URI that is read.
+  app.get('/resources/templates/:slug/read', async (c) => {
+    const caller = await runtime.callerFrom(c.req.raw.headers)
+    const { catalog } = runtime.requireCatalog()
+    const template = findResourceTemplate(catalog, c.req.param('slug'))
+    if (!template) throw new ApiError('resource_not_found', { detail: `No resource template "${c.req.param('slug')}" on this server.` })
+    const query = c.req.query()
+    const variables = templateVariables(template.uriTemplate)
+    const missing = variables.filter((v) => !v.optional && !query[v.name]).map((v) => ({ pointer: `/${v.name}`, message: 'is required' }))
+    if (missing.length) throw new ApiError('invalid_arguments', { detail: `The variables do not fill resource template "${template.name}".`, errors: missing })
+    const values = Object.fromEntries(variables.filter((v) => query[v.name] !== undefined).map((v) => [v.name, query[v.name]!]))
+    const outcome = await runtime.readResource(expandTemplate(template.uriTemplate, values), caller, sessionSelector(c))
+    return c.json(withSession(c, { contents: outcome.result.contents ?? [] }, outcome))
   })
 
   const listPrompts = createRoute({ middleware: [auth], method: 'get', path: '/prompts', operationId: 'ListPrompts', summary: 'List prompts', tags: ['Prompts'], responses: { 200: ok('Prompts.', PromptListSchema), ...listProblems } })

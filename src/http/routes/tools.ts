@@ -21,7 +21,8 @@ import { interactionApplies, interactiveWaitMs, invokeTool, resolveTool } from '
 import { baseUrl } from '../base-url.js'
 import { prefersAsync, prefersInput, readJsonObject, sessionSelector } from '../request.js'
 import { authenticated, callerOf } from '../caller.js'
-import { callerGoneSignal } from '../caller-gone.js'
+import { callerGone } from '../caller-gone.js'
+import { answerWithId, requestIdOf } from '../request-id.js'
 import { ANSWER_CODES, AnswersSchema, CALLER_CODES, CANCEL_CODES, headerRefs, InputRequiredSchema, JOB_CODES, JobSchema, problemContextOf, problemResponses, ToolEnvelopeSchema } from '../openapi-components.js'
 
 /** Describes a tool for `GET /tools`. */
@@ -191,7 +192,7 @@ function stepResponse(c: Context, runtime: ServerRuntime, step: Step) {
  * answers it, as every other problem has: the id a caller quotes to find the log lines.
  */
 function withRequestId(c: Context, problem: unknown): unknown {
-  const requestId = c.get('requestId' as never) as string | undefined
+  const requestId = requestIdOf(c)
   return requestId && problem && typeof problem === 'object' ? { ...problem, requestId } : problem
 }
 
@@ -230,7 +231,7 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
       wantsInput,
       instance: c.req.path,
       // A caller that can retry with its Idempotency-Key gets the call's answer then: its disconnect cancels nothing.
-      signal: key === undefined ? callerGoneSignal(c) : undefined,
+      onCallerGone: key === undefined ? callerGone(c) : undefined,
     })
     const applied = [prefersAsync(c) && result.kind === 'accepted' ? 'respond-async' : '', inputApplied ? 'input-required' : ''].filter(Boolean)
     const preference: Record<string, string> = applied.length ? { 'Preference-Applied': applied.join(', ') } : {}
@@ -261,15 +262,14 @@ async function callTool(c: Context, runtime: ServerRuntime, segment: string) {
     { server: runtime.name, identity: caller.identity, key, content: { tool: tool.name, selector, body } },
     invoke,
   )
-  if (replayed) c.header('Idempotent-Replayed', 'true')
-  return respond(c, response)
+  return respond(c, response, replayed ? { 'Idempotent-Replayed': 'true' } : undefined)
 }
 
 /** Writes a tool call's answer (envelope, problem or 202). */
-function respond(c: Context, response: StoredResponse) {
-  for (const [k, v] of Object.entries(response.headers ?? {})) c.header(k, v)
-  if (response.status >= 400) return c.body(JSON.stringify(withRequestId(c, response.body)), response.status as 400, { 'content-type': 'application/problem+json' })
-  return c.json(response.body, response.status as 200)
+function respond(c: Context, response: StoredResponse, extra?: Record<string, string>) {
+  const headers = extra ? { ...response.headers, ...extra } : response.headers
+  if (response.status >= 400) return answerWithId(c, response.status, JSON.stringify(withRequestId(c, response.body)), 'application/problem+json', headers)
+  return answerWithId(c, response.status, JSON.stringify(response.body), 'application/json', headers)
 }
 
 /** The 200 (result or questions) and 202 (still running) of a job step: what polling and answering can give. */
