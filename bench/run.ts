@@ -11,11 +11,13 @@
  * Options (environment): BENCH_VENDOR_RESPONSE=json|sse, BENCH_HTTP=node-http|fetch, BENCH_VENDOR_THREAD=worker|inline,
  * BENCH_ROUNDS, BENCH_C1_CALLS, BENCH_C32_CALLS, BENCH_C32_MS, BENCH_FLOOR=0. Flags: `--probe` compares vendor
  * response modes and HTTP clients instead; `--strict` exits 1 when a target fails; `--store redis` and
- * `--identities N` run the scenarios of bench/store.ts and bench/identities.ts instead.
+ * `--identities N` run the scenarios of bench/store.ts and bench/identities.ts instead, `--concurrency N` /
+ * `--vendor-latency-ms M` the one of bench/concurrency.ts.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { performance, type EventLoopUtilization } from 'node:perf_hooks'
+import { concurrencyPlan, concurrencyWatchdogMs, runConcurrency } from './concurrency.js'
 import { createPoster, type HttpClientKind } from './http-client.js'
 import type { CallerJob, CallerResult, CallerWorkerData } from './caller-worker.js'
 import { runLoad, summarize, type LoadOptions, type LoadSummary, type Slice } from './load.js'
@@ -429,10 +431,13 @@ async function probe() {
   console.log(`load average ${loadavg().join(' ')}\n` + rows.join('\n'))
 }
 
+// `--concurrency N` / `--vendor-latency-ms M`: the many-callers scenario instead (bench/concurrency).
+const concurrency = concurrencyPlan(process.argv)
+const watchdogMs = concurrency ? concurrencyWatchdogMs(concurrency) : WATCHDOG_MS
 const watchdog = setTimeout(() => {
-  console.error(`bench: still running after ${WATCHDOG_MS / 1000} s, giving up`)
+  console.error(`bench: still running after ${watchdogMs / 1000} s, giving up`)
   process.exit(2)
-}, WATCHDOG_MS)
+}, watchdogMs)
 watchdog.unref()
 
 /** `--store redis` and `--identities N` run scenarios of their own (bench/store.ts, bench/identities.ts). */
@@ -447,6 +452,7 @@ try {
   if (store !== undefined && store !== 'redis') throw new Error('--store takes "redis"')
   if (store) await (await import('./store.js')).storeBench()
   else if (identities !== undefined) await (await import('./identities.js')).identitiesBench(Number(identities))
+  else if (concurrency) await runConcurrency(concurrency)
   else await (process.argv.includes('--probe') ? probe() : main())
 } catch (error) {
   console.error('bench failed:', error)

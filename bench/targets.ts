@@ -30,6 +30,8 @@ export interface VendorHandle {
   /** Event-loop utilization of the vendor's thread (undefined when it shares the main thread). */
   elu?: () => EventLoopUtilization
   stats(): Promise<{ sessions: number; initializes: number; echoes: number }>
+  /** TCP connections the vendor accepted, has open, and had open at most since the last call (which starts a new peak). */
+  connections(): Promise<{ opened: number; open: number; peak: number }>
   close(): Promise<void>
 }
 
@@ -46,18 +48,23 @@ export function startTsWorker(file: string, workerData: unknown): Worker {
 }
 
 /** Starts the sessionful fixture vendor on a worker thread (or inline, for comparison). */
-export async function startVendor(response: VendorResponse, where: VendorThread): Promise<VendorHandle> {
+export async function startVendor(response: VendorResponse, where: VendorThread, echoDelayMs = 0): Promise<VendorHandle> {
   const enableJsonResponse = response === 'json'
   if (where === 'inline') {
     const { startSessionfulVendor } = await import('../test/fixtures/sessionful-vendor.js')
-    const vendor = await startSessionfulVendor({ enableJsonResponse })
+    const vendor = await startSessionfulVendor({ enableJsonResponse, echoDelayMs })
     return {
       url: vendor.url,
       stats: async () => ({ sessions: vendor.sessionCount(), initializes: vendor.initializeCount(), echoes: vendor.executions('echo') }),
+      async connections() {
+        const counts = vendor.connections()
+        vendor.resetPeak()
+        return counts
+      },
       close: () => vendor.close(),
     }
   }
-  const data: VendorWorkerData = { enableJsonResponse }
+  const data: VendorWorkerData = { enableJsonResponse, echoDelayMs }
   const worker = startTsWorker('./vendor-worker.ts', data)
   const next = (kind: VendorWorkerMessage['kind']) =>
     new Promise<VendorWorkerMessage>((resolve, reject) => {
@@ -80,6 +87,11 @@ export async function startVendor(response: VendorResponse, where: VendorThread)
       worker.postMessage({ kind: 'stats' })
       const { sessions, initializes, echoes } = (await answer) as Extract<VendorWorkerMessage, { kind: 'stats' }>
       return { sessions, initializes, echoes }
+    },
+    async connections() {
+      const answer = next('stats')
+      worker.postMessage({ kind: 'resetPeak' })
+      return ((await answer) as Extract<VendorWorkerMessage, { kind: 'stats' }>).connections
     },
     async close() {
       const closed = next('closed').catch(() => undefined)
@@ -118,8 +130,8 @@ export async function directTarget(vendorUrl: string): Promise<Target> {
 }
 
 /** (b) the real facade, in-process, called over plain HTTP. */
-export async function facadeTarget(vendorUrl: string, poster: JsonPoster): Promise<Target & { facade: RunningFacade }> {
-  const config = ConfigSchema.parse({ port: 0, host: '127.0.0.1', logLevel: 'silent', shutdownGraceMs: 1000, servers: { default: { url: vendorUrl } } })
+export async function facadeTarget(vendorUrl: string, poster: JsonPoster, server: Record<string, unknown> = {}): Promise<Target & { facade: RunningFacade }> {
+  const config = ConfigSchema.parse({ port: 0, host: '127.0.0.1', logLevel: 'silent', shutdownGraceMs: 1000, servers: { default: { ...server, url: vendorUrl } } })
   const facade = await startFacade(config, createLogger('silent'))
   const rest: RestSpec = { name: 'facade', url: `${facade.url}/tools/echo`, field: 'data' }
   return {

@@ -10,20 +10,27 @@ import { startSessionfulVendor } from '../test/fixtures/sessionful-vendor.js'
 /** Data the main thread passes to the worker. */
 export interface VendorWorkerData {
   enableJsonResponse: boolean
+  /** `echo` answers after this many ms (bench/concurrency); 0 = at once. */
+  echoDelayMs?: number
 }
 
 /** Messages the worker posts to the main thread. */
-export type VendorWorkerMessage = { kind: 'ready'; url: string } | { kind: 'closed' } | { kind: 'stats'; sessions: number; initializes: number; echoes: number }
+export type VendorWorkerMessage =
+  | { kind: 'ready'; url: string }
+  | { kind: 'closed' }
+  | { kind: 'stats'; sessions: number; initializes: number; echoes: number; connections: { opened: number; open: number; peak: number } }
 
 const port = parentPort
 if (!port) throw new Error('bench/vendor-worker.ts must run as a worker thread')
 
-const { enableJsonResponse } = workerData as VendorWorkerData
-const vendor = await startSessionfulVendor({ enableJsonResponse })
+const { enableJsonResponse, echoDelayMs } = workerData as VendorWorkerData
+const vendor = await startSessionfulVendor({ enableJsonResponse, echoDelayMs })
 
-port.on('message', (message: { kind: 'close' | 'stats' }) => {
-  if (message.kind === 'stats') {
-    const stats: VendorWorkerMessage = { kind: 'stats', sessions: vendor.sessionCount(), initializes: vendor.initializeCount(), echoes: vendor.executions('echo') }
+port.on('message', (message: { kind: 'close' | 'stats' | 'resetPeak' }) => {
+  if (message.kind === 'stats' || message.kind === 'resetPeak') {
+    // The stats as they were, then (resetPeak) a new peak of open connections from now.
+    const stats: VendorWorkerMessage = { kind: 'stats', sessions: vendor.sessionCount(), initializes: vendor.initializeCount(), echoes: vendor.executions('echo'), connections: vendor.connections() }
+    if (message.kind === 'resetPeak') vendor.resetPeak()
     port.postMessage(stats)
     return
   }

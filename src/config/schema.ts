@@ -5,6 +5,40 @@
 import { z } from 'zod'
 import { hasForbiddenHeaderChars, isNeverForwarded, isTransportManaged } from '../security/header-rules.js'
 
+/** Socket pool sizing of an HTTP upstream server (config `servers.<name>.pool`). */
+export interface PoolSizing {
+  maxConnections: number
+  idleConnections: number
+  keepAliveMs: number
+}
+
+/**
+ * Defaults of `pool`. 2,048 busy sockets: 16 times the concurrency where the former single bound of 64 halved
+ * throughput against a 100 ms vendor, and with the inbound socket of each call about 4,096 descriptors, a common
+ * hard `nofile` limit (Node raises the soft limit to it). 64 idle sockets: what kept 10,000 idle sessions at a
+ * few dozen sockets.
+ */
+export const POOL_DEFAULTS: PoolSizing = { maxConnections: 2048, idleConnections: 64, keepAliveMs: 30_000 }
+
+/** Resolves `pool` (with its deprecated `connections`) into its two bounds. */
+function poolSizing(
+  p: { maxConnections?: number; idleConnections?: number; connections?: number; keepAliveMs: number },
+  ctx: z.RefinementCtx,
+): PoolSizing {
+  if (p.connections !== undefined && p.maxConnections !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['connections'], message: 'pool.connections is the former name of pool.maxConnections: set only maxConnections (and idleConnections)' })
+    return z.NEVER
+  }
+  const maxConnections = p.connections ?? p.maxConnections ?? POOL_DEFAULTS.maxConnections
+  // Before the split, `connections` bounded idle sockets too: a config that still says it keeps that meaning.
+  const idleConnections = p.idleConnections ?? p.connections ?? POOL_DEFAULTS.idleConnections
+  if (idleConnections > maxConnections) {
+    ctx.addIssue({ code: 'custom', path: ['idleConnections'], message: `idleConnections (${idleConnections}) cannot be above maxConnections (${maxConnections})` })
+    return z.NEVER
+  }
+  return { maxConnections, idleConnections, keepAliveMs: p.keepAliveMs }
+}
+
 /** A host name or address as in a `Host` header: `name`, `1.2.3.4` or `[::1]`, optionally `:port`. */
 const HOST_NAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid HTTP header name')
@@ -349,15 +383,32 @@ export const ServerConfigSchema = z
       })
       .strict()
       .default({ budgetMs: 5_000, sseResumeAttempts: 3 }),
+    /**
+     * The server's HTTP socket pool (one per replica, shared by every session). Sockets in use and idle sockets are
+     * bounded separately: a call holds its socket for its whole answer, so in-flight calls need many, while idle
+     * sessions need none (see docs/sessions.md).
+     */
     pool: z
       .object({
-        /** Most sockets to the vendor at once, shared by every session of this server. */
-        connections: z.number().int().positive().default(64),
+        /**
+         * Most sockets to the vendor at once, busy ones included: the ceiling of calls in flight to this server per
+         * replica (HTTP/1.1 carries one call per socket). Calls beyond it wait for a socket; to refuse them with 429
+         * instead, set `limits.concurrentPerServer` at or below it.
+         */
+        maxConnections: z.number().int().positive().max(65_535).optional().meta({ default: POOL_DEFAULTS.maxConnections }),
+        /** Most idle keep-alive sockets kept; extra ones are closed once idle for about 1 s (at most `maxConnections`). */
+        idleConnections: z.number().int().min(0).optional().meta({ default: POOL_DEFAULTS.idleConnections }),
+        /**
+         * Deprecated: the former single bound of busy and idle sockets alike. Still accepted with exactly that
+         * meaning (it sets `maxConnections`, and `idleConnections` unless that is set); not with `maxConnections`.
+         */
+        connections: z.number().int().positive().max(65_535).optional(),
         /** How long an idle keep-alive socket stays open (shorter if the vendor's `Keep-Alive: timeout=` asks). */
-        keepAliveMs: z.number().int().positive().default(30_000),
+        keepAliveMs: z.number().int().positive().default(POOL_DEFAULTS.keepAliveMs),
       })
       .strict()
-      .default({ connections: 64, keepAliveMs: 30_000 }),
+      .transform(poolSizing)
+      .default(POOL_DEFAULTS),
     readiness: z
       .object({
         /**
@@ -589,7 +640,10 @@ export const ConfigSchema = z
         windowSeconds: z.number().int().positive().default(1),
         /** Calls in flight at once per identity. */
         concurrentPerIdentity: z.number().int().min(0).default(0),
-        /** Calls in flight at once per server. */
+        /**
+         * Calls in flight at once per server (all replicas together with the Redis store). At most every HTTP server's
+         * `pool.maxConnections`, so that a call over the limit is answered 429 rather than left waiting for a socket.
+         */
         concurrentPerServer: z.number().int().min(0).default(0),
       })
       .strict()
@@ -669,6 +723,19 @@ export const ConfigSchema = z
     servers: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'server names are lowercase letters, digits and -'), ServerConfigSchema).default({}),
   })
   .strict()
+  .superRefine((c, ctx) => {
+    // The per-server concurrency limit protects the vendor with a 429; above the socket ceiling the calls between
+    // the two would wait for a socket instead, silently, which is what the limit exists to avoid.
+    const limit = c.limits.concurrentPerServer
+    if (limit === 0) return
+    for (const [name, server] of Object.entries(c.servers))
+      if (server.url && limit > server.pool.maxConnections)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['limits', 'concurrentPerServer'],
+          message: `limits.concurrentPerServer (${limit}) is above servers.${name}.pool.maxConnections (${server.pool.maxConnections}): calls between the two would wait for a socket instead of being answered 429; lower the limit or raise maxConnections`,
+        })
+  })
 
 /** Validated configuration. */
 export type Config = z.infer<typeof ConfigSchema>

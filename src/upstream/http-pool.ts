@@ -1,7 +1,9 @@
 /**
  * @module upstream/http-pool
- * One HTTP connection pool per upstream server (a keep-alive `node:http` / `node:https` `Agent`, bounded sockets),
- * shared by every MCP connection of that server, and the `fetch` each MCP transport is given on top of it.
+ * One HTTP connection pool per upstream server (a keep-alive `node:http` / `node:https` `Agent`), shared by every MCP
+ * connection of that server, and the `fetch` each MCP transport is given on top of it. Sockets in use and idle
+ * sockets are bounded separately (`maxConnections`, `idleConnections`): a call holds its socket for its whole answer,
+ * so calls in flight need many sockets at once, idle sessions none.
  *
  * Node's own HTTP client, not the npm `undici`: loading undici compiles its llhttp WebAssembly (~135 ms and ~20 MB
  * RSS at start-up), while a keep-alive `http.Agent` costs the same per call and nothing to load.
@@ -28,14 +30,20 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import type { Socket } from 'node:net'
 import { startHttpSpan } from '../telemetry/spans.js'
+import { boundIdle } from './idle-bound.js'
 import { refusalError } from './errors.js'
-import { distrust, guardReuse, isStale, isStaleAbort, markStaleSocketFailure, staleAbort, trackSocket, wasUsed } from './socket-reuse.js'
+import { distrust, guardReuse, isStaleAbort, isVendorClosedAbort, markStaleSocketFailure, staleAbort, staleness, trackSocket, wasUsed } from './socket-reuse.js'
 import { BufferedResponse, EventStreamResponse, RawHeaders, readWhole } from './lite-response.js'
 
-/** Sizing of a server's pool. */
+/** Sizing of a server's pool (config `servers.<name>.pool`). */
 export interface HttpPoolOptions {
-  /** Most sockets to the vendor's origin at once. */
-  connections: number
+  /**
+   * Most sockets to the vendor's origin at once, busy and idle: the ceiling of requests in flight (HTTP/1.1 carries
+   * one per socket). Requests beyond it wait for a socket.
+   */
+  maxConnections: number
+  /** Most idle keep-alive sockets kept past a short grace (see upstream/idle-bound). */
+  idleConnections: number
   /** How long an idle keep-alive socket is kept open (shorter when the vendor's `Keep-Alive: timeout=` says so). */
   keepAliveMs: number
   /** Longest wait for a new connection (TCP and TLS) to be set up; 10 s by default. */
@@ -72,8 +80,16 @@ export class UpstreamHttp {
 
   /** @internal The agent for `http:` or `https:` URLs. */
   agent(secure: boolean): HttpAgent {
-    if (secure) return (this.#https ??= guardReuse(pooled(new HttpsAgent(this.#agentOptions()), 'secureConnect', this.#connectTimeout)))
-    return (this.#http ??= guardReuse(pooled(new HttpAgent(this.#agentOptions()), 'connect', this.#connectTimeout)))
+    if (secure) return (this.#https ??= this.#bounded(guardReuse(pooled(new HttpsAgent(this.#agentOptions()), 'secureConnect', this.#connectTimeout))))
+    return (this.#http ??= this.#bounded(guardReuse(pooled(new HttpAgent(this.#agentOptions()), 'connect', this.#connectTimeout))))
+  }
+
+  /** Stops of the idle bounds of the agents made so far. */
+  readonly #stops: Array<() => void> = []
+
+  #bounded<A extends HttpAgent>(agent: A): A {
+    this.#stops.push(boundIdle(agent, this.#options.idleConnections))
+    return agent
   }
 
   get #connectTimeout() {
@@ -81,11 +97,14 @@ export class UpstreamHttp {
   }
 
   #agentOptions() {
-    const { connections, keepAliveMs } = this.#options
+    const { maxConnections, keepAliveMs } = this.#options
     return {
       keepAlive: true,
-      maxSockets: connections,
-      maxFreeSockets: connections,
+      maxSockets: maxConnections,
+      // Not the idle bound: the Agent would apply it the moment a socket is freed, and under load (many calls in
+      // flight, a few between two calls at any instant) close sockets the next call opens again. upstream/idle-bound
+      // trims to `idleConnections` what stays idle for a while.
+      maxFreeSockets: maxConnections,
       // `timeout` is what ends an idle (free) socket; the Agent lowers it to the vendor's `Keep-Alive: timeout=`
       // hint minus 1 s. On a busy socket the same timer only emits 'timeout', which nothing here acts on: no
       // header or body timeout, the MCP request timeout governs. (`keepAliveMsecs` is the TCP probe delay.)
@@ -146,6 +165,7 @@ export class UpstreamHttp {
 
   /** Closes every socket (at shutdown, after the last request). */
   async close(): Promise<void> {
+    for (const stop of this.#stops.splice(0)) stop()
     this.#http?.destroy()
     this.#https?.destroy()
   }
@@ -203,7 +223,8 @@ function send(
   // 'socket' comes before Node writes anything: a dead pooled socket is refused here, so the request provably
   // never left (see upstream/socket-reuse).
   req.once('socket', (socket: Socket) => {
-    if (isStale(socket)) req.destroy(staleAbort())
+    const stale = staleness(socket)
+    if (stale) req.destroy(staleAbort(stale === 'closed'))
   })
   // With a single `end(body)` Node sends Content-Length, not chunked encoding.
   req.end(body)
@@ -302,7 +323,7 @@ export class ConnectionFetch {
           req.on('error', (error) => {
             // Never written (dead pooled socket): send it again at once on another connection, whatever it is.
             if (isStaleAbort(error) && left > 0) {
-              distrust(target.agent)
+              if (isVendorClosedAbort(error)) distrust(target.agent)
               return attempt(left - 1)
             }
             // Failed on a reused socket before any byte of an answer: most likely never read (see socket-reuse).

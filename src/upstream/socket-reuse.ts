@@ -10,7 +10,9 @@
  *   the answer is seen first; a socket the vendor closed, or whose `Keep-Alive: timeout=` (minus 1 s, as Node counts it) has
  *   passed, or whose answer said `Connection: close`, is destroyed instead of reused;
  * - a request that still finds its (reused) socket dead when it is assigned is aborted before any byte is written:
- *   {@link staleAbort}, which the pool's fetch sends again at once on another connection, for any request;
+ *   {@link staleAbort}, which the pool's fetch sends again at once on another connection, for any request. A socket
+ *   that is only past the vendor's announced idle time (the Agent's timer for it was late: a busy event loop) is
+ *   replaced the same way, but says nothing about the vendor, so it does not make the pool stop reusing sockets;
  * - a request that fails on a reused socket before any response byte arrived is marked {@link isStaleSocketFailure}:
  *   the vendor most likely never read it, but that is not proven, so only read-only/idempotent calls are replayed
  *   (see upstream/session);
@@ -78,12 +80,27 @@ export function trackSocket(socket: Socket, agent: Agent): void {
     .once('close', () => (state.ended = true))
 }
 
+/**
+ * Why a socket must not carry another request: `closed` when the vendor closed it (or it is gone), `expired` when
+ * only the vendor's announced idle time passed (the Agent's own timer for it was late, e.g. a busy event loop);
+ * undefined when it may.
+ */
+export function staleness(socket: Socket, now = Date.now()): 'closed' | 'expired' | undefined {
+  if (socket.destroyed || !socket.writable) return 'closed'
+  const state = states.get(socket)
+  if (!state) return undefined
+  if (state.ended) return 'closed'
+  return state.idleLimitMs !== undefined && now - state.idleSince >= state.idleLimitMs ? 'expired' : undefined
+}
+
 /** True when a socket must not carry another request. */
 export function isStale(socket: Socket, now = Date.now()): boolean {
-  if (socket.destroyed || !socket.writable) return true
-  const state = states.get(socket)
-  if (!state) return false
-  return state.ended || (state.idleLimitMs !== undefined && now - state.idleSince >= state.idleLimitMs)
+  return staleness(socket, now) !== undefined
+}
+
+/** When a pooled socket last became free (epoch ms), or undefined for a socket the pool does not track. */
+export function idleSince(socket: Socket): number | undefined {
+  return states.get(socket)?.idleSince
 }
 
 /** The answer a socket just carried (Node keeps it on the socket until the socket is handed out again). */
@@ -150,9 +167,22 @@ export function guardReuse<A extends Agent>(agent: A): A {
 /** Marker of the abort {@link staleAbort} makes. */
 const STALE_ABORT = 'mcp-rest-facade/stale-socket-abort'
 
-/** The error that aborts a request on a stale socket before any byte of it is written. */
-export function staleAbort(): Error {
-  return Object.assign(new Error('pooled connection was closed by the vendor; request not sent'), { code: 'ECONNABORTED', mark: STALE_ABORT })
+/**
+ * The error that aborts a request on a stale socket before any byte of it is written.
+ * @param closed true when the vendor closed the socket, false when only its announced idle time passed
+ */
+export function staleAbort(closed = true): Error {
+  const message = closed ? 'pooled connection was closed by the vendor; request not sent' : "pooled connection outlived the vendor's keep-alive timeout; request not sent"
+  return Object.assign(new Error(message), { code: 'ECONNABORTED', mark: STALE_ABORT, closedByVendor: closed })
+}
+
+/**
+ * True for a {@link staleAbort} on a socket the vendor closed: a sign that it closes connections after answering
+ * (the pool then stops reusing sockets for a while). An expired socket says nothing of the kind: the pool's own
+ * timer was late.
+ */
+export function isVendorClosedAbort(error: unknown): boolean {
+  return isStaleAbort(error) && (error as { closedByVendor?: unknown }).closedByVendor === true
 }
 
 /** True for {@link staleAbort}'s error: the request never left, it may be sent again for any method. */

@@ -1,6 +1,7 @@
 /**
  * The upstream HTTP pool (node:http keep-alive Agent) against real loopback servers: idle sockets are reused and
  * expire (after keepAliveMs, or sooner when the server's `Keep-Alive: timeout=` says so), the socket bound holds,
+ * 200 requests run at once with the default sizing and idle sockets shrink to the idle bound afterwards,
  * a connection that cannot be set up in time fails as "never sent", event streams are cut by close() and piped
  * into the SDK's decoder as a web stream would be (order, end, cuts, cancel), per-request
  * signals are honoured, and a DELETE that gets no answer resolves 0 in time.
@@ -10,6 +11,8 @@ import { createServer as createTcpServer, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { UpstreamHttp } from '../../src/upstream/http-pool.js'
 import { classifyUpstreamError, neverSent } from '../../src/upstream/errors.js'
+import { trimIdle } from '../../src/upstream/idle-bound.js'
+import { ConfigSchema, POOL_DEFAULTS } from '../../src/config/schema.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const cleanups: Array<() => unknown> = []
@@ -40,7 +43,7 @@ async function startServer(handler: (req: IncomingMessage, res: ServerResponse) 
 }
 
 function pool(options: Partial<ConstructorParameters<typeof UpstreamHttp>[0]> = {}) {
-  const http = new UpstreamHttp({ connections: 8, keepAliveMs: 30_000, ...options })
+  const http = new UpstreamHttp({ maxConnections: 8, idleConnections: 8, keepAliveMs: 30_000, ...options })
   cleanups.push(() => http.close())
   return http
 }
@@ -89,12 +92,32 @@ describe('upstream http pool', () => {
         req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', ...headers }).end('{"ok":true}'))
       })
       // One socket allowed: the other requests queue for it, so each answer's socket would be handed straight on.
-      const fetcher = pool({ connections: 1 }).connectionFetch(() => ({}), false)
+      const fetcher = pool({ maxConnections: 1 }).connectionFetch(() => ({}), false)
       const answers = await Promise.all(Array.from({ length: 4 }, () => post(fetcher, server.url)))
       expect(answers.every((a) => a.status === 200)).toBe(true)
       expect(requests).toBe(4)
       expect(server.sockets.length, JSON.stringify(headers)).toBe(4)
     }
+  })
+
+  it("a socket found past the vendor's keep-alive time (the pool's timer was late) is replaced, and reuse goes on", async () => {
+    const server = await startServer(
+      (req, res) => {
+        req.resume()
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'keep-alive': 'timeout=2' }).end('{}'))
+      },
+      (s) => (s.keepAliveTimeout = 60_000),
+    )
+    const fetcher = pool().connectionFetch(() => ({}), false)
+    await post(fetcher, server.url)
+    // A blocked event loop: the Agent's 1 s idle timer (2 s announced, minus 1 s) cannot run before the next request.
+    const until = Date.now() + 1_200
+    while (Date.now() < until);
+    expect((await post(fetcher, server.url)).status).toBe(200)
+    for (let i = 0; i < 3; i++) expect((await post(fetcher, server.url)).status).toBe(200)
+    // One replacement connection, then reused: a pool that took this for a vendor closing its connections would have
+    // opened one per request (5).
+    expect(server.sockets.length).toBe(2)
   })
 
   it('a server that closes each connection after answering: a failure on the reused socket is marked, then no socket is reused', async () => {
@@ -105,7 +128,7 @@ describe('upstream http pool', () => {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
       })
     })
-    const fetcher = pool({ connections: 2 }).connectionFetch(() => ({}), false)
+    const fetcher = pool({ maxConnections: 2 }).connectionFetch(() => ({}), false)
     const failures: unknown[] = []
     for (let round = 0; round < 5; round++) {
       const settled = await Promise.allSettled(Array.from({ length: 6 }, () => post(fetcher, server.url)))
@@ -133,7 +156,7 @@ describe('upstream http pool', () => {
     expect(await stream.text()).toBe('data: 1\n\ndata: 2\n\n')
   })
 
-  it('opens at most `connections` sockets to the origin', async () => {
+  it('opens at most `maxConnections` sockets to the origin', async () => {
     let active = 0
     let most = 0
     const server = await startServer((req, res) => {
@@ -144,11 +167,70 @@ describe('upstream http pool', () => {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
       }, 50)
     })
-    const fetcher = pool({ connections: 2 }).connectionFetch(() => ({}), false)
+    const fetcher = pool({ maxConnections: 2 }).connectionFetch(() => ({}), false)
     const answers = await Promise.all(Array.from({ length: 6 }, () => post(fetcher, server.url)))
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200])
     expect(most).toBe(2)
     expect(server.sockets.length).toBe(2)
+  })
+
+  it('with the default sizing, 200 requests to a slow origin run at once; afterwards idle sockets shrink to idleConnections', async () => {
+    const LATENCY_MS = 400
+    let active = 0
+    let most = 0
+    const server = await startServer((req, res) => {
+      most = Math.max(most, ++active)
+      req.resume()
+      setTimeout(() => {
+        active--
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+      }, LATENCY_MS)
+    })
+    const defaults = ConfigSchema.parse({ servers: { s: { url: server.url } } }).servers.s!.pool
+    expect(defaults).toEqual(POOL_DEFAULTS)
+    const http = new UpstreamHttp(defaults)
+    cleanups.push(() => http.close())
+    const fetcher = http.connectionFetch(() => ({}), false)
+    const started = Date.now()
+    const answers = await Promise.all(Array.from({ length: 200 }, () => post(fetcher, server.url)))
+    const wall = Date.now() - started
+    console.info(`[measure] 200 requests, ${LATENCY_MS} ms origin, default pool: ${wall} ms, ${most} at once, ${server.sockets.length} sockets`)
+    expect(answers.every((a) => a.status === 200)).toBe(true)
+    expect(most).toBe(200)
+    // One latency plus set-up, not two (the former bound of 64 needed four rounds).
+    expect(wall).toBeLessThan(2 * LATENCY_MS)
+    expect(server.sockets.length).toBe(200)
+    // A second burst right away reuses them: no new connection.
+    await Promise.all(Array.from({ length: 200 }, () => post(fetcher, server.url)))
+    expect(server.sockets.length).toBe(200)
+    // Idle: trimmed to the idle bound after the grace (checked once per grace period).
+    const open = () => server.sockets.filter((s) => !s.closed).length
+    for (let i = 0; i < 40 && open() > defaults.idleConnections; i++) await sleep(100)
+    expect(open()).toBe(defaults.idleConnections)
+    expect(server.sockets.filter((s) => s.closedByPeer).length).toBe(200 - defaults.idleConnections)
+  })
+
+  it('trims only sockets idle past the grace, longest idle first, and only beyond the bound', async () => {
+    const server = await startServer(json)
+    const http = pool({ maxConnections: 10, idleConnections: 2 })
+    const fetcher = http.connectionFetch(() => ({}), false)
+    await Promise.all(Array.from({ length: 6 }, () => post(fetcher, server.url)))
+    await sleep(20)
+    const agent = http.agent(false)
+    const free = () => Object.values(agent.freeSockets).flat().length
+    expect(free()).toBe(6)
+    // None idle since before the cut-off: nothing closed, whatever the excess.
+    expect(trimIdle(agent, 2, Date.now() - 10_000)).toBe(0)
+    // Two are used again (the warmest under lifo): the four others are the longest idle, and go.
+    await sleep(20)
+    const cutoff = Date.now()
+    await Promise.all(Array.from({ length: 2 }, () => post(fetcher, server.url)))
+    await sleep(20)
+    expect(trimIdle(agent, 2, cutoff)).toBe(4)
+    expect(free()).toBe(2)
+    expect(trimIdle(agent, 2, Date.now())).toBe(0)
+    await sleep(50)
+    expect(server.sockets.filter((s) => !s.closed).length).toBe(2)
   })
 
   it('a connection not set up within the connect timeout fails as never sent (vendor unavailable)', async () => {
