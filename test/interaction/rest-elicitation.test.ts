@@ -7,45 +7,27 @@
  */
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startElicitingVendor, type ElicitingVendor } from '../fixtures/eliciting-vendor.js'
-import { jsonOf, startTestFacade, type TestFacade } from '../support/facade.js'
+import type { ElicitingVendor } from '../fixtures/eliciting-vendor.js'
+import { startElicitingReplicas, type ElicitingReplicas } from '../support/eliciting-replicas.js'
+import { jsonOf, type TestFacade } from '../support/facade.js'
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const keyA = 'owner-key-' + randomBytes(8).toString('hex')
 const keyB = 'other-key-' + randomBytes(8).toString('hex')
 const owner = { 'X-API-Key': keyA }
 const stranger = { 'X-API-Key': keyB }
 const ask = { ...owner, prefer: 'input-required' }
 
-async function ready(f: TestFacade) {
-  for (let i = 0; i < 200; i++) {
-    if ((await f.call('/tools', { headers: owner })).ok) return
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error('catalog not loaded')
-}
-
 for (const era of ['legacy', 'modern'] as const) {
   describe(`interactive calls through REST, ${era === 'legacy' ? '2025 (elicitation/create pushed)' : '2026-07-28 (input_required)'} vendor, two replicas on Redis`, () => {
     let vendor: ElicitingVendor
     let a: TestFacade
     let b: TestFacade
-    const prefix = `mrf-test-${randomBytes(6).toString('hex')}:`
-    const start = () =>
-      startTestFacade(
-        { default: { url: vendor.url, protocol: era, auth: { mode: 'apiKey', keys: [keyA, keyB] }, interaction: { ownerLeaseMs: 1_500, vendorRequestTimeoutMs: 6_000 } } },
-        { identitySecret: 'shared-identity-secret-for-tests', sessions: { store: 'redis', redisUrl: REDIS_URL, redisKeyPrefix: prefix } },
-        'warn',
-      )
+    let replicas: ElicitingReplicas
     beforeAll(async () => {
-      vendor = await startElicitingVendor({ era })
-      ;[a, b] = await Promise.all([start(), start()])
-      await Promise.all([ready(a), ready(b)])
+      replicas = await startElicitingReplicas(era, [keyA, keyB], 6_000)
+      ;({ vendor, a, b } = replicas)
     })
-    afterAll(async () => {
-      await Promise.allSettled([a?.close(), b?.close()])
-      await vendor?.close()
-    })
+    afterAll(() => replicas?.close())
 
     it('completes two rounds with the answers posted to the other replica; defaults filled, side effects once', async () => {
       const res = await a.call('/tools/book_trip', { method: 'POST', headers: ask, json: { traveller: 'Ada' } })
@@ -214,8 +196,7 @@ for (const era of ['legacy', 'modern'] as const) {
       })
 
       it('when the owner replica dies, polls on the other replica answer 502 vendor_interrupted within the lease', async () => {
-        const c = await start()
-        await ready(c)
+        const c = await replicas.start()
         const q = await jsonOf(await c.call('/tools/confirm_delete', { method: 'POST', headers: ask, json: {} }))
         expect(q.status).toBe('input_required')
         await c.close()

@@ -10,11 +10,11 @@
 import { randomBytes } from 'node:crypto'
 import { Client, isInputRequiredResult, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startElicitingVendor, type ElicitingVendor } from '../fixtures/eliciting-vendor.js'
-import { startTestFacade, type TestFacade } from '../support/facade.js'
+import type { ElicitingVendor } from '../fixtures/eliciting-vendor.js'
+import { startElicitingReplicas, type ElicitingReplicas } from '../support/eliciting-replicas.js'
+import type { TestFacade } from '../support/facade.js'
 import { textOf } from './mcp-client.js'
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const KEY = 'elicit-key-' + randomBytes(8).toString('hex')
 const OTHER = 'other-key-' + randomBytes(8).toString('hex')
 type Json = Record<string, any>
@@ -37,14 +37,6 @@ async function connect(url: string, era: 'legacy' | 'modern', answer?: Answer, k
   return { client, asked, close: () => client.close() }
 }
 
-async function ready(f: TestFacade) {
-  for (let i = 0; i < 200; i++) {
-    if ((await f.call('/tools', { headers: { 'X-API-Key': KEY } })).ok) return
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error('catalog not loaded')
-}
-
 const tripAnswers: Answer = (params) =>
   params.message === 'Where to?' ? { action: 'accept', content: { confirm: true } } : { action: 'accept', content: { seat: 'aisle', email: 'ada@example.com' } }
 
@@ -53,22 +45,12 @@ for (const vendorEra of ['legacy', 'modern'] as const) {
     let vendor: ElicitingVendor
     let a: TestFacade
     let b: TestFacade
-    const prefix = `mrf-test-${randomBytes(6).toString('hex')}:`
-    const start = () =>
-      startTestFacade(
-        { default: { url: vendor.url, protocol: vendorEra, auth: { mode: 'apiKey', keys: [KEY, OTHER] }, interaction: { ownerLeaseMs: 1_500, vendorRequestTimeoutMs: 8_000 } } },
-        { identitySecret: 'shared-identity-secret-for-tests', sessions: { store: 'redis', redisUrl: REDIS_URL, redisKeyPrefix: prefix } },
-        'warn',
-      )
+    let replicas: ElicitingReplicas
     beforeAll(async () => {
-      vendor = await startElicitingVendor({ era: vendorEra })
-      ;[a, b] = await Promise.all([start(), start()])
-      await Promise.all([ready(a), ready(b)])
+      replicas = await startElicitingReplicas(vendorEra, [KEY, OTHER], 8_000)
+      ;({ vendor, a, b } = replicas)
     })
-    afterAll(async () => {
-      await Promise.allSettled([a?.close(), b?.close()])
-      await vendor?.close()
-    })
+    afterAll(() => replicas?.close())
 
     it('2025 client: two rounds on the call stream, defaults filled in, side effects once', async () => {
       const before = vendor.executions('book_trip')
