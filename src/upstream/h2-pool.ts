@@ -70,6 +70,13 @@ export interface H2Answer {
 /** How many times a stream the vendor refused is sent again at once, on another session if it has one. */
 export const REFUSED_RESENDS = 3
 
+/**
+ * The receive window of a whole session (RFC 9113 §6.9). The protocol's default, 64 KiB, is shared by every stream
+ * on the connection: with a remote vendor (say 50 ms away) all calls together could not receive more than about
+ * 1.3 MB/s. Each stream keeps the default 64 KiB window, as on a connection of its own.
+ */
+const SESSION_WINDOW = 16 * 1024 * 1024
+
 /** Connection-specific headers that HTTP/2 forbids (RFC 9113 §8.2.2); `host` is replaced by `:authority`. */
 const FORBIDDEN = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host', 'te'])
 
@@ -80,8 +87,6 @@ interface Session {
   active: number
   /** Streams it may carry at once (the vendor's SETTINGS_MAX_CONCURRENT_STREAMS, at most the pool's bound). */
   limit: number
-  /** Streams it carried so far. */
-  served: number
   /** No new streams: GOAWAY received, closed, or closing. */
   closing: boolean
   /** The last stream id of a GOAWAY (streams above it were never processed). */
@@ -168,7 +173,11 @@ export class H2Pool {
     again: (left: number) => void,
   ) {
     const origin = this.#origins.get(target.origin)!
-    session.served++
+    // Aborted while waiting for a session or a free stream: nothing to send.
+    if (signal?.aborted) {
+      this.#release(origin, session)
+      return reject(abortError(signal))
+    }
     let stream: ClientHttp2Stream
     try {
       stream = session.h2.request(head, { endStream: body === undefined })
@@ -293,6 +302,7 @@ export class H2Pool {
         }
         this.#verdicts.set(target.origin, 'h2')
         h2 = h2Connect(target.origin, { createConnection: () => socket, settings: { enablePush: false } })
+        h2.once('connect', () => h2!.setLocalWindowSize(SESSION_WINDOW))
         const early = (error?: unknown) => fail(setupError('HTTP/2 session ended before its settings arrived', 'ECONNRESET', error))
         h2.once('error', early).once('close', early)
         h2.once('remoteSettings', (settings) => {
@@ -308,7 +318,7 @@ export class H2Pool {
   /** Takes a set-up session into the origin's set. */
   #adopt(origin: Origin, h2: ClientHttp2Session, maxConcurrent: number | undefined): Session {
     const bound = this.#options.maxStreams
-    const s: Session = { h2, active: 0, limit: Math.min(maxConcurrent ?? 100, bound), served: 0, closing: false }
+    const s: Session = { h2, active: 0, limit: Math.min(maxConcurrent ?? 100, bound), closing: false }
     h2.on('remoteSettings', (settings) => (s.limit = Math.min(settings.maxConcurrentStreams ?? s.limit, bound)))
     h2.on('goaway', (_code: number, lastStreamId: number) => {
       s.closing = true
