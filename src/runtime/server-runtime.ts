@@ -109,7 +109,7 @@ export class ServerRuntime {
     this.#rules = forwardRules(config)
     this.#store = store
     this.#limits = extras.limits ?? NO_LIMITS
-    if (config.url) this.#http = new UpstreamHttp({ ...config.pool, ca: config.tls?.caFile ? readFileSync(config.tls.caFile, 'utf8') : undefined })
+    if (config.url) this.#http = new UpstreamHttp({ ...config.pool, ca: config.tls?.caFile ? readCa(name, config.tls.caFile) : undefined })
     if (config.auth.mode === 'jwt') this.#verifier = new JwtVerifier(config.auth)
     const delegation = config.oauth?.delegation
     this.#catalogFromCaller = !!extras.delegation && (delegation?.catalog ?? (delegation?.grant === 'id_jag' ? 'caller' : 'client_credentials')) === 'caller'
@@ -445,5 +445,14 @@ export class ServerRuntime {
     await Promise.allSettled([this.jobs.shutdown(drainMs), this.sessions.shutdown(drainMs), this.#interactiveSessions.shutdown()])
     await this.#catalogSession.terminate(0)
     await this.#http?.close()
+  }
+}
+
+/** Reads a server's `tls.caFile` at start, failing with a message that names the setting (not a bare ENOENT). */
+function readCa(server: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new Error(`servers.${server}.tls.caFile: cannot read ${file} (${(error as { code?: string }).code ?? 'error'})`)
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The pool's HTTP/2 side (upstream/h2-pool) against real loopback TLS servers: an origin that picks h2 by ALPN is
  * spoken to over h2 and many requests share one connection, more sessions open only past the vendor's
- * SETTINGS_MAX_CONCURRENT_STREAMS, an idle session closes after keepAliveMs, a per-request signal resets the stream
- * with CANCEL, connection-specific headers are dropped, 429 keeps its Retry-After, a refused stream is sent again
+ * SETTINGS_MAX_CONCURRENT_STREAMS, streams in flight are bounded by maxConnections, an idle session closes after
+ * keepAliveMs and never keeps the process alive, a per-request signal resets the stream with CANCEL (and a request
+ * aborted while it waits is never sent), connection-specific headers are dropped, 429 keeps its Retry-After, a refused stream is sent again
  * (and counts as never sent once the resends are spent), a stream reset otherwise does not, and an HTTP/1.1-only
  * TLS origin keeps the Agent.
  */
@@ -10,6 +11,9 @@ import { constants, createSecureServer, type Http2SecureServer, type Http2Server
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { UpstreamHttp } from '../../src/upstream/http-pool.js'
 import { classifyUpstreamError, neverSent } from '../../src/upstream/errors.js'
@@ -139,6 +143,36 @@ describe('upstream pool over HTTP/2', () => {
     expect(server.opened()).toBe(2)
   })
 
+  it('an idle session does not keep the process alive', async () => {
+    const server = await startTls(json)
+    // A process whose only work is one call through the pool (keepAliveMs 60 s): it must end once answered.
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
+    const pool = pathToFileURL(new URL('../../src/upstream/http-pool.ts', import.meta.url).pathname).href
+    const script = `
+      const { UpstreamHttp } = await import(${JSON.stringify(pool)})
+      const http = new UpstreamHttp({ maxConnections: 8, idleConnections: 8, keepAliveMs: 60000, ca: process.env.CA })
+      const res = await http.connectionFetch(() => ({}), false).fetch(${JSON.stringify(server.url)}, { method: 'POST', body: '{}' })
+      await res.text()
+      console.log(res.status, 'sessions', http.h2Stats().sessions)`
+    const child = spawn(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], { env: { PATH: process.env.PATH ?? '', CA: tls.cert }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d))
+    child.stderr.on('data', (d: Buffer) => (out += d))
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill()
+        resolve(null)
+      }, 10_000)
+      child.once('exit', (c) => {
+        clearTimeout(timer)
+        resolve(c)
+      })
+    })
+    expect(out).toContain('200 sessions 1')
+    expect(code, out).toBe(0)
+    expect(server.versions).toEqual(['2.0'])
+  })
+
   it('a per-request signal resets the stream with RST_STREAM(CANCEL)', async () => {
     let seen: ServerHttp2Stream | undefined
     const closed: number[] = []
@@ -157,6 +191,25 @@ describe('upstream pool over HTTP/2', () => {
     await expect.poll(() => closed).toEqual([constants.NGHTTP2_CANCEL])
     // Only the stream: the session stays for the next call.
     expect(server.open()).toBe(1)
+  })
+
+  it('a request aborted while it waits for a free stream is never sent', async () => {
+    const vendor = slow(300)
+    let seen = 0
+    const server = await startTls((req, res) => {
+      seen++
+      vendor.handler(req, res)
+    })
+    const fetcher = pool({ maxConnections: 1 }).connectionFetch(() => ({}), false)
+    const first = post(fetcher, server.url)
+    await expect.poll(() => seen).toBe(1)
+    const controller = new AbortController()
+    const waiting = fetcher.fetch(server.url, { method: 'POST', body: '{}', signal: controller.signal })
+    controller.abort()
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' })
+    expect((await first).status).toBe(200)
+    await sleep(50)
+    expect(seen).toBe(1)
   })
 
   it('drops connection-specific headers and sends the rest lower-case', async () => {
