@@ -11,6 +11,7 @@ import { constants, createSecureServer, type Http2SecureServer, type Http2Server
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { createServer as createTlsServer } from 'node:tls'
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
@@ -330,6 +331,20 @@ describe('upstream pool over HTTP/2', () => {
     // The probe and one keep-alive socket.
     expect(server.opened()).toBe(2)
     expect(http.h2Stats().sessions).toBe(0)
+  })
+
+  it('the connect timeout covers the SETTINGS exchange: a vendor that picks h2 and stays silent fails as never sent', async () => {
+    const sockets: Socket[] = []
+    const silent = createTlsServer({ key: tls.key, cert: tls.cert, ALPNProtocols: ['h2'] }, (socket) => void sockets.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    cleanups.push(() => new Promise<void>((resolve) => (sockets.forEach((s) => s.destroy()), silent.close(() => resolve()))))
+    const fetcher = pool({ connectTimeoutMs: 300 }).connectionFetch(() => ({}), false)
+    const started = Date.now()
+    const error = await post(fetcher, `https://127.0.0.1:${(silent.address() as { port: number }).port}/mcp`).catch((e: unknown) => e)
+    expect(Date.now() - started).toBeLessThan(2_000)
+    expect(sockets).toHaveLength(1)
+    expect(neverSent(error)).toBe(true)
+    expect(classifyUpstreamError(error, false).code).toBe('UNAVAILABLE')
   })
 
   it('an untrusted certificate fails as never sent (no CA given)', async () => {
