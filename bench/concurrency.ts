@@ -13,12 +13,22 @@
  *   64 sockets, busy and idle alike): the "before" of the same run. `--no-before` leaves it out.
  * Callers, facade and direct client share the main thread, as in the rest of `npm run bench`.
  *
+ * `--vendor-h2`: every vendor is served over TLS with HTTP/2 offered by ALPN (`http2.createSecureServer({ allowHTTP1:
+ * true })`, advertising SETTINGS_MAX_CONCURRENT_STREAMS 128, as nginx does by default), with a throw-away
+ * certificate trusted the documented way: the run re-starts itself with `NODE_EXTRA_CA_CERTS` (read only at process
+ * start). The facade then speaks h2 (a few TCP connections); the direct SDK client's fetch (undici without
+ * `allowH2`) speaks HTTP/1.1 over TLS, one connection per call in flight. Reported as is.
+ *
  * Budgets: per (N, M) a warm-up slice per client, then `BENCH_CONCURRENCY_ROUNDS` (3) interleaved rounds, each
  * slice up to N × k calls (k waves of calls, k = 3 for 1 s vendors, 10 for 100 ms) or a time cap, whichever comes
  * first; calls time out after 10 s. Loopback only. N ≤ 2000, M ≤ 5000, at most 4 values of each per run.
  */
-import { writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
+import { join } from 'node:path'
+import { makeTestCert } from '../test/support/tls-cert.js'
+import type { FixtureTls } from '../test/fixtures/http.js'
 import { createPoster } from './http-client.js'
 import { runLoad, summarize, type LoadSummary, type Slice } from './load.js'
 import { directTarget, facadeTarget, startVendor, type Target, type VendorHandle } from './targets.js'
@@ -30,7 +40,14 @@ export interface ConcurrencyPlan {
   rounds: number
   /** Also measure the facade with main's pool sizing (`pool.connections: 64`). */
   before: boolean
+  /** Vendors over TLS with HTTP/2 (`--vendor-h2`). */
+  h2: boolean
 }
+
+/** SETTINGS_MAX_CONCURRENT_STREAMS of the h2 bench vendor (nginx's default `http2_max_concurrent_streams`). */
+const H2_MAX_STREAMS = 128
+/** Set in the re-started run: the directory of the throw-away certificate (its CA is in NODE_EXTRA_CA_CERTS). */
+const TLS_DIR_ENV = 'BENCH_H2_TLS_DIR'
 
 /** Targets of issue 20 (default configuration). */
 const TARGETS = { throughputFacadeOverDirect: 0.95, p50FacadeOverDirect: 1.1, socketsOverConcurrency: 1.1 }
@@ -65,6 +82,7 @@ export function concurrencyPlan(argv: string[]): ConcurrencyPlan | undefined {
     latencyMs: list(m, 100, MAX_LATENCY_MS, '--vendor-latency-ms'),
     rounds,
     before: !argv.includes('--no-before'),
+    h2: argv.includes('--vendor-h2'),
   }
 }
 
@@ -109,12 +127,12 @@ async function measured(client: Client, n: number, latencyMs: number): Promise<{
   return { slice, peak: after.peak, opened: after.opened - before.opened }
 }
 
-async function scenario(n: number, latencyMs: number, plan: ConcurrencyPlan) {
+async function scenario(n: number, latencyMs: number, plan: ConcurrencyPlan, tls: FixtureTls | undefined) {
   const poster = createPoster('node-http', n)
   const clients: Client[] = []
   try {
     const add = async (key: Client['key'], label: string, make: (url: string) => Promise<Target>) => {
-      const vendor = await startVendor('json', 'worker', latencyMs)
+      const vendor = await startVendor('json', 'worker', latencyMs, tls)
       clients.push({ key, label, vendor, target: await make(vendor.url) })
     }
     await add('direct', 'direct SDK client', (url) => directTarget(url))
@@ -149,15 +167,46 @@ const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : 'n/a
 const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toString() : 'n/a')
 const loadavg = () => os.loadavg().map((n) => n.toFixed(2)).join(' ')
 
+/**
+ * Re-runs this bench in a child process that trusts a throw-away certificate through NODE_EXTRA_CA_CERTS (read only
+ * at process start), for `--vendor-h2`. Resolves with the child's exit code.
+ */
+function inTrustingProcess(): Promise<number> {
+  const cert = makeTestCert()
+  const dir = cert.certFile.slice(0, cert.certFile.lastIndexOf('/'))
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: cert.certFile, [TLS_DIR_ENV]: dir },
+  })
+  const stop = () => child.kill()
+  process.once('exit', stop)
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      process.off('exit', stop)
+      cert.remove()
+      resolve(code ?? 1)
+    }),
+  )
+}
+
 /** Runs every (N, M) of the plan, prints a table and the ratios per pair, writes bench/concurrency-results.json. */
 export async function runConcurrency(plan: ConcurrencyPlan): Promise<void> {
+  const tlsDir = process.env[TLS_DIR_ENV]
+  if (plan.h2 && !tlsDir) {
+    process.exitCode = await inTrustingProcess()
+    return
+  }
+  const tls: FixtureTls | undefined = plan.h2
+    ? { key: readFileSync(join(tlsDir!, 'key.pem'), 'utf8'), cert: readFileSync(join(tlsDir!, 'cert.pem'), 'utf8'), http2: true, maxConcurrentStreams: H2_MAX_STREAMS }
+    : undefined
+  if (tls) console.log(`Vendors over TLS with HTTP/2 offered by ALPN (SETTINGS_MAX_CONCURRENT_STREAMS ${H2_MAX_STREAMS}); the direct SDK client speaks HTTP/1.1 over TLS (undici without allowH2).`)
   const runs: unknown[] = []
   let failed = false
   for (const latencyMs of plan.latencyMs)
     for (const n of plan.concurrency) {
       const load0 = loadavg()
       const started = Date.now()
-      const results = await scenario(n, latencyMs, plan)
+      const results = await scenario(n, latencyMs, plan, tls)
       const direct = results.get('direct')!
       const facade = results.get('facade')!
       const before = results.get('before')
@@ -177,7 +226,7 @@ export async function runConcurrency(plan: ConcurrencyPlan): Promise<void> {
       const pf = (ok: boolean) => (ok ? 'PASS' : 'FAIL')
       const rows = [
         '',
-        `### c=${n}, vendor latency ${latencyMs} ms (${new Date(started).toISOString()}; load average ${load0} before, ${loadavg()} after; ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        `### c=${n}, vendor latency ${latencyMs} ms${tls ? ', vendor over TLS + HTTP/2' : ''} (${new Date(started).toISOString()}; load average ${load0} before, ${loadavg()} after; ${((Date.now() - started) / 1000).toFixed(1)} s)`,
         '',
         '| client | calls/s | per-slice calls/s | p50 (ms) | p90 (ms) | p99 (ms) | calls | errors | vendor sockets: most open / opened while measured |',
         '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -195,6 +244,7 @@ export async function runConcurrency(plan: ConcurrencyPlan): Promise<void> {
       console.log(rows.join('\n'))
       runs.push({ concurrency: n, latencyMs, startedAt: new Date(started).toISOString(), loadavgBefore: load0, loadavgAfter: loadavg(), results: Object.fromEntries(results), ratios, verdicts })
     }
-  writeFileSync(new URL('./concurrency-results.json', import.meta.url), JSON.stringify({ targets: TARGETS, rounds: plan.rounds, node: process.version, cpus: os.cpus().length, runs }, null, 2) + '\n')
+  const file = tls ? './concurrency-h2-results.json' : './concurrency-results.json'
+  writeFileSync(new URL(file, import.meta.url), JSON.stringify({ targets: TARGETS, rounds: plan.rounds, node: process.version, cpus: os.cpus().length, vendor: tls ? { tls: true, http2: true, maxConcurrentStreams: H2_MAX_STREAMS } : { tls: false }, runs }, null, 2) + '\n')
   if (failed && process.argv.includes('--strict')) process.exitCode = 1
 }

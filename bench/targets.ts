@@ -16,6 +16,7 @@ import type { Call } from './load.js'
 import { startNaiveProxy, type NaiveProxy } from './naive-proxy.js'
 import { CALL_TIMEOUT_MS, expectEcho, message, restCall, type RestSpec } from './rest-call.js'
 import type { VendorWorkerData, VendorWorkerMessage } from './vendor-worker.js'
+import type { FixtureTls } from '../test/fixtures/http.js'
 
 /** How the vendor answers POSTs. */
 export type VendorResponse = 'sse' | 'json'
@@ -47,12 +48,15 @@ export function startTsWorker(file: string, workerData: unknown): Worker {
   return new Worker(new URL('data:text/javascript,' + encodeURIComponent(boot)), { workerData })
 }
 
-/** Starts the sessionful fixture vendor on a worker thread (or inline, for comparison). */
-export async function startVendor(response: VendorResponse, where: VendorThread, echoDelayMs = 0): Promise<VendorHandle> {
+/**
+ * Starts the sessionful fixture vendor on a worker thread (or inline, for comparison).
+ * @param tls serve over TLS (and HTTP/2 by ALPN when `tls.http2`); its certificate must be trusted by the callers
+ */
+export async function startVendor(response: VendorResponse, where: VendorThread, echoDelayMs = 0, tls?: FixtureTls): Promise<VendorHandle> {
   const enableJsonResponse = response === 'json'
   if (where === 'inline') {
     const { startSessionfulVendor } = await import('../test/fixtures/sessionful-vendor.js')
-    const vendor = await startSessionfulVendor({ enableJsonResponse, echoDelayMs })
+    const vendor = await startSessionfulVendor({ enableJsonResponse, echoDelayMs, tls })
     return {
       url: vendor.url,
       stats: async () => ({ sessions: vendor.sessionCount(), initializes: vendor.initializeCount(), echoes: vendor.executions('echo') }),
@@ -64,7 +68,7 @@ export async function startVendor(response: VendorResponse, where: VendorThread,
       close: () => vendor.close(),
     }
   }
-  const data: VendorWorkerData = { enableJsonResponse, echoDelayMs }
+  const data: VendorWorkerData = { enableJsonResponse, echoDelayMs, tls }
   const worker = startTsWorker('./vendor-worker.ts', data)
   const next = (kind: VendorWorkerMessage['kind']) =>
     new Promise<VendorWorkerMessage>((resolve, reject) => {

@@ -6,12 +6,15 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { startSessionfulVendor } from '../test/fixtures/sessionful-vendor.js'
+import type { FixtureTls } from '../test/fixtures/http.js'
 
 /** Data the main thread passes to the worker. */
 export interface VendorWorkerData {
   enableJsonResponse: boolean
   /** `echo` answers after this many ms (bench/concurrency); 0 = at once. */
   echoDelayMs?: number
+  /** Serve over TLS, with HTTP/2 by ALPN when `tls.http2` (bench/concurrency `--vendor-h2`). */
+  tls?: FixtureTls
 }
 
 /** Messages the worker posts to the main thread. */
@@ -23,8 +26,8 @@ export type VendorWorkerMessage =
 const port = parentPort
 if (!port) throw new Error('bench/vendor-worker.ts must run as a worker thread')
 
-const { enableJsonResponse, echoDelayMs } = workerData as VendorWorkerData
-const vendor = await startSessionfulVendor({ enableJsonResponse, echoDelayMs })
+const { enableJsonResponse, echoDelayMs, tls } = workerData as VendorWorkerData
+const vendor = await startSessionfulVendor({ enableJsonResponse, echoDelayMs, tls })
 
 port.on('message', (message: { kind: 'close' | 'stats' | 'resetPeak' }) => {
   if (message.kind === 'stats' || message.kind === 'resetPeak') {

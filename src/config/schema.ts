@@ -393,7 +393,8 @@ export const ServerConfigSchema = z
         /**
          * Most sockets to the vendor at once, busy ones included: the ceiling of calls in flight to this server per
          * replica (HTTP/1.1 carries one call per socket). Calls beyond it wait for a socket; to refuse them with 429
-         * instead, set `limits.concurrentPerServer` at or below it.
+         * instead, set `limits.concurrentPerServer` at or below it. With a vendor that speaks HTTP/2 it bounds the
+         * streams in flight, multiplexed on a few connections (more only past the vendor's concurrent-stream limit).
          */
         maxConnections: z.number().int().positive().max(65_535).optional().meta({ default: POOL_DEFAULTS.maxConnections }),
         /** Most idle keep-alive sockets kept; extra ones are closed once idle for about 1 s (at most `maxConnections`). */
@@ -403,12 +404,30 @@ export const ServerConfigSchema = z
          * meaning (it sets `maxConnections`, and `idleConnections` unless that is set); not with `maxConnections`.
          */
         connections: z.number().int().positive().max(65_535).optional(),
-        /** How long an idle keep-alive socket stays open (shorter if the vendor's `Keep-Alive: timeout=` asks). */
+        /**
+         * How long an idle keep-alive socket stays open (shorter if the vendor's `Keep-Alive: timeout=` asks), and an
+         * HTTP/2 connection without streams.
+         */
         keepAliveMs: z.number().int().positive().default(POOL_DEFAULTS.keepAliveMs),
       })
       .strict()
       .transform(poolSizing)
       .default(POOL_DEFAULTS),
+    /**
+     * TLS toward this vendor (https URLs). By default Node's trusted CAs apply, plus `NODE_EXTRA_CA_CERTS` (read
+     * once at process start, for every outbound connection).
+     */
+    tls: z
+      .object({
+        /**
+         * PEM file of the CA certificate(s) that sign this vendor's certificate (a private CA). When set, only these
+         * CAs are trusted for this server's MCP endpoint, and no other connection of the facade trusts them. Read
+         * at start; the certificate is still checked (name and chain).
+         */
+        caFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     readiness: z
       .object({
         /**

@@ -3,6 +3,7 @@
  * Everything the facade keeps for one upstream server: its catalog, vendor sessions, jobs and documents.
  * The HTTP layer only translates requests into calls on this object.
  */
+import { readFileSync } from 'node:fs'
 import { forwardRules, forwardedHeaders, outboundHeaders, type ForwardRules } from '../auth/outbound.js'
 import { authenticate } from '../auth/inbound.js'
 import type { Config, ServerConfig } from '../config/schema.js'
@@ -108,7 +109,7 @@ export class ServerRuntime {
     this.#rules = forwardRules(config)
     this.#store = store
     this.#limits = extras.limits ?? NO_LIMITS
-    if (config.url) this.#http = new UpstreamHttp(config.pool)
+    if (config.url) this.#http = new UpstreamHttp({ ...config.pool, ca: config.tls?.caFile ? readCa(name, config.tls.caFile) : undefined })
     if (config.auth.mode === 'jwt') this.#verifier = new JwtVerifier(config.auth)
     const delegation = config.oauth?.delegation
     this.#catalogFromCaller = !!extras.delegation && (delegation?.catalog ?? (delegation?.grant === 'id_jag' ? 'caller' : 'client_credentials')) === 'caller'
@@ -444,5 +445,14 @@ export class ServerRuntime {
     await Promise.allSettled([this.jobs.shutdown(drainMs), this.sessions.shutdown(drainMs), this.#interactiveSessions.shutdown()])
     await this.#catalogSession.terminate(0)
     await this.#http?.close()
+  }
+}
+
+/** Reads a server's `tls.caFile` at start, failing with a message that names the setting (not a bare ENOENT). */
+function readCa(server: string, file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new Error(`servers.${server}.tls.caFile: cannot read ${file} (${(error as { code?: string }).code ?? 'error'})`)
   }
 }

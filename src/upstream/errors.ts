@@ -138,6 +138,8 @@ const NEVER_SENT = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   // Our own connection was closed before the request started (see http-pool).
   'ECONNABORTED',
+  // An HTTP/2 stream the vendor refused, or above the last stream id of its GOAWAY: not processed (see h2-pool).
+  'ERR_HTTP2_REFUSED_STREAM',
 ])
 
 /** TLS handshake failures (certificate checks run before any request byte is written). */

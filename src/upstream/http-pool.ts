@@ -24,7 +24,10 @@
  * - turns a vendor's 429 / 503 into a refusal error carrying its `Retry-After` (the call did not run);
  * - never writes a request onto a pooled socket the vendor already closed, and marks a failure on a reused socket
  *   before any answer byte (see upstream/socket-reuse);
- * - when tracing is on, wraps each request in a client span and sends its `traceparent`.
+ * - when tracing is on, wraps each request in a client span and sends its `traceparent`;
+ * - sends the requests of an `https:` origin that picked `h2` by ALPN as streams of a few HTTP/2 sessions
+ *   (upstream/h2-pool), with the same light answers and the same refusal, health and tracing rules; an origin that
+ *   picked http/1.1 costs one Map lookup per call and takes the Agent path unchanged.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
@@ -33,7 +36,8 @@ import { startHttpSpan } from '../telemetry/spans.js'
 import { boundIdle } from './idle-bound.js'
 import { refusalError } from './errors.js'
 import { distrust, guardReuse, isStaleAbort, isVendorClosedAbort, markStaleSocketFailure, staleAbort, staleness, trackSocket, wasUsed } from './socket-reuse.js'
-import { BufferedResponse, EventStreamResponse, RawHeaders, readWhole } from './lite-response.js'
+import { BufferedResponse, EventStreamResponse, RawHeaders, readWhole, type WireBody } from './lite-response.js'
+import { H2Pool, rawHeadersOf } from './h2-pool.js'
 
 /** Sizing of a server's pool (config `servers.<name>.pool`). */
 export interface HttpPoolOptions {
@@ -46,8 +50,13 @@ export interface HttpPoolOptions {
   idleConnections: number
   /** How long an idle keep-alive socket is kept open (shorter when the vendor's `Keep-Alive: timeout=` says so). */
   keepAliveMs: number
-  /** Longest wait for a new connection (TCP and TLS) to be set up; 10 s by default. */
+  /** Longest wait for a new connection (TCP and TLS, and HTTP/2 SETTINGS) to be set up; 10 s by default. */
   connectTimeoutMs?: number
+  /**
+   * PEM CA certificates trusted for this vendor's TLS certificate instead of Node's default set
+   * (`servers.<name>.tls.caFile`); undefined = the defaults (with NODE_EXTRA_CA_CERTS).
+   */
+  ca?: string
 }
 
 /** Liveness facts about one vendor, shared by all its connections. */
@@ -60,6 +69,8 @@ export class VendorHealth {
 interface Target {
   href: string
   secure: boolean
+  /** `https://host:port` (the key of the ALPN verdict and of the HTTP/2 sessions). */
+  origin: string
   hostname: string
   port: string
   path: string
@@ -73,6 +84,7 @@ export class UpstreamHttp {
   /** One agent per scheme, made on first use (a server normally speaks only one). */
   #http?: HttpAgent
   #https?: HttpsAgent
+  #h2?: H2Pool
 
   constructor(options: HttpPoolOptions) {
     this.#options = options
@@ -80,8 +92,22 @@ export class UpstreamHttp {
 
   /** @internal The agent for `http:` or `https:` URLs. */
   agent(secure: boolean): HttpAgent {
-    if (secure) return (this.#https ??= this.#bounded(guardReuse(pooled(new HttpsAgent(this.#agentOptions()), 'secureConnect', this.#connectTimeout))))
+    if (secure) {
+      const ca = this.#options.ca
+      return (this.#https ??= this.#bounded(guardReuse(pooled(new HttpsAgent({ ...this.#agentOptions(), ...(ca ? { ca } : {}) }), 'secureConnect', this.#connectTimeout))))
+    }
     return (this.#http ??= this.#bounded(guardReuse(pooled(new HttpAgent(this.#agentOptions()), 'connect', this.#connectTimeout))))
+  }
+
+  /** @internal The HTTP/2 sessions of `https:` origins that speak h2 (made on first use). */
+  h2(): H2Pool {
+    const { maxConnections, keepAliveMs, ca } = this.#options
+    return (this.#h2 ??= new H2Pool({ maxStreams: maxConnections, keepAliveMs, connectTimeoutMs: this.#connectTimeout, ca }))
+  }
+
+  /** HTTP/2 sessions open and streams in flight (0 and 0 while no origin spoke h2). */
+  h2Stats(): { sessions: number; streams: number } {
+    return this.#h2?.stats() ?? { sessions: 0, streams: 0 }
   }
 
   /** Stops of the idle bounds of the agents made so far. */
@@ -159,13 +185,29 @@ export class UpstreamHttp {
           done(0) // e.g. a header value Node refuses
         }
       }
-      attempt(STALE_RESENDS)
+      if (!target.secure || this.verdict(target) === 'http/1.1') return attempt(STALE_RESENDS)
+      const signal = AbortSignal.timeout(timeoutMs)
+      this.h2()
+        .request(target, 'DELETE', plainHeaders(headers), undefined, signal)
+        .then((answer) => {
+          if (answer === 'http/1.1') return attempt(STALE_RESENDS)
+          readWhole(answer.stream).then(() => {
+            if (answer.status >= 200 && answer.status < 300) this.health.lastGoodAt = Date.now()
+            done(answer.status)
+          }, () => done(0))
+        }, () => done(0))
     })
+  }
+
+  /** What an `https:` target's origin speaks by ALPN (undefined until its first connection). */
+  verdict(target: Target) {
+    return this.#h2?.verdict(target.origin)
   }
 
   /** Closes every socket (at shutdown, after the last request). */
   async close(): Promise<void> {
     for (const stop of this.#stops.splice(0)) stop()
+    this.#h2?.close()
     this.#http?.destroy()
     this.#https?.destroy()
   }
@@ -207,7 +249,7 @@ function targetOf(pool: UpstreamHttp, href: string): Target {
   if (!secure && u.protocol !== 'http:') throw new TypeError(`unsupported protocol ${u.protocol}`)
   // An IPv6 literal comes bracketed in a URL, bare in `http.request`.
   const hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname
-  return { href, secure, hostname, port: u.port, path: u.pathname + u.search, agent: pool.agent(secure) }
+  return { href, secure, origin: u.origin, hostname, port: u.port, path: u.pathname + u.search, agent: pool.agent(secure) }
 }
 
 /** Starts one request on the pool; errors before the response arrive on the returned request. */
@@ -237,7 +279,7 @@ const STALE_RESENDS = 3
 /** The fetch of one MCP connection, with its own set of in-flight requests. */
 export class ConnectionFetch {
   /** Open event-stream bodies (SSE responses and the listening GET stream). */
-  readonly #streams = new Set<IncomingMessage>()
+  readonly #streams = new Set<WireBody>()
   readonly #targets = new Map<string, Target>()
   #closed = false
 
@@ -279,21 +321,20 @@ export class ConnectionFetch {
         span?.(undefined, error)
         reject(error)
       }
-      const onResponse = (res: IncomingMessage) => {
-        const status = res.statusCode!
+      /** Turns an answer (HTTP/1.1 or HTTP/2) into a light Response, or a refusal error. */
+      const answer = (status: number, contentType: string | undefined, retryAfter: string | undefined, rawHeaders: string[], res: WireBody) => {
         if (status >= 200 && status < 300) health.lastGoodAt = Date.now()
         if (status === 429 || status === 503) {
           // A refusal: the vendor did not run the request. Raised here, with its Retry-After, which the SDK's HTTP
           // errors would drop (see upstream/errors `refusalError`).
-          const retryAfter = res.headers['retry-after']
           readWhole(res).then(() => fail(refusalError(status, retryAfter)), fail)
           return
         }
-        if (!(res.headers['content-type'] ?? '').startsWith('text/event-stream') || status === 204 || method === 'HEAD') {
+        if (!(contentType ?? '').startsWith('text/event-stream') || status === 204 || method === 'HEAD') {
           // JSON, empty and error answers are small and read at once: buffer them into a light Response.
           readWhole(res).then((bytes) => {
             span?.(status)
-            resolve(new BufferedResponse(target.href, status, new RawHeaders(res.rawHeaders), bytes))
+            resolve(new BufferedResponse(target.href, status, new RawHeaders(rawHeaders), bytes))
           }, fail)
           return
         }
@@ -304,8 +345,9 @@ export class ConnectionFetch {
           this.#streams.add(res)
           res.once('close', () => this.#streams.delete(res))
         }
-        resolve(new EventStreamResponse(target.href, status, new RawHeaders(res.rawHeaders), res))
+        resolve(new EventStreamResponse(target.href, status, new RawHeaders(rawHeaders), res))
       }
+      const onResponse = (res: IncomingMessage) => answer(res.statusCode!, res.headers['content-type'], res.headers['retry-after'], res.rawHeaders, res)
       const attempt = (left: number) => {
         let responded = false
         let reused = false
@@ -335,7 +377,16 @@ export class ConnectionFetch {
           fail(error) // e.g. a header value Node refuses
         }
       }
-      attempt(STALE_RESENDS)
+      // HTTP/2 unless the origin is known to speak HTTP/1.1 (its first call asks by ALPN).
+      if (!target.secure || this.pool.verdict(target) === 'http/1.1') return attempt(STALE_RESENDS)
+      this.pool
+        .h2()
+        .request(target, method, headers, init?.body as string | undefined, signal)
+        .then((a) => {
+          if (a === 'http/1.1') return attempt(STALE_RESENDS)
+          const h = a.headers
+          answer(a.status, h['content-type'], h['retry-after'] as string | undefined, rawHeadersOf(h), a.stream)
+        }, fail)
     })
   }) as unknown as typeof fetch
 

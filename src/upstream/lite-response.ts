@@ -11,9 +11,18 @@
  * facade added over a direct SDK client. The SDK's own decoder and parser streams are still built per call: that
  * is the SDK's cost, and a direct client pays it too.
  */
-import { STATUS_CODES, type IncomingMessage } from 'node:http'
+import { STATUS_CODES } from 'node:http'
 import { Readable } from 'node:stream'
 import type { StreamPipeOptions } from 'node:stream/web'
+
+/**
+ * An answer's body as it comes off the wire: an HTTP/1.1 `IncomingMessage` (which says `complete` once the whole
+ * message arrived) or an HTTP/2 `ClientHttp2Stream` (complete once it ended).
+ */
+export type WireBody = Readable & { complete?: boolean }
+
+/** True when the whole body arrived (a close before that is a cut). */
+const whole = (res: WireBody) => res.complete ?? res.readableEnded
 
 /**
  * The read side of `Headers` over Node's raw header pairs: `get` and `has` are all the SDK transport (and the
@@ -111,7 +120,7 @@ export class BufferedResponse extends LiteResponseBase {
 /** An event stream, open while the vendor writes to it. */
 export class EventStreamResponse extends LiteResponseBase {
   readonly body: EventStreamBody
-  constructor(url: string, status: number, headers: RawHeaders, res: IncomingMessage) {
+  constructor(url: string, status: number, headers: RawHeaders, res: WireBody) {
     super(url, status, headers)
     this.body = new EventStreamBody(res)
   }
@@ -131,11 +140,11 @@ export class EventStreamResponse extends LiteResponseBase {
  * iteration, a pipe with options) is served by a real ReadableStream over the same response, made on first use.
  */
 export class EventStreamBody {
-  readonly #res: IncomingMessage
+  readonly #res: WireBody
   #web: ReadableStream<Uint8Array> | undefined
   #piped = false
 
-  constructor(res: IncomingMessage) {
+  constructor(res: WireBody) {
     this.#res = res
   }
 
@@ -190,18 +199,18 @@ const prematureClose = () => Object.assign(new Error('aborted'), { code: 'ECONNR
  * Reads a whole response body. Rejects with its error, or as {@link prematureClose} when it is destroyed without
  * one (should not happen, but a call must never hang on it).
  */
-export function readWhole(res: IncomingMessage): Promise<Buffer> {
+export function readWhole(res: WireBody): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     res.on('data', (chunk: Buffer) => chunks.push(chunk))
     res.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
     res.once('error', reject)
-    res.once('close', () => res.complete || reject(prematureClose()))
+    res.once('close', () => whole(res) || reject(prematureClose()))
   })
 }
 
 /** Writes `res` into `writer` as a pipe would: waits while the reader lags, closes at the end, aborts on a cut. */
-function pump(res: IncomingMessage, writer: WritableStreamDefaultWriter<Uint8Array>) {
+function pump(res: WireBody, writer: WritableStreamDefaultWriter<Uint8Array>) {
   let settled = false
   const ignore = () => {}
   const abort = (error: unknown) => {
@@ -223,7 +232,7 @@ function pump(res: IncomingMessage, writer: WritableStreamDefaultWriter<Uint8Arr
     writer.close().catch(ignore)
   })
   res.once('error', abort)
-  res.once('close', () => res.complete || abort(prematureClose()))
+  res.once('close', () => whole(res) || abort(prematureClose()))
   // The reader gave up (cancelled, or the transform failed): stop reading the socket.
   writer.closed.catch(() => {
     settled = true
