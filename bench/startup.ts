@@ -83,7 +83,7 @@ function status(url: string): Promise<number> {
   })
 }
 
-/** RSS of a process's children (the demo vendor runs as one), summed. */
+/** RSS of a process's children, summed (an older build given as BENCH_BASELINE ran the demo vendor as one). */
 function childrenRssMb(pid: number): number {
   let total = 0
   for (const task of readdirSync(`/proc/${pid}/task`)) {

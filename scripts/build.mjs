@@ -8,12 +8,13 @@
  * is several hundred files; a bundle starts in a fraction of the time and keeps less source text in memory (V8
  * keeps every loaded script's source).
  *
- * Why two formats: the entries `dist/cli.js` and `dist/demo-vendor.js` are small ES modules that start the demo
- * vendor process (cli) and parse flags at once, then run the large part, `dist/app.cjs` (src/app.ts) or
+ * Why two formats: the entries `dist/cli.js` and `dist/demo-vendor.js` are small ES modules that parse flags at
+ * once (`--help` and `--version` answer without loading anything large), then run the large part, `dist/app.cjs`
+ * (src/app.ts, with the demo vendor that `npm start` serves in the same process) or
  * `dist/demo-app.cjs` (src/demo/vendor.ts), through launch/code-cache. Those two are CommonJS because Node 20
  * has a V8 code cache API for scripts only (`vm.Script` with `cachedData`), none for ES modules; with it, a start
  * skips compiling what the previous start ran. Code that only some deployments run (the connector export, the
- * Swagger 2.0 emitter, the server SDK behind the MCP endpoint) sits in the same bundle behind lazy module
+ * Swagger 2.0 emitter, the server SDK behind the MCP endpoint and the demo vendor) sits in the same bundle behind lazy module
  * initialisers: parsed lazily by V8, evaluated on first use. Packages needed only when configured (ioredis,
  * the OpenTelemetry SDK) stay external: they are read from node_modules, so a production install keeps them. The docs
  * page's files (four of swagger-ui-dist's, with its licence) are copied to `dist/swagger-ui/`: the package itself,

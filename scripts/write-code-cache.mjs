@@ -1,12 +1,12 @@
 /**
  * @module scripts/write-code-cache
  * `node scripts/write-code-cache.mjs <app-dir> <cache-dir>`: starts the built facade in `<app-dir>` once in front
- * of its demo vendor, waits until it is ready, and stops it, so that both processes write their V8 code cache
- * (launch/code-cache) into `<cache-dir>`; then makes the cache readable by every user. The container image runs it
+ * of its demo vendor (served in the same process), waits until it is ready, and stops it, so that it writes its V8
+ * code cache (launch/code-cache) into `<cache-dir>`; then makes the cache readable by every user. The container image runs it
  * at build time (scripts/build-image-rootfs.sh): its root file system is read-only at run time, and without a cache
  * shipped in the image every new replica would start without one.
  *
- * Loopback only, on a free port; bounded to 30 s. Exits 1 if the facade does not get ready or a cache is missing.
+ * Loopback only, on a free port; bounded to 30 s. Exits 1 if the facade does not get ready or its cache is missing.
  */
 import { spawn } from 'node:child_process'
 import { chmodSync, readdirSync } from 'node:fs'
@@ -39,13 +39,13 @@ while (!(base = /listening on (http:\/\/\S+)/.exec(output)?.[1])) {
   await new Promise((r) => setTimeout(r, 20))
 }
 while ((await fetch(`${base}/readyz`).then((r) => r.status, () => 0)) !== 200) await new Promise((r) => setTimeout(r, 20))
-// A stopped facade (and its demo vendor) write their cache on the way out.
+// A stopped facade writes its cache on the way out.
 child.kill('SIGTERM')
 await exited
 clearTimeout(deadline)
 
 const files = readdirSync(cacheDir)
-for (const bundle of ['app.cjs', 'demo-app.cjs']) if (!files.some((f) => f.startsWith(`${bundle}-`))) fail(`no code cache was written for ${bundle}`)
+for (const bundle of ['app.cjs']) if (!files.some((f) => f.startsWith(`${bundle}-`))) fail(`no code cache was written for ${bundle}`)
 chmodSync(cacheDir, 0o755)
 for (const file of files) chmodSync(join(cacheDir, file), 0o644)
 console.log(`code cache written: ${cacheDir} (${files.join(', ')})`)

@@ -2,7 +2,7 @@
  * @module app
  * Everything the CLI loads after its first milliseconds, behind one module. The build turns it into the CommonJS
  * bundle `dist/app.cjs`, which cli.ts runs with V8's code cache (launch/code-cache); under tsx it is imported as
- * it is. cli.ts stays small so that it can start the demo vendor before any of this loads.
+ * it is. cli.ts stays small: `--help`, `--version` and argument errors answer without loading any of this.
  */
 export { credentialConfigProblems } from './auth/config-checks.js'
 export { ConfigError, loadConfig } from './config/load.js'
@@ -15,3 +15,5 @@ export { startTelemetry } from './telemetry/start.js'
 export const loadExporter = () => import('./connector/export.js')
 /** `export --from <facade URL>`: the connector folder from a deployed facade (no config, no vendor). */
 export const loadFacadeExporter = () => import('./connector/from-facade.js')
+/** The built-in demo vendor, served in this process when no upstream is configured (`npm start`). */
+export const loadDemoVendor = () => import('./demo/vendor.js')

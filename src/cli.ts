@@ -8,7 +8,6 @@ import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
 import type { CliFlags } from './config/load.js'
 import type { Config } from './config/schema.js'
-import { startDemoVendorProcess, type DemoVendorProcess } from './demo/process.js'
 import { loadEntryModule } from './launch/code-cache.js'
 
 /** Set by scripts/build.mjs to the CommonJS bundle of ./app.js (beside the built cli.js); undefined under tsx. */
@@ -111,14 +110,6 @@ async function main(argv: string[]): Promise<number> {
     config: values.config,
     publicUrl: values['public-url'],
   }
-  // Without any input that can name an upstream, the demo vendor is certain: it is spawned before anything heavy
-  // loads (config schemas, the facade's modules, all in ./app.js, loaded below rather than imported at the top for
-  // that reason), so it starts on the other core meanwhile.
-  const demoEntry = import.meta.url.endsWith('.ts') ? new URL('./demo/main.ts', import.meta.url) : new URL('./demo-vendor.js', import.meta.url)
-  const demoStarting = demoCertain(flags, process.env) && (command !== 'export' || values.out) ? startDemoVendorProcess(demoEntry) : undefined
-  demoStarting?.catch(() => {}) // awaited below; a failure is reported there, not as an unhandled rejection meanwhile
-  const stopDemo = async () => (await demoStarting?.catch(() => undefined))?.close()
-
   const bundle = await loadApp()
   const { ConfigError, loadConfig, ServerConfigSchema, credentialConfigProblems, createLogger } = bundle.exports
   let config: Config
@@ -127,7 +118,6 @@ async function main(argv: string[]): Promise<number> {
     const problems = Object.entries(config.servers).flatMap(([name, s]) => credentialConfigProblems(name, s))
     if (problems.length) throw new ConfigError(problems)
   } catch (error) {
-    await stopDemo()
     if (error instanceof ConfigError) {
       process.stderr.write(error.message + '\n')
       return 1
@@ -142,10 +132,13 @@ async function main(argv: string[]): Promise<number> {
     return 2
   }
 
-  let demo: DemoVendorProcess | undefined
+  let demo: { url: string; close(): Promise<void> } | undefined
   if (Object.keys(config.servers).length === 0) {
-    // Started above unless a config file was given, one without servers.
-    demo = await (demoStarting ?? startDemoVendorProcess(demoEntry))
+    // In this process, on loopback: a process of its own would cost a second Node start on the critical path, and
+    // its memory on top of the facade's (see bench/README.md, start-up). It is still spoken to over HTTP, as a
+    // vendor is, with its own sessions (docs/deploy.md).
+    const { startDemoVendor } = await bundle.exports.loadDemoVendor()
+    demo = await startDemoVendor({ host: '127.0.0.1', port: 0 })
     // The demo is a 2025-era vendor: no `server/discover` probe for it to refuse first.
     config.servers = { default: ServerConfigSchema.parse({ url: demo.url, protocol: 'legacy' }) }
     log.info('no upstream configured: started the built-in demo vendor', { url: demo.url })
@@ -185,29 +178,19 @@ async function main(argv: string[]): Promise<number> {
     setTimeout(() => bundle.save(), 2000).unref()
   })
 
-  let exitCode = 0
   await new Promise<void>((resolve) => {
-    let stopping = false
     const stop = (signal: string) => {
-      stopping = true
       log.info('shutting down', { signal })
       bundle.save() // for a process stopped before the timer above (does nothing when the cache is written)
       resolve()
     }
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))
-    // Nothing can be served without the vendor this process started: it ending on its own ends the facade too.
-    void demo?.exited.then((how) => {
-      if (stopping) return
-      log.error('the built-in demo vendor stopped: shutting down', { how })
-      exitCode = 1
-      stop('demo vendor exit')
-    })
   })
   await facade.close()
   await telemetry?.shutdown()
   await demo?.close()
-  return exitCode
+  return 0
 }
 
 /** ./app.js: from its bundle with the code cache once built, as a module under tsx. */
@@ -233,11 +216,6 @@ async function exportFrom(from: string, values: { out?: string; 'mcp-only'?: boo
     process.stderr.write(`export failed: ${(error as Error).message}\n`)
     return 1
   }
-}
-
-/** True when no flag or environment variable can name an upstream, so the demo vendor will be fronted. */
-function demoCertain(flags: CliFlags, env: NodeJS.ProcessEnv): boolean {
-  return !flags.upstream && !flags.upstreamCommand && !flags.config && !env.MCP_UPSTREAM_URL && !env.MCP_UPSTREAM_COMMAND && !env.MCP_FACADE_CONFIG
 }
 
 main(process.argv.slice(2)).then(

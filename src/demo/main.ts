@@ -1,16 +1,14 @@
 /**
  * @module demo/main
- * The demo vendor as a process of its own: `node dist/demo-vendor.js [--port N] [--host H]` after a build, or
- * `tsx src/demo/main.ts` (also `DEMO_VENDOR_PORT` / `DEMO_VENDOR_HOST`). Prints its URL and runs until SIGINT or
- * SIGTERM, or (with `--exit-with-parent`, as the facade starts it) until its stdin closes. A separate entry, not
- * a "this file is main" check inside the vendor module, because the build puts the vendor module into a bundle
- * of its own (`dist/demo-app.cjs`, run with V8's code cache: launch/code-cache) where no such check can tell.
- *
- * It listens and prints its URL before it loads the vendor (demo/early-listener): the facade that waits for the URL
- * connects while the vendor loads.
+ * The demo vendor as a process of its own, to try the facade against a vendor elsewhere or another client against
+ * the demo: `node dist/demo-vendor.js [--port N] [--host H]` after a build, or `tsx src/demo/main.ts` (also
+ * `DEMO_VENDOR_PORT` / `DEMO_VENDOR_HOST`). Prints its URL and runs until SIGINT or SIGTERM, or (with
+ * `--exit-with-parent`) until its stdin closes. A separate entry, not a "this file is main" check inside the vendor
+ * module, because the build puts the vendor module into a bundle of its own (`dist/demo-app.cjs`, run with V8's
+ * code cache: launch/code-cache) where no such check can tell. (`npm start` does not use it: the facade serves the
+ * demo in its own process.)
  */
 import { loadEntryModule } from '../launch/code-cache.js'
-import { listenEarly } from './early-listener.js'
 
 /** Set by scripts/build.mjs to the CommonJS bundle of ./vendor.js (beside the built entry); undefined under tsx. */
 declare const FACADE_DEMO_BUNDLE: string | undefined
@@ -33,7 +31,7 @@ Usage: node dist/demo-vendor.js [--port N] [--host H] [--exit-with-parent]
 
   --port N              listen port (default 0: a free one)                  env DEMO_VENDOR_PORT
   --host H              listen address (default 127.0.0.1)                   env DEMO_VENDOR_HOST
-  --exit-with-parent    stop when stdin closes (how the facade runs it)
+  --exit-with-parent    stop when stdin closes (for a parent process that starts it)
   -h, --help            show this help
 
 Prints "Demo MCP vendor listening on <url>" and serves until SIGINT or SIGTERM.`
@@ -48,10 +46,9 @@ try {
   const port = Number(portText)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${portText}`)
   const host = flag('host') ?? process.env.DEMO_VENDOR_HOST ?? '127.0.0.1'
-  const listening = await listenEarly(port, host)
-  process.stdout.write(`Demo MCP vendor listening on ${listening.url}\n`)
   const bundle = await loadVendor()
-  const vendor = await bundle.exports.startDemoVendor({ host, listening })
+  const vendor = await bundle.exports.startDemoVendor({ host, port })
+  process.stdout.write(`Demo MCP vendor listening on ${vendor.url}\n`)
   // The cache is written once the first sessions ran (their code is then compiled too), or at the latest on stop.
   setTimeout(() => bundle.save(), 3000).unref()
   const stop = () => {
@@ -63,7 +60,6 @@ try {
   // The parent holds the other end of stdin: it closes when the parent ends, however it ends.
   if (process.argv.includes('--exit-with-parent')) process.stdin.once('end', stop).once('error', stop).resume()
 } catch (error) {
-  // Also after the URL went out: the facade that started this process sees it exit and stops with this message.
   process.stderr.write(`demo vendor failed to start: ${error instanceof Error ? error.message : String(error)}\n`)
   process.exit(1)
 }

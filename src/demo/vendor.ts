@@ -3,8 +3,9 @@
  * The built-in demo vendor: a 2025-era Streamable HTTP MCP server at `/mcp` that behaves like the strict vendors
  * this product exists for. It issues `mcp-session-id` on `initialize`, refuses any later request without it
  * (403), answers unknown or expired ids with 404 -32001, expires idle sessions, and keeps per-session state
- * (a cart, created orders). `npm start` runs it when no upstream is configured; `tsx src/demo/main.ts` (or
- * `node dist/demo-vendor.js` after a build) runs it standalone.
+ * (a cart, created orders). `npm start` serves it in the facade's process when no upstream is configured (over
+ * loopback HTTP, as any vendor); `tsx src/demo/main.ts` (or `node dist/demo-vendor.js` after a build) runs it as a
+ * process of its own.
  */
 import { randomUUID } from 'node:crypto'
 import { createServer, type Server as NodeHttpServer } from 'node:http'
@@ -22,9 +23,10 @@ import {
   localhostAllowedOrigins,
   originValidationResponse,
 } from '@modelcontextprotocol/server'
-import { DEMO_VENDOR_PATH, demoVendorUrl, type EarlyListener } from './early-listener.js'
+import type { AddressInfo } from 'node:net'
 
-export { DEMO_VENDOR_PATH }
+/** The MCP endpoint path. */
+export const DEMO_VENDOR_PATH = '/mcp'
 
 /** Options of {@link startDemoVendor}. */
 export interface DemoVendorOptions {
@@ -34,11 +36,6 @@ export interface DemoVendorOptions {
   host?: string
   /** Sessions without a request for this long are forgotten (then 404); default 30 minutes. */
   sessionIdleMs?: number
-  /**
-   * A socket that listens already, bound to `host` (`port` is then unused): demo/main opens one before this module
-   * loads (demo/early-listener). The vendor attaches to it and answers the requests queued meanwhile.
-   */
-  listening?: Pick<EarlyListener, 'server' | 'attach'>
 }
 
 /** A running demo vendor. */
@@ -478,6 +475,18 @@ const jsonRpcError = (status: number, code: number, message: string) =>
 
 const isLoopback = (host: string) => host === '127.0.0.1' || host === 'localhost' || host === '::1'
 
+/** A bind address as a URL host; wildcard binds are reached through loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1'
+  if (host === '::') return '[::1]'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+/** The MCP endpoint URL of a listening server bound to `host`. */
+function demoVendorUrl(server: NodeHttpServer, host: string): string {
+  return `http://${urlHost(host)}:${(server.address() as AddressInfo).port}${DEMO_VENDOR_PATH}`
+}
+
 /**
  * Starts the demo vendor.
  * @example
@@ -547,15 +556,11 @@ export async function startDemoVendor(options: DemoVendorOptions = {}): Promise<
     return response
   }
 
-  // What @hono/node-server's serve() does, split so that a server opened earlier can be given.
-  const listener = getRequestListener(handle, { hostname: host })
-  const httpServer = options.listening?.server ?? createServer(listener)
-  if (options.listening) options.listening.attach(listener)
-  else
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject)
-      httpServer.listen(options.port ?? 0, host, () => resolve())
-    })
+  const httpServer = createServer(getRequestListener(handle, { hostname: host }))
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject)
+    httpServer.listen(options.port ?? 0, host, () => resolve())
+  })
 
   let closing: Promise<void> | undefined
   return {

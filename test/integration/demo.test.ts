@@ -3,8 +3,6 @@
  */
 import SwaggerParser from '@apidevtools/swagger-parser'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
-import { listenEarly } from '../../src/demo/early-listener.js'
 import { startDemoVendor } from '../../src/demo/vendor.js'
 import { jsonOf, startTestFacade, type TestFacade } from '../support/facade.js'
 
@@ -77,31 +75,5 @@ describe('demo vendor through the facade', () => {
     const docs = await f.call('/docs')
     expect(docs.status).toBe(200)
     expect(await docs.text()).toContain('openapi.json')
-  })
-})
-
-describe('demo vendor on a socket opened before it loads (demo/main)', () => {
-  it('answers the requests that arrived before it attached, in order, then the later ones', async () => {
-    const listening = await listenEarly(0, '127.0.0.1')
-    expect(listening.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/)
-    // A client connects and sends `initialize` while the vendor is "still loading".
-    const client = new Client({ name: 'early', version: '1.0.0' })
-    const connected = client.connect(new StreamableHTTPClientTransport(new URL(listening.url)))
-    let answered = false
-    void connected.then(() => (answered = true))
-    await new Promise((r) => setTimeout(r, 100))
-    expect(answered).toBe(false)
-    const demo = await startDemoVendor({ host: '127.0.0.1', listening })
-    try {
-      await connected
-      expect(demo.url).toBe(listening.url)
-      const { tools } = await client.listTools()
-      expect(tools.map((t) => t.name)).toContain('create_order')
-      expect(demo.sessionCount()).toBe(1)
-    } finally {
-      await client.close()
-      await demo.close()
-    }
-    expect(listening.server.listening).toBe(false)
   })
 })
