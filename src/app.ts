@@ -4,6 +4,8 @@
  * bundle `dist/app.cjs`, which cli.ts runs with V8's code cache (launch/code-cache); under tsx it is imported as
  * it is. cli.ts stays small: `--help`, `--version` and argument errors answer without loading any of this.
  */
+// First: before any module below builds a zod schema (launch/zod-jitless).
+import './launch/zod-jitless.js'
 export { credentialConfigProblems } from './auth/config-checks.js'
 export { ConfigError, loadConfig } from './config/load.js'
 export { ServerConfigSchema } from './config/schema.js'

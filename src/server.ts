@@ -3,6 +3,8 @@
  * Composition root: builds the runtimes, the store and the app from a validated config, serves it with
  * @hono/node-server, and shuts everything down in order (stop accepting, drain, end vendor sessions).
  */
+// First: before any module below builds a zod schema (launch/zod-jitless).
+import './launch/zod-jitless.js'
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
 import { isNonLoopback } from './auth/inbound.js'
