@@ -195,18 +195,37 @@ export class EventStreamBody {
 /** The error a stream cut before its end becomes (the network-error classification reads its message and code). */
 const prematureClose = () => Object.assign(new Error('aborted'), { code: 'ECONNRESET' })
 
+const EMPTY_BODY = Buffer.alloc(0)
+
 /**
  * Reads a whole response body. Rejects with its error, or as {@link prematureClose} when it is destroyed without
  * one (should not happen, but a call must never hang on it).
+ *
+ * An HTTP/1.1 answer is usually complete before any of this runs: a small answer arrives in one read with its head,
+ * and Node's parser has pushed all of it (and marked the message `complete`) by the first microtask after the
+ * `response` event. It is then taken with one `read()` instead of switching the stream to flowing mode (a tick to
+ * resume, one per `data` event). It still resolves at `end`: the Agent frees the socket in the tick after that,
+ * before the caller goes on, so a request sent right after this answer reuses the socket as before. Anything else
+ * (a body still arriving, an HTTP/2 stream) is read as it flows.
  */
 export function readWhole(res: WireBody): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    res.on('data', (chunk: Buffer) => chunks.push(chunk))
-    res.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
     res.once('error', reject)
     res.once('close', () => whole(res) || reject(prematureClose()))
+    if (res.complete === undefined) return flow(res, resolve)
+    queueMicrotask(() => {
+      if (!res.complete || res.readableDidRead || res.destroyed || res.readableFlowing) return flow(res, resolve)
+      const body = (res.read() as Buffer | null) ?? EMPTY_BODY
+      res.once('end', () => resolve(body))
+    })
   })
+}
+
+/** Collects a body as it flows, until its end. */
+function flow(res: WireBody, resolve: (body: Buffer) => void) {
+  const chunks: Buffer[] = []
+  res.on('data', (chunk: Buffer) => chunks.push(chunk))
+  res.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
 }
 
 /** Writes `res` into `writer` as a pipe would: waits while the reader lags, closes at the end, aborts on a cut. */

@@ -248,6 +248,23 @@ describe('upstream http pool', () => {
     expect(classifyUpstreamError(error, false).code).toBe('UNAVAILABLE')
   })
 
+  it('reads a JSON answer whose body comes after its head, and fails one cut before its end as interrupted', async () => {
+    const server = await startServer((req, res) => {
+      req.resume()
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '11' })
+      res.flushHeaders()
+      if (req.url?.endsWith('cut')) setTimeout(() => res.write('{"ok"', () => res.socket?.destroy()), 30)
+      else setTimeout(() => res.write('{"ok"', () => setTimeout(() => res.end(':true}'), 30)), 30)
+    })
+    const fetcher = pool().connectionFetch(() => ({}), false)
+    expect(await post(fetcher, server.url)).toEqual({ status: 200, json: { ok: true } })
+    const error = await post(fetcher, server.url + '?cut').then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(classifyUpstreamError(error, false).code).toBe('INTERRUPTED')
+  })
+
   it('a reset after the request was written stays "may have run" (interrupted)', async () => {
     const server = await startServer((req) => req.on('data', () => req.socket.destroy()))
     const fetcher = pool().connectionFetch(() => ({}), false)

@@ -2,6 +2,7 @@
  * Behaviour that cuts across vendors: argument validation against draft-07 and 2020-12 schemas, bad input,
  * caller isolation, list_changed, timeouts, the async 202 pattern, tool-error modes and graceful shutdown.
  */
+import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startAwkwardVendor, type AwkwardVendor } from '../fixtures/awkward-vendor.js'
 import { startSessionfulVendor, type SessionfulVendor } from '../fixtures/sessionful-vendor.js'
@@ -131,6 +132,32 @@ describe('bad input gets a clear problem response', () => {
     })
     const chunked = await fetch(f.url + '/tools/echo', { method: 'POST', body: stream, headers: { 'content-type': 'application/json' }, duplex: 'half' } as RequestInit)
     expect(chunked.status).toBe(413)
+  })
+  it('a body is read the same whichever way it arrives: in one packet (BOM dropped, bad bytes replaced) or in two', async () => {
+    const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))))
+    const echo = async (body: Uint8Array) => jsonOf(await f.call('/tools/echo', { method: 'POST', body, headers: { 'content-type': 'application/json' } }))
+    // Decoded as @hono/node-server decodes it (TextDecoder): a leading BOM is not part of the text.
+    expect((await echo(bytes([0xef, 0xbb, 0xbf], '{"message":"bom"}'))).data).toEqual({ message: 'bom' })
+    expect((await echo(bytes('{"message":"a', [0xff], 'b"}'))).data).toEqual({ message: 'a\ufffdb' })
+    // The second half of the body comes later: the facade waits for it.
+    const body = '{"message":"two packets"}'
+    const { port } = new URL(f.url)
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1')
+      let text = ''
+      socket.on('data', (chunk) => {
+        text += chunk.toString('utf8')
+        if (text.includes('two packets')) {
+          socket.destroy()
+          resolve(text)
+        }
+      })
+      socket.on('error', reject)
+      socket.write(`POST /tools/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`)
+      setTimeout(() => socket.write(body.slice(10)), 50)
+    })
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /)
+    expect(answer).toContain('"data":{"message":"two packets"}')
   })
   it('a JSON array body → 400 with pointer ""', async () => {
     const body = await jsonOf(await post(f, '/tools/echo', [1, 2]))
