@@ -7,7 +7,11 @@
  * (draft-ietf-httpapi-ratelimit-headers).
  */
 import type { Redis } from 'ioredis'
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
+import type { RateLimiterAbstract } from 'rate-limiter-flexible'
+// One file each, not the package's index, which loads every limiter it has (limits/rate-limiter-modules).
+import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory.js'
+import RateLimiterRedis from 'rate-limiter-flexible/lib/RateLimiterRedis.js'
+import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js'
 import { ApiError } from '../errors/api-error.js'
 import type { ProblemCode } from '../errors/codes.js'
 
