@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { UpstreamHttp } from '../../src/upstream/http-pool.js'
 import { classifyUpstreamError, neverSent } from '../../src/upstream/errors.js'
+import { abortOnceSeen, slowHandler } from '../support/slow-handler.js'
 import { makeTestCert, type TestCert } from '../support/tls-cert.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -72,19 +73,7 @@ const json: Handler = (req, res) => {
 }
 
 /** Answers after `ms`; `most()` is the most requests held at once. */
-function slow(ms: number) {
-  let active = 0
-  let most = 0
-  const handler: Handler = (req, res) => {
-    most = Math.max(most, ++active)
-    req.resume()
-    setTimeout(() => {
-      active--
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-    }, ms)
-  }
-  return { handler, most: () => most }
-}
+const slow = slowHandler
 
 const post = async (fetcher: { fetch: typeof fetch }, url: string, body = '{}', headers: Record<string, string> = {}) => {
   const res = await fetcher.fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } })
@@ -183,12 +172,7 @@ describe('upstream pool over HTTP/2', () => {
       stream.once('close', () => closed.push(stream.rstCode))
       req.resume() // never answers
     })
-    const fetcher = pool().connectionFetch(() => ({}), false)
-    const controller = new AbortController()
-    const pending = fetcher.fetch(server.url, { method: 'POST', body: '{}', signal: controller.signal })
-    await expect.poll(() => seen).toBeDefined()
-    controller.abort()
-    await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
+    await abortOnceSeen(pool().connectionFetch(() => ({}), false), server.url, () => seen)
     await expect.poll(() => closed).toEqual([constants.NGHTTP2_CANCEL])
     // Only the stream: the session stays for the next call.
     expect(server.open()).toBe(1)
@@ -257,7 +241,11 @@ describe('upstream pool over HTTP/2', () => {
     expect(handled).toBe(1)
   })
 
-  it('a stream above the last id of a GOAWAY goes again on a new session; streams below it finish', async () => {
+  /**
+   * A vendor that answers after `answerMs`, and sends a GOAWAY with `code` (its last stream the one before) instead of
+   * answering the stream after `goawayNext()`.
+   */
+  async function goawayServer(code: number, answerMs: number) {
     let goaway = false
     let handled = 0
     const server = await startTls((req, res) => {
@@ -265,47 +253,40 @@ describe('upstream pool over HTTP/2', () => {
       if (goaway) {
         goaway = false
         // The vendor takes the earlier stream (still answering) and not this one.
-        stream.session!.goaway(constants.NGHTTP2_NO_ERROR, stream.id! - 2)
+        stream.session!.goaway(code, stream.id! - 2)
         return
       }
       handled++
       req.resume()
-      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), 150)
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), answerMs)
     })
+    return { server, handled: () => handled, goawayNext: () => void (goaway = true) }
+  }
+
+  it('a stream above the last id of a GOAWAY goes again on a new session; streams below it finish', async () => {
+    const { server, handled, goawayNext } = await goawayServer(constants.NGHTTP2_NO_ERROR, 150)
     const fetcher = pool().connectionFetch(() => ({}), false)
     const first = post(fetcher, server.url)
-    await expect.poll(() => handled).toBe(1)
-    goaway = true
+    await expect.poll(handled).toBe(1)
+    goawayNext()
     const second = await post(fetcher, server.url)
     expect(second.status).toBe(200)
     expect((await first).status).toBe(200)
-    expect(handled).toBe(2)
+    expect(handled()).toBe(2)
     expect(server.opened()).toBe(2)
   })
 
   it('a GOAWAY with an error ends the session: a stream below its last id may have run, one above goes again', async () => {
-    let goaway = false
-    let handled = 0
-    const server = await startTls((req, res) => {
-      const stream = (req as Http2ServerRequest).stream
-      if (goaway) {
-        goaway = false
-        stream.session!.goaway(constants.NGHTTP2_INTERNAL_ERROR, stream.id! - 2)
-        return
-      }
-      handled++
-      req.resume()
-      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'), 300)
-    })
+    const { server, handled, goawayNext } = await goawayServer(constants.NGHTTP2_INTERNAL_ERROR, 300)
     const fetcher = pool().connectionFetch(() => ({}), false)
     const first = post(fetcher, server.url).catch((e: unknown) => e)
-    await expect.poll(() => handled).toBe(1)
-    goaway = true
+    await expect.poll(handled).toBe(1)
+    goawayNext()
     expect((await post(fetcher, server.url)).status).toBe(200)
     const error = await first
     expect(neverSent(error)).toBe(false)
     expect(classifyUpstreamError(error, false).code).toBe('INTERRUPTED')
-    expect(handled).toBe(2)
+    expect(handled()).toBe(2)
   })
 
   it('a stream reset otherwise may have run: not sent again, not never-sent', async () => {

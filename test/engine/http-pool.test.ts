@@ -13,6 +13,7 @@ import { UpstreamHttp } from '../../src/upstream/http-pool.js'
 import { classifyUpstreamError, neverSent } from '../../src/upstream/errors.js'
 import { trimIdle } from '../../src/upstream/idle-bound.js'
 import { ConfigSchema, POOL_DEFAULTS } from '../../src/config/schema.js'
+import { abortOnceSeen, slowHandler } from '../support/slow-handler.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const cleanups: Array<() => unknown> = []
@@ -23,17 +24,8 @@ afterEach(async () => {
 /** A loopback HTTP server that records its connections (open and closed) and how many requests each carried. */
 /** A server answering `{}` after `latencyMs`; `most()` is the most requests it held at once. */
 async function startSlowServer(latencyMs: number) {
-  let active = 0
-  let most = 0
-  const server = await startServer((req, res) => {
-    most = Math.max(most, ++active)
-    req.resume()
-    setTimeout(() => {
-      active--
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-    }, latencyMs)
-  })
-  return { server, most: () => most }
+  const { handler, most } = slowHandler(latencyMs)
+  return { server: await startServer(handler), most }
 }
 
 async function startServer(handler: (req: IncomingMessage, res: ServerResponse) => void, setup: (s: Server) => void = () => {}) {
@@ -391,12 +383,7 @@ describe('upstream http pool', () => {
       seen = req
       req.resume() // never answers
     })
-    const fetcher = pool().connectionFetch(() => ({}), false)
-    const controller = new AbortController()
-    const pending = fetcher.fetch(server.url, { method: 'POST', body: '{}', signal: controller.signal })
-    await expect.poll(() => seen).toBeDefined()
-    controller.abort()
-    await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
+    await abortOnceSeen(pool().connectionFetch(() => ({}), false), server.url, () => seen)
   })
 
   it('merges connection headers under the transport-managed ones, and sends Content-Length', async () => {
