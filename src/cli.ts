@@ -110,8 +110,7 @@ async function main(argv: string[]): Promise<number> {
     config: values.config,
     publicUrl: values['public-url'],
   }
-  // The demo vendor runs from the same bundle: a start that will serve it keeps a code cache of its own.
-  const bundle = await loadApp(demoCertain(flags, process.env) ? 'demo' : undefined)
+  const bundle = await loadApp()
   const { ConfigError, loadConfig, ServerConfigSchema, credentialConfigProblems, createLogger } = bundle.exports
   let config: Config
   try {
@@ -194,11 +193,11 @@ async function main(argv: string[]): Promise<number> {
   return 0
 }
 
-/** ./app.js: from its bundle with the code cache (of `variant`) once built, as a module under tsx. */
-function loadApp(variant?: string) {
+/** ./app.js: from its bundle with the code cache once built, as a module under tsx. */
+function loadApp() {
   // A specifier the bundler does not follow: app.js must not join cli.js (built, the bundle is loaded instead).
   const source = './app.js'
-  return loadEntryModule<typeof import('./app.js')>(typeof FACADE_APP_BUNDLE === 'string' ? FACADE_APP_BUNDLE : undefined, import.meta.url, () => import(source), variant)
+  return loadEntryModule<typeof import('./app.js')>(typeof FACADE_APP_BUNDLE === 'string' ? FACADE_APP_BUNDLE : undefined, import.meta.url, () => import(source))
 }
 
 /** `export --from <url>`: the connector folder of a running facade; no config is loaded and no vendor contacted. */
@@ -217,11 +216,6 @@ async function exportFrom(from: string, values: { out?: string; 'mcp-only'?: boo
     process.stderr.write(`export failed: ${(error as Error).message}\n`)
     return 1
   }
-}
-
-/** True when no flag or environment variable can name an upstream, so the demo vendor will be fronted. */
-function demoCertain(flags: CliFlags, env: NodeJS.ProcessEnv): boolean {
-  return !flags.upstream && !flags.upstreamCommand && !flags.config && !env.MCP_UPSTREAM_URL && !env.MCP_UPSTREAM_COMMAND && !env.MCP_FACADE_CONFIG
 }
 
 main(process.argv.slice(2)).then(

@@ -7,10 +7,7 @@
  * facade's own time to ready (bench/startup.ts).
  *
  * The cache is written once per bundle content, from the running process, after start-up (see
- * {@link LoadedBundle.save}): V8 then includes every function compiled so far, not only the top level. A process
- * that runs another part of the same bundle (the facade with its in-process demo vendor, against the facade in front
- * of a vendor elsewhere) names a variant and keeps a cache of its own: a shared one would hold the other's functions
- * (V8 deserialises all of them: 20–30 ms more to ready, measured) and lack its own. Its file
+ * {@link LoadedBundle.save}): V8 then includes every function compiled so far, not only the top level. Its file
  * name carries the bundle's content hash, the V8 version, V8's tag for its version, flags and CPU features, and
  * the CPU architecture, so processes started with different V8 flags keep a cache each; V8 checks version and
  * flags again on load and rejects a cache that does not fit, and the bundle then compiles as if there were none.
@@ -67,15 +64,9 @@ export function codeCacheDir(env: NodeJS.ProcessEnv): string | undefined {
  * @param entryUrl  the entry's `import.meta.url`
  * @param fromSources imports the sources; the entry writes it with a specifier the bundler does not follow, so the
  *   sources never join the small entry file
- * @param variant   names what part of the bundle this process runs, for a cache of its own (e.g. `demo`)
  */
-export async function loadEntryModule<T>(
-  bundle: string | undefined,
-  entryUrl: string,
-  fromSources: () => Promise<unknown>,
-  variant?: string,
-): Promise<LoadedBundle<T>> {
-  if (bundle !== undefined) return loadBundle<T>(fileURLToPath(new URL(bundle, entryUrl)), codeCacheDir(process.env), variant)
+export async function loadEntryModule<T>(bundle: string | undefined, entryUrl: string, fromSources: () => Promise<unknown>): Promise<LoadedBundle<T>> {
+  if (bundle !== undefined) return loadBundle<T>(fileURLToPath(new URL(bundle, entryUrl)), codeCacheDir(process.env))
   return { exports: (await fromSources()) as T, state: 'off', save() {} }
 }
 
@@ -83,14 +74,12 @@ export async function loadEntryModule<T>(
  * Runs a CommonJS bundle the way `require` would, compiled from the code cache in `cacheDir` when one fits.
  * @param file     absolute path of the `.cjs` bundle
  * @param cacheDir where caches live (created 0700 if missing); undefined turns the cache off
- * @param variant  see {@link loadEntryModule}; the cache file is named `<bundle>+<variant>-…`
  */
-export function loadBundle<T>(file: string, cacheDir: string | undefined, variant?: string): LoadedBundle<T> {
+export function loadBundle<T>(file: string, cacheDir: string | undefined): LoadedBundle<T> {
   // Node maps stack traces (--enable-source-maps) only for code its own loaders compiled, not for a vm.Script: an
   // operator who asks for readable traces gets them, at the price of a start without the cache.
   if (process.sourceMapsEnabled) return { exports: createRequire(file)(file) as T, state: 'source-maps', save() {} }
-  const cacheName = variant ? `${basename(file)}+${variant}` : basename(file)
-  const { script, state, cacheFile } = compile(file, cacheDir, cacheName)
+  const { script, state, cacheFile } = compile(file, cacheDir)
   const module = { exports: {} as T }
   ;(script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file))
 
@@ -108,7 +97,7 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined, varian
       try {
         writeFileSync(partial, data, { mode: 0o600 })
         renameSync(partial, cacheFile)
-        pruneOlderCaches(cacheFile, cacheName)
+        pruneOlderCaches(cacheFile, basename(file))
       } catch {
         rmSync(partial, { force: true })
       }
@@ -122,7 +111,7 @@ export function loadBundle<T>(file: string, cacheDir: string | undefined, varian
  * outlived the young generation's collections during the bundle's evaluation and stayed until the first full
  * collection, which an idle facade may not see for 20 s (`external` memory 6.7 MB instead of 3.5 MB until then).
  */
-function compile(file: string, cacheDir: string | undefined, cacheName: string): { script: Script; state: CodeCacheState; cacheFile?: string } {
+function compile(file: string, cacheDir: string | undefined): { script: Script; state: CodeCacheState; cacheFile?: string } {
   // One read into a Buffer for both the hash and the source text: each large temporary buffer is memory the C heap
   // tends to keep after it is freed (idle RSS).
   const bytes = readFileSync(file)
@@ -137,7 +126,7 @@ function compile(file: string, cacheDir: string | undefined, cacheName: string):
       // cachedDataVersionTag() covers V8's version, its flags and the CPU features: a start with other V8 flags (say
       // NODE_OPTIONS=--max-old-space-size=…) would have the cache rejected, and the two would overwrite each other's.
       const tag = cachedDataVersionTag().toString(16)
-      cacheFile = join(cacheDir, `${cacheName}-${process.arch}-v8-${process.versions.v8}-${tag}-${hash}.bin`)
+      cacheFile = join(cacheDir, `${basename(file)}-${process.arch}-v8-${process.versions.v8}-${tag}-${hash}.bin`)
       cachedData = readIfPresent(cacheFile)
       state = 'miss'
     }
@@ -151,7 +140,7 @@ function compile(file: string, cacheDir: string | undefined, cacheName: string):
   return { script, state, cacheFile }
 }
 
-/** Caches kept per bundle name (and variant): a few builds or Node versions side by side (two checkouts, an upgrade) without thrashing. */
+/** Caches kept per bundle name: a few builds or Node versions side by side (two checkouts, an upgrade) without thrashing. */
 const KEPT_PER_BUNDLE = 4
 
 /**

@@ -15,11 +15,11 @@ import { codeCacheDir, loadBundle } from '../../src/launch/code-cache.js'
 const loader = fileURLToPath(new URL('../../src/launch/code-cache.ts', import.meta.url))
 
 /** Loads `file` in a new Node process (then saves the cache); returns what the load reported. */
-function loadInProcess(file: string, cache: string, sourceMaps = false, v8Flags: string[] = [], variant?: string): { state: string; answer: number } {
+function loadInProcess(file: string, cache: string, sourceMaps = false, v8Flags: string[] = []): { state: string; answer: number } {
   // tsx (which runs the loader's TypeScript here) turns source maps on; a built start has them off unless asked.
   const script = `process.setSourceMapsEnabled(${sourceMaps})
 const { loadBundle } = await import(${JSON.stringify(loader)})
-const loaded = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(cache)}, ${JSON.stringify(variant)})
+const loaded = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(cache)})
 loaded.save()
 console.log(JSON.stringify({ state: loaded.state, answer: loaded.exports.answer() }))`
   return JSON.parse(execFileSync(process.execPath, [...v8Flags, '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }))
@@ -83,15 +83,6 @@ describe('launch/code-cache', () => {
     expect(loadInProcess(file, cache, false, flagged).state).toBe('miss')
     expect(readdirSync(cache)).toHaveLength(2)
     expect(loadInProcess(file, cache, false, flagged).state).toBe('hit')
-    expect(loadInProcess(file, cache).state).toBe('hit')
-  })
-
-  it('keeps a cache per variant (the facade with its in-process demo vendor): neither reads nor prunes the other', { timeout: 30_000 }, () => {
-    const file = writeBundle(dir)
-    expect(loadInProcess(file, cache).state).toBe('miss')
-    expect(loadInProcess(file, cache, false, [], 'demo').state).toBe('miss')
-    expect(readdirSync(cache).sort()).toEqual([expect.stringMatching(/^sample\.cjs\+demo-.+\.bin$/), expect.stringMatching(/^sample\.cjs-.+\.bin$/)])
-    expect(loadInProcess(file, cache, false, [], 'demo')).toEqual({ state: 'hit', answer: 42 })
     expect(loadInProcess(file, cache).state).toBe('hit')
   })
 

@@ -128,9 +128,8 @@ for (const s of ${JSON.stringify(required)}) try { requireFromApp.resolve(s) } c
     let first = ''
     await withRunningFacade(env, async (_, output) => void (first = output()))
     expect(stateOf(first)).toBe('miss')
-    // Written at the latest on SIGTERM. One file, the demo variant's (launch/code-cache): the demo vendor ran from the
-    // facade's bundle, in its process.
-    expect(readdirSync(cache)).toEqual([expect.stringMatching(/^app\.cjs\+demo-.+\.bin$/)])
+    // Written at the latest on SIGTERM. One file: the demo vendor is part of the facade's bundle.
+    expect(readdirSync(cache)).toEqual([expect.stringMatching(/^app\.cjs-.+\.bin$/)])
     let second = ''
     await withRunningFacade(env, async (base, output) => {
       second = output()
