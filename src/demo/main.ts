@@ -41,25 +41,30 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.exit(0)
 }
 
-try {
-  const portText = flag('port') ?? process.env.DEMO_VENDOR_PORT ?? '0'
-  const port = Number(portText)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${portText}`)
-  const host = flag('host') ?? process.env.DEMO_VENDOR_HOST ?? '127.0.0.1'
-  const bundle = await loadVendor()
-  const vendor = await bundle.exports.startDemoVendor({ host, port })
-  process.stdout.write(`Demo MCP vendor listening on ${vendor.url}\n`)
-  // The cache is written once the first sessions ran (their code is then compiled too), or at the latest on stop.
-  setTimeout(() => bundle.save(), 3000).unref()
-  const stop = () => {
-    bundle.save()
-    void vendor.close().then(() => process.exit(0))
+/** Starts the vendor; an async function, as the build makes this entry a CommonJS file (no top-level await). */
+async function main(): Promise<void> {
+  try {
+    const portText = flag('port') ?? process.env.DEMO_VENDOR_PORT ?? '0'
+    const port = Number(portText)
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${portText}`)
+    const host = flag('host') ?? process.env.DEMO_VENDOR_HOST ?? '127.0.0.1'
+    const bundle = await loadVendor()
+    const vendor = await bundle.exports.startDemoVendor({ host, port })
+    process.stdout.write(`Demo MCP vendor listening on ${vendor.url}\n`)
+    // The cache is written once the first sessions ran (their code is then compiled too), or at the latest on stop.
+    setTimeout(() => bundle.save(), 3000).unref()
+    const stop = () => {
+      bundle.save()
+      void vendor.close().then(() => process.exit(0))
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+    // The parent holds the other end of stdin: it closes when the parent ends, however it ends.
+    if (process.argv.includes('--exit-with-parent')) process.stdin.once('end', stop).once('error', stop).resume()
+  } catch (error) {
+    process.stderr.write(`demo vendor failed to start: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(1)
   }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
-  // The parent holds the other end of stdin: it closes when the parent ends, however it ends.
-  if (process.argv.includes('--exit-with-parent')) process.stdin.once('end', stop).once('error', stop).resume()
-} catch (error) {
-  process.stderr.write(`demo vendor failed to start: ${error instanceof Error ? error.message : String(error)}\n`)
-  process.exit(1)
 }
+
+void main()

@@ -6,7 +6,8 @@
  * facade's own token requests (catalog) and delegated ones.
  */
 import { X509Certificate, createHash, randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs'
+import { promisify } from 'node:util'
 import { SignJWT, importPKCS8, type CryptoKey } from 'jose'
 import { UpstreamError } from './errors.js'
 
@@ -50,6 +51,9 @@ export function thumbprintsOf(pem: string): { x5t: string; 'x5t#S256': string } 
   return known
 }
 
+/** `node:fs/promises` would load its own modules (readline's among them) at every start for a rarely used path. */
+const readFileAsync = promisify(readFile)
+
 /**
  * A platform-issued JWT from its file, read on every token request: the platform rewrites the file before the old
  * assertion expires, and token requests are rare (their results are cached).
@@ -58,7 +62,7 @@ export function thumbprintsOf(pem: string): { x5t: string; 'x5t#S256': string } 
 export async function readAssertionFile(path: string): Promise<string> {
   let text: string
   try {
-    text = (await readFile(path, 'utf8')).trim()
+    text = (await readFileAsync(path, 'utf8')).trim()
   } catch (error) {
     throw new UpstreamError('UNAVAILABLE', `the workload identity token file cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
   }

@@ -7,7 +7,6 @@
 import { explainConnectFailure } from './connect-errors.js'
 import { CLIENT_CAPABILITIES_META_KEY, Client, LOG_LEVEL_META_KEY, SSEClientTransport, SdkHttpError, StreamableHTTPClientTransport, isInputRequiredResult } from '@modelcontextprotocol/client'
 import type { Transport } from '@modelcontextprotocol/client'
-import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/client/stdio'
 import { redactSecrets, secretsOf } from '../security/redact.js'
 import { UpstreamError, classifyUpstreamError } from './errors.js'
 import { markTransportSignal, type ConnectionFetch } from './http-pool.js'
@@ -167,6 +166,9 @@ export class UpstreamConnection {
     let transport: Transport
     let fetcher: ConnectionFetch | undefined
     if (target.kind === 'stdio') {
+      // Loaded on first use: it pulls in cross-spawn and node:child_process (with dgram and the socket list), some
+      // ten modules that an HTTP vendor's facade never needs at start.
+      const { StdioClientTransport, getDefaultEnvironment } = await import('@modelcontextprotocol/client/stdio')
       transport = new StdioClientTransport({
         command: target.command,
         args: target.args,

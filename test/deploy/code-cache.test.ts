@@ -5,12 +5,13 @@
  * within one process V8's in-memory compilation cache would answer instead of the file.
  */
 import { execFileSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { codeCacheDir, loadBundle } from '../../src/launch/code-cache.js'
+import { buildSync } from 'esbuild'
+import { CODE_CACHE_WRAPPER, codeCacheDir, loadBundle } from '../../src/launch/code-cache.js'
 
 const loader = fileURLToPath(new URL('../../src/launch/code-cache.ts', import.meta.url))
 
@@ -40,6 +41,14 @@ function writeBundle(dir: string, answer = 42): string {
     file,
     `#!/usr/bin/env node\n${helpers}\nmodule.exports = { answer: () => helper0(${answer}), sibling: require('./sibling.cjs'), filename: __filename }\n`,
   )
+  return file
+}
+
+/** The same bundle as the build writes it (scripts/build.mjs): one function expression, its own CommonJS wrapper. */
+function writePreWrappedBundle(dir: string): string {
+  const file = join(dir, 'wrapped.cjs')
+  const plain = writeBundle(dir)
+  writeFileSync(file, `${CODE_CACHE_WRAPPER}'use strict';\n${readFileSync(plain, 'utf8').replace(/^#!.*/, '')}\n})\n`)
   return file
 }
 
@@ -150,6 +159,30 @@ describe('launch/code-cache', () => {
     const file = writeBundle(dir)
     expect(loadInProcess(file, cache, true)).toEqual({ state: 'source-maps', answer: 42 })
     expect(existsSync(cache)).toBe(false)
+  })
+
+  it('compiles a bundle that is its own wrapper as it is, from the cache too', { timeout: 30_000 }, () => {
+    const file = writePreWrappedBundle(dir)
+    const first = loadBundle<Sample>(file, cache)
+    expect(first.state).toBe('miss')
+    expect(first.exports).toEqual({ answer: expect.any(Function), sibling: 'sibling', filename: file })
+    expect(first.exports.answer()).toBe(42)
+    first.save()
+    expect(loadInProcess(file, cache)).toEqual({ state: 'hit', answer: 42 })
+  })
+
+  it('maps stack traces of a pre-wrapped bundle to its sources when source maps are on', { timeout: 30_000 }, () => {
+    writeFileSync(join(dir, 'source.ts'), `export function answer(): number {\n  return 42\n}\nexport function fail(): never {\n  throw new Error('mapped')\n}\n`)
+    const file = join(dir, 'mapped.cjs')
+    buildSync({ entryPoints: [join(dir, 'source.ts')], outfile: file, bundle: true, format: 'cjs', platform: 'node', sourcemap: 'linked', banner: { js: CODE_CACHE_WRAPPER }, footer: { js: '})' }, logLevel: 'silent' })
+    const script = `process.setSourceMapsEnabled(true)
+const { loadBundle } = await import(${JSON.stringify(loader)})
+const loaded = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(cache)})
+let frame
+try { loaded.exports.fail() } catch (error) { frame = error.stack.split('\\n')[1] }
+console.log(JSON.stringify({ state: loaded.state, answer: loaded.exports.answer(), frame }))`
+    const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' }))
+    expect(out).toEqual({ state: 'source-maps', answer: 42, frame: expect.stringContaining(`${join(dir, 'source.ts')}:5:`) })
   })
 
   it('is off when told so, and under the temporary directory by default', () => {
