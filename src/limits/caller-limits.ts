@@ -18,17 +18,22 @@ export interface ServerLimits {
   /** A session counted by {@link ServerLimits.sessionOpening} ended, or was never opened after all. */
   sessionClosed(identity: string): void
   /**
-   * Before a call; resolves with the function to call when it is over.
-   * @throws ApiError 429 `rate_limited` or `too_many_requests`
+   * Before a call; gives (or resolves with) the function to call when it is over. With no call limit configured
+   * (the default) that function comes back at once, not in a promise: every call passes here, and an await costs it
+   * a microtask turn for nothing.
+   * @throws ApiError 429 `rate_limited` or `too_many_requests` (as a rejection)
    */
-  callStarting(identity: string): Promise<() => void>
+  callStarting(identity: string): Promise<() => void> | (() => void)
 }
+
+/** What {@link ServerLimits.callStarting} gives when no call limit applies: nothing to give back. */
+const NOTHING_TAKEN = () => {}
 
 /** No limits at all (tests and embedders that build a runtime by hand). */
 export const NO_LIMITS: ServerLimits = {
   sessionOpening: async () => {},
   sessionClosed: () => {},
-  callStarting: async () => () => {},
+  callStarting: () => NOTHING_TAKEN,
 }
 
 /**
@@ -49,6 +54,7 @@ export function serverLimits(server: string, config: Config, redis: Redis | unde
   const identityBusy = quota({ name: 'identity-concurrency', points: l.concurrentPerIdentity, windowSeconds: busyWindow, code: 'too_many_requests', what: 'calls at once per caller', releasedRetryAfterSeconds: 1 })
   const serverBusy = quota({ name: 'concurrency', points: l.concurrentPerServer, windowSeconds: busyWindow, code: 'too_many_requests', what: 'calls at once of all callers', releasedRetryAfterSeconds: 1 })
   const ALL = '*'
+  const callLimited = !!(identityRate || serverRate || identityBusy || serverBusy)
 
   /** Takes from each quota in turn; a refusal gives back what was already taken. */
   async function takeAll(entries: Array<[Quota | undefined, string]>): Promise<() => void> {
@@ -79,16 +85,19 @@ export function serverLimits(server: string, config: Config, redis: Redis | unde
       void perIdentitySessions?.give(identity)
       void allSessions?.give(ALL)
     },
-    async callStarting(identity) {
-      // Rates are spent, not given back; places in flight are.
-      await takeAll([
-        [identityRate, identity],
-        [serverRate, ALL],
-      ])
-      return takeAll([
-        [identityBusy, identity],
-        [serverBusy, ALL],
-      ])
+    callStarting(identity) {
+      if (!callLimited) return NOTHING_TAKEN
+      return (async () => {
+        // Rates are spent, not given back; places in flight are.
+        await takeAll([
+          [identityRate, identity],
+          [serverRate, ALL],
+        ])
+        return takeAll([
+          [identityBusy, identity],
+          [serverBusy, ALL],
+        ])
+      })()
     },
   }
 }

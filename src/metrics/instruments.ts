@@ -58,18 +58,44 @@ export function recordTokenExchange(server: string, grant: string, outcome: stri
   tokenExchanges.inc({ server, grant, outcome })
 }
 
+/** A counter and a histogram bound to one set of label values. */
+interface Pair {
+  inc: () => void
+  observe: (seconds: number) => void
+}
+
+/**
+ * The counter's and the histogram's children for one set of label values, made once and kept. Every request and
+ * vendor call records both: handing prom-client a labels object each time makes it build a fresh object and, for
+ * the histogram, a fresh closure per observation. Label sets are bounded (route templates, methods, statuses;
+ * servers, tools, outcomes), so is this map; a child stays valid after `reset()` (prom-client looks its values up
+ * by the labels' hash on every call).
+ */
+function pairs(counter: Counter<string>, histogram: Histogram<string>) {
+  const made = new Map<string, Pair>()
+  return (a: string, b: string, c: string): Pair => {
+    const key = `${a}\u0000${b}\u0000${c}`
+    let pair = made.get(key)
+    if (!pair) made.set(key, (pair = { inc: counter.labels(a, b, c).inc, observe: histogram.labels(a, b, c).observe }))
+    return pair
+  }
+}
+
+const httpPair = pairs(httpRequests, httpDuration)
+const vendorPair = pairs(vendorCalls, vendorDuration)
+
 /** Records one answered HTTP request. `route` is the route template (e.g. `/tools/:tool{.+}`), never the raw path. */
 export function recordHttpRequest(route: string, method: string, status: number, ms: number): void {
-  const labels = { route, method, status: String(status) }
-  httpRequests.inc(labels)
-  httpDuration.observe(labels, ms / 1000)
+  const pair = httpPair(route, method, String(status))
+  pair.inc()
+  pair.observe(ms / 1000)
 }
 
 /** Records one tool call to a vendor. */
 export function recordVendorCall(server: string, tool: string, outcome: string, ms: number): void {
-  const labels = { server, tool, outcome }
-  vendorCalls.inc(labels)
-  vendorDuration.observe(labels, ms / 1000)
+  const pair = vendorPair(server, tool, outcome)
+  pair.inc()
+  pair.observe(ms / 1000)
 }
 
 /** Records a vendor session renewal. */

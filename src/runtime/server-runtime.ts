@@ -250,7 +250,8 @@ export class ServerRuntime {
   ): Promise<{ result: T; renewed: boolean; sessionId?: string }> {
     if (this.#stopping) throw new ApiError('shutting_down')
     // Rate and concurrency limits first: a refused call opens no session and reaches no vendor.
-    const done = await this.#limits.callStarting(caller.identity)
+    const starting = this.#limits.callStarting(caller.identity)
+    const done = typeof starting === 'function' ? starting : await starting
     try {
       const active =
         selector.kind === 'pooled' ? undefined : selector.kind === 'new' ? await this.openSession(caller) : await this.sessions.resolve(selector.id, caller)

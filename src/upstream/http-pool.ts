@@ -252,7 +252,10 @@ function targetOf(pool: UpstreamHttp, href: string): Target {
   return { href, secure, origin: u.origin, hostname, port: u.port, path: u.pathname + u.search, agent: pool.agent(secure) }
 }
 
-/** Starts one request on the pool; errors before the response arrive on the returned request. */
+/**
+ * Starts one request on the pool; errors before the response arrive on the returned request.
+ * @param onSocket told which socket the request got (after the staleness check), from the same one-time listener
+ */
 function send(
   t: Target,
   method: string,
@@ -260,6 +263,7 @@ function send(
   body: string | Uint8Array | undefined,
   signal: AbortSignal | undefined,
   onResponse: (res: IncomingMessage) => void,
+  onSocket?: (socket: Socket) => void,
 ) {
   const req = (t.secure ? httpsRequest : httpRequest)({ agent: t.agent, hostname: t.hostname, port: t.port, path: t.path, method, headers, signal }, onResponse)
   // 'socket' comes before Node writes anything: a dead pooled socket is refused here, so the request provably
@@ -267,6 +271,7 @@ function send(
   req.once('socket', (socket: Socket) => {
     const stale = staleness(socket)
     if (stale) req.destroy(staleAbort(stale === 'closed'))
+    onSocket?.(socket)
   })
   // With a single `end(body)` Node sends Content-Length, not chunked encoding.
   req.end(body)
@@ -353,14 +358,21 @@ export class ConnectionFetch {
         let reused = false
         let bytesAtStart = 0
         try {
-          const req = send(target, method, headers, init?.body as string | undefined, signal, (res) => {
-            responded = true
-            onResponse(res)
-          })
-          req.once('socket', (socket: Socket) => {
-            reused = wasUsed(socket)
-            bytesAtStart = socket.bytesRead
-          })
+          const req = send(
+            target,
+            method,
+            headers,
+            init?.body as string | undefined,
+            signal,
+            (res) => {
+              responded = true
+              onResponse(res)
+            },
+            (socket) => {
+              reused = wasUsed(socket)
+              bytesAtStart = socket.bytesRead
+            },
+          )
           // Kept for the request's life: a socket error after the response also lands here (a no-op once settled).
           req.on('error', (error) => {
             // Never written (dead pooled socket): send it again at once on another connection, whatever it is.

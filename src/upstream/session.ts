@@ -208,7 +208,10 @@ export class UpstreamSession {
       for (;;) {
         let conn: UpstreamConnection
         try {
-          conn = await this.#current()
+          // The live connection is taken as it is (almost every call): awaiting #current()'s resolved promise would
+          // cost each call a microtask turn.
+          const live = this.#closed ? undefined : this.#connection
+          conn = live && !live.closed ? live : await this.#current()
         } catch (error) {
           if (error instanceof UpstreamError && error.code === 'UNAVAILABLE' && (await retryNeverRan())) continue
           // The handshake failed on a keep-alive socket the vendor was closing: connect again after a short wait (a
