@@ -8,7 +8,6 @@
  *
  * Routes only translate HTTP into a {@link ToolInvocation} and the {@link InvocationResult} back into HTTP.
  */
-import { getEventListeners } from 'node:events'
 import { findTool } from '../catalog/build.js'
 import type { CatalogTool } from '../catalog/types.js'
 import { validateDroppingEmpties, type CatalogValidators } from '../catalog/validator.js'
@@ -132,7 +131,7 @@ export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): P
     if (job) runtime.jobs.report(job, p)
   }
   // Aborted by DELETE /jobs/{jobId}: the SDK then sends notifications/cancelled for the running request.
-  const abort = spareControllers.pop() ?? new AbortController()
+  const abort = new AbortController()
   const running = callAndShape(runtime, validators, tool, args, inv, onProgress, abort.signal)
 
   const threshold = runtime.config.async.thresholdMs
@@ -142,10 +141,7 @@ export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): P
     const unsubscribe = inv.onCallerGone?.(() => abort.abort(new Error('the caller went away')))
     const outcome = threshold <= 0 ? await running : await withinThreshold(running, threshold)
     unsubscribe?.()
-    if (outcome) {
-      recycle(abort)
-      return { kind: 'done', outcome }
-    }
+    if (outcome) return { kind: 'done', outcome }
   }
   let started: Job
   try {
@@ -159,22 +155,6 @@ export async function invokeTool(runtime: ServerRuntime, inv: ToolInvocation): P
   job = started
   if (lastProgress) runtime.jobs.report(started, lastProgress)
   return { kind: 'accepted', job: started }
-}
-
-/**
- * Controllers of synchronous calls that ended unaborted, for later calls. A new `AbortController` costs ~5 µs on
- * Node 20 (its signal is a full EventTarget), on every call, for an abort that almost never comes. Only the call's
- * own closures can abort one (the caller-gone subscription, removed before this, and a job, which a call that
- * ended synchronously never became), and the SDK removes its listener when the request settles; one that still
- * has a listener is not reused.
- */
-const spareControllers: AbortController[] = []
-const SPARE_CONTROLLERS = 64
-
-/** Keeps a controller nobody can abort any more for the next call, when it is clean. */
-function recycle(abort: AbortController): void {
-  if (abort.signal.aborted || spareControllers.length >= SPARE_CONTROLLERS || getEventListeners(abort.signal, 'abort').length > 0) return
-  spareControllers.push(abort)
 }
 
 /**
