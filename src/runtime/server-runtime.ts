@@ -176,6 +176,11 @@ export class ServerRuntime {
     )
   }
 
+  /** HTTP/2 sessions open to the vendor and streams in flight on them (undefined for a stdio server: no pool). */
+  h2Stats(): { sessions: number; streams: number } | undefined {
+    return this.#http?.h2Stats()
+  }
+
   /** The era the vendor speaks, as the catalog session found it (undefined before the catalog loaded). */
   get vendorEra(): 'legacy' | 'modern' | undefined {
     return this.#catalogSession.facts?.era
