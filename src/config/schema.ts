@@ -364,7 +364,10 @@ export const ServerConfigSchema = z
       .object({
         /** Per tool call, reset by every progress notification. */
         callMs: z.number().int().positive().default(100_000),
-        /** Connecting to the vendor (and its first handshake). */
+        /**
+         * Connecting to the vendor: each new connection's TCP and TLS setup (and an HTTP/2 connection's SETTINGS),
+         * and the MCP handshake of a new vendor session, are each given this long.
+         */
         connectMs: z.number().int().positive().default(15_000),
         /** Per-tool overrides of callMs, by original tool name. */
         tools: z.record(z.string(), z.number().int().positive()).default({}),

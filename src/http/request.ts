@@ -1,8 +1,8 @@
 /**
  * @module http/request
- * Request parsing shared by the routes: JSON bodies with clear 413/415/400 answers (too deep and non-finite
- * numbers included), path segments decoded without throwing, and the session selector (`X-Session-Id` header or
- * `sessionId` query parameter; `new` opens a session).
+ * Request parsing shared by the routes: bodies read within the size limit (the REST routes and `/mcp`), JSON bodies
+ * with clear 413/415/400 answers (too deep and non-finite numbers included), path segments decoded without
+ * throwing, and the session selector (`X-Session-Id` header or `sessionId` query parameter; `new` opens a session).
  */
 import { IncomingMessage } from 'node:http'
 import type { HttpBindings } from '@hono/node-server'
@@ -20,13 +20,8 @@ export const DEFAULT_MAX_JSON_DEPTH = 64
  *   limit) or `invalid_arguments` (not an object, or a number JSON cannot carry, such as `1e999`)
  */
 export async function readJsonObject(c: Context, limitBytes: number, maxDepth = DEFAULT_MAX_JSON_DEPTH): Promise<Record<string, unknown>> {
-  const declared = c.req.header('content-length')
-  if (declared && Number(declared) > limitBytes)
-    throw new ApiError('payload_too_large', { detail: `The body is ${declared} bytes; the limit is ${limitBytes}.` })
+  const raw = await readBodyText(c, limitBytes)
   const type = c.req.header('content-type')
-  // With a declared length (already checked against the limit) read directly: touching `c.req.raw.body` makes
-  // @hono/node-server build a full web Request and stream, ~70% of the request handling for small bodies.
-  const raw = declared !== undefined ? (bufferedText(c, declared) ?? (await c.req.text())) : c.req.raw.body ? await readLimited(c.req.raw, limitBytes) : ''
   if (raw.trim() === '') return {}
   if (!type || !/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type))
     throw new ApiError('unsupported_media_type', { detail: 'Send the arguments as application/json.', headers: { 'Accept-Post': 'application/json' } })
@@ -49,6 +44,23 @@ export async function readJsonObject(c: Context, limitBytes: number, maxDepth = 
       errors: nonFinitePointers(parsed).map((pointer) => ({ pointer, message: 'must be a finite number' })),
     })
   return parsed as Record<string, unknown>
+}
+
+/**
+ * Reads a request body as text within `limitBytes` (the REST tool routes and the MCP endpoint both read theirs so).
+ * A declared `Content-Length` over the limit is refused before any byte is read; Node's parser then delivers exactly
+ * that many bytes, so the check holds for the bytes read. A body without a length (chunked) is counted as it
+ * arrives and refused as soon as it passes the limit. An absent body is `''`.
+ * @throws ApiError `payload_too_large`
+ */
+export async function readBodyText(c: Context, limitBytes: number): Promise<string> {
+  const declared = c.req.header('content-length')
+  if (declared && Number(declared) > limitBytes)
+    throw new ApiError('payload_too_large', { detail: `The body is ${declared} bytes; the limit is ${limitBytes}.` })
+  // With a declared length (already checked against the limit) read directly: touching `c.req.raw.body` makes
+  // @hono/node-server build a full web Request and stream, ~70% of the request handling for small bodies.
+  if (declared !== undefined) return bufferedText(c, declared) ?? (await c.req.text())
+  return c.req.raw.body ? readLimited(c.req.raw, limitBytes) : ''
 }
 
 const utf8 = new TextDecoder()

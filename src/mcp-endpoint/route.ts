@@ -18,7 +18,7 @@ import type { Context } from 'hono'
 import { ApiError } from '../errors/api-error.js'
 import { InFlightCalls } from './call-cancellation.js'
 import { callerGone } from '../http/caller-gone.js'
-import { readLimited } from '../http/request.js'
+import { readBodyText } from '../http/request.js'
 import type { ServerRuntime } from '../runtime/server-runtime.js'
 import { Conversations } from './conversations.js'
 import { DownstreamElicitation } from './downstream-elicitation.js'
@@ -61,7 +61,7 @@ export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): v
   app.post(MCP_ENDPOINT_PATH, async (c) => {
     const caller = await port.caller(c.req.raw.headers, resourceMetadataChallenge(c, port))
     port.catalog() // 503 not_ready before any MCP exchange starts
-    const text = await readBody(c, port.bodyLimitBytes)
+    const text = await readBodyText(c, port.bodyLimitBytes)
     let parsed: unknown
     try {
       parsed = JSON.parse(text)
@@ -114,11 +114,4 @@ export function registerMcpEndpoint(app: OpenAPIHono, runtime: ServerRuntime): v
 /** RFC 9728 §5.1: a 401 from the MCP endpoint names where its protected-resource metadata lives. */
 function resourceMetadataChallenge(c: Context, port: { config: { auth: { mode: string } }; publicUrl?: string }): Record<string, string> | undefined {
   return port.config.auth.mode === 'jwt' ? { resource_metadata: resourceMetadataUrl(c.req.raw.url, port.publicUrl) } : undefined
-}
-
-async function readBody(c: Context, limitBytes: number): Promise<string> {
-  const declared = c.req.header('content-length')
-  if (declared && Number(declared) > limitBytes) throw new ApiError('payload_too_large', { detail: `The body is ${declared} bytes; the limit is ${limitBytes}.` })
-  if (declared !== undefined) return c.req.text()
-  return c.req.raw.body ? readLimited(c.req.raw, limitBytes) : ''
 }

@@ -1,7 +1,8 @@
 /**
  * @module metrics/gauges
  * Gauges that read live state when Prometheus scrapes (nothing is updated on the hot path): pooled vendor sessions,
- * caller sessions, live connections, running jobs, catalog version and tool count, per server.
+ * caller sessions, live connections, running jobs, catalog version and tool count, HTTP/2 sessions and streams to
+ * the vendor, per server.
  */
 import { Gauge, Registry } from 'prom-client'
 import { instrumentRegistry } from './instruments.js'
@@ -15,6 +16,8 @@ interface RuntimeView {
   readonly sessions: { readonly pooledCount: number; readonly liveCount: number }
   readonly jobs: { readonly running: number }
   readonly catalog: { readonly state?: { readonly catalog: { readonly version: number; readonly tools: readonly unknown[] } } }
+  /** HTTP/2 sessions and streams in flight to the vendor; undefined without a socket pool (stdio). */
+  h2Stats(): { readonly sessions: number; readonly streams: number } | undefined
 }
 
 /** Live connections, when the session manager offers a count (it may not yet: then the gauge is absent). */
@@ -48,6 +51,9 @@ export class FacadeMetrics {
     gauge('mcp_facade_running_jobs', 'Long-running (202) calls still running in this process.', (r) => r.jobs.running)
     gauge('mcp_facade_catalog_version', 'Version of the loaded vendor catalog (0 until loaded).', (r) => r.catalog.state?.catalog.version ?? 0)
     gauge('mcp_facade_catalog_tools', 'Tools in the loaded vendor catalog.', (r) => r.catalog.state?.catalog.tools.length ?? 0)
+    // Both 0 while the vendor has not picked h2 (an http: URL, or http/1.1 by ALPN); absent for stdio servers.
+    gauge('mcp_facade_vendor_h2_sessions', 'Open HTTP/2 connections (sessions) to the vendor.', (r) => r.h2Stats()?.sessions)
+    gauge('mcp_facade_vendor_h2_streams', 'HTTP/2 streams (requests, open event streams included) in flight to the vendor.', (r) => r.h2Stats()?.streams)
   }
 
   /** Content type of {@link render}. */

@@ -109,7 +109,10 @@ export class ServerRuntime {
     this.#rules = forwardRules(config)
     this.#store = store
     this.#limits = extras.limits ?? NO_LIMITS
-    if (config.url) this.#http = new UpstreamHttp({ ...config.pool, ca: config.tls?.caFile ? readCa(name, config.tls.caFile) : undefined })
+    // The socket's own connect timeout (TCP, TLS, HTTP/2 SETTINGS) is `timeouts.connectMs`, as the handshake's is:
+    // otherwise the pool's 10 s default would cut a slower vendor the config allows, or outlast a shorter setting.
+    if (config.url)
+      this.#http = new UpstreamHttp({ ...config.pool, connectTimeoutMs: config.timeouts.connectMs, ca: config.tls?.caFile ? readCa(name, config.tls.caFile) : undefined })
     if (config.auth.mode === 'jwt') this.#verifier = new JwtVerifier(config.auth)
     const delegation = config.oauth?.delegation
     this.#catalogFromCaller = !!extras.delegation && (delegation?.catalog ?? (delegation?.grant === 'id_jag' ? 'caller' : 'client_credentials')) === 'caller'
@@ -171,6 +174,11 @@ export class ServerRuntime {
       global.sessions.connectionIdleMs,
       global.sessions.maxPooled,
     )
+  }
+
+  /** HTTP/2 sessions open to the vendor and streams in flight on them (undefined for a stdio server: no pool). */
+  h2Stats(): { sessions: number; streams: number } | undefined {
+    return this.#http?.h2Stats()
   }
 
   /** The era the vendor speaks, as the catalog session found it (undefined before the catalog loaded). */

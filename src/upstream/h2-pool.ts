@@ -12,7 +12,7 @@
  *   `pool.maxConnections` (on HTTP/1.1 one socket is one call in flight, so the bound means the same thing);
  *   calls beyond it wait for a stream to end. A session without streams is closed after `pool.keepAliveMs`, and
  *   is `unref`'d meanwhile: an idle session never keeps the process alive.
- * - **The connect timeout** (10 s by default, as on the Agent) covers TCP, the TLS handshake and the vendor's
+ * - **The connect timeout** (`timeouts.connectMs`, as on the Agent) covers TCP, the TLS handshake and the vendor's
  *   SETTINGS; its error carries `syscall: 'connect'` (never sent, upstream/errors).
  * - **What a failed stream proves.** A stream the vendor refused (`REFUSED_STREAM`), or above the last stream id
  *   of its `GOAWAY`, did not run (RFC 9113 §8.7): it is sent again at once on another session, for any method,

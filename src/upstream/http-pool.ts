@@ -18,8 +18,9 @@
  * - answers the standalone GET stream locally with 405 unless the connection wants server notifications: the SDK
  *   opens that stream after every `initialize`, and one open stream per caller session costs a socket and ~90 KB
  *   for notifications nobody reads (`list_changed` comes from the catalog session);
- * - gives up on a connection not set up within 10 s (undici's default; Node has none) with an error that
- *   {@link module:upstream/errors} classifies as never sent;
+ * - gives up on a connection not set up within `connectTimeoutMs` (the server's `timeouts.connectMs`; 10 s, undici's
+ *   default, when not given; Node has none) with an error that {@link module:upstream/errors} classifies as never
+ *   sent;
  * - records the last good exchange with the vendor, which readiness reads instead of sending `ping`;
  * - turns a vendor's 429 / 503 into a refusal error carrying its `Retry-After` (the call did not run);
  * - never writes a request onto a pooled socket the vendor already closed, and marks a failure on a reused socket
@@ -50,7 +51,10 @@ export interface HttpPoolOptions {
   idleConnections: number
   /** How long an idle keep-alive socket is kept open (shorter when the vendor's `Keep-Alive: timeout=` says so). */
   keepAliveMs: number
-  /** Longest wait for a new connection (TCP and TLS, and HTTP/2 SETTINGS) to be set up; 10 s by default. */
+  /**
+   * Longest wait for a new connection (TCP and TLS, and HTTP/2 SETTINGS) to be set up: the server's
+   * `timeouts.connectMs`; 10 s when not given.
+   */
   connectTimeoutMs?: number
   /**
    * PEM CA certificates trusted for this vendor's TLS certificate instead of Node's default set

@@ -4,7 +4,7 @@
  * h2 and many at once share one TCP connection, progress notifications stream through (they keep a call alive
  * past its timeout), a stream the vendor refuses or drops with GOAWAY runs a non-idempotent tool exactly once, a
  * session cut mid-answer is `vendor_interrupted` without a replay, and a vendor that speaks only HTTP/1.1 over TLS
- * is still served through the Agent.
+ * is still served through the Agent. /metrics reads the h2 sessions and streams in flight.
  */
 import { constants, type Http2ServerRequest } from 'node:http2'
 import type { HttpBindings } from '@hono/node-server'
@@ -64,6 +64,21 @@ describe('a vendor that speaks HTTP/2', () => {
     expect(after.open).toBe(1)
   })
 
+  it('/metrics reads the HTTP/2 sessions and streams in flight per server: 1 session while calls run and after', async () => {
+    // At rest one stream stays open: the catalog session's standalone GET stream (it listens for list_changed).
+    // (The last stream of the previous test may still be closing: wait for it.)
+    await until(async () => (await h2Gauges()).streams === 1)
+    expect(await h2Gauges()).toEqual({ sessions: 1, streams: 1 })
+    const running = Array.from({ length: 5 }, () => call('slow', { ms: 800 }))
+    // The five calls are in flight once the vendor holds them (their progress notifications keep them there).
+    await until(async () => (await h2Gauges()).streams === 6)
+    expect(await h2Gauges()).toEqual({ sessions: 1, streams: 6 })
+    expect((await Promise.all(running)).map((a) => a.status)).toEqual([200, 200, 200, 200, 200])
+    await until(async () => (await h2Gauges()).streams === 1)
+    expect(await h2Gauges()).toEqual({ sessions: 1, streams: 1 })
+    expect(vendor.connections().open).toBe(1)
+  })
+
   it('streams progress notifications (they keep a 1 s call alive past its 400 ms timeout)', async () => {
     expect(await call('slow', { ms: 1000 })).toMatchObject({ status: 200 })
   })
@@ -114,6 +129,27 @@ describe('a TLS vendor that speaks only HTTP/1.1', () => {
     }
   })
 })
+
+/** The HTTP/2 gauges of the `default` server in the facade's /metrics (labelled by server name only). */
+async function h2Gauges() {
+  const text = await (await facade.call('/metrics')).text()
+  const read = (name: string) => {
+    const lines = text.split('\n').filter((l) => l.startsWith(name + '{'))
+    expect(lines).toHaveLength(1)
+    const m = /^\w+\{server="default"\} (\d+)$/.exec(lines[0]!)
+    expect(m, lines[0]).not.toBeNull()
+    return Number(m![1])
+  }
+  return { sessions: read('mcp_facade_vendor_h2_sessions'), streams: read('mcp_facade_vendor_h2_streams') }
+}
+
+async function until(check: () => Promise<boolean>, ms = 3_000) {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
 
 async function call2(f: TestFacade, i: number) {
   return (await f.call('/tools/echo', { method: 'POST', json: { message: `m${i}` } })).status

@@ -1,6 +1,6 @@
 /**
  * GET /metrics after real calls through a real facade: HTTP series by route template, vendor calls by tool and
- * outcome with durations, session renewals, and the gauges (pooled and caller sessions, running jobs, catalog).
+ * outcome with durations, session renewals, and the gauges (pooled and caller sessions, running jobs, catalog, HTTP/2).
  * Then the two ways to protect it: a key (constant-time compared) and its own port.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -72,6 +72,9 @@ describe('GET /metrics', () => {
     const catalog = facade.runtimes[0]!.catalog.state!.catalog
     expect(value(m, 'mcp_facade_catalog_version', { server: 'default' })).toBe(catalog.version)
     expect(value(m, 'mcp_facade_catalog_tools', { server: 'default' })).toBe(catalog.tools.length)
+    // A plain http: vendor never speaks HTTP/2 (no h2c): the gauges read 0 (test/engine/h2-vendor.test.ts: an h2 one).
+    expect(value(m, 'mcp_facade_vendor_h2_sessions', { server: 'default' })).toBe(0)
+    expect(value(m, 'mcp_facade_vendor_h2_streams', { server: 'default' })).toBe(0)
     expect(session.sessionId).toBeTruthy()
 
     // The job finishes: the gauge follows.
