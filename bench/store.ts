@@ -137,7 +137,8 @@ export async function storeBench(): Promise<void> {
     children.push(vendor)
     const vendorUrl = vendor.firstLine.trim()
     // Started (and warmed up) in a random order: in three trials with three facade processes warmed up by 9,000
-    // calls each, the one started first spent 2–16 % more CPU per call at c=1 than the next two, whatever its store.
+    // calls each, the one started first spent the most CPU per call at c=1 (the others 0.84–0.98 of it), whatever
+    // its store.
     // Always starting the memory facade first would put that on the reference of every ratio.
     for (const kind of creationOrder) {
       const t = await storeTarget(kind, vendorUrl, redisUrl, prefix, poster)
