@@ -256,6 +256,7 @@ export class CachedRedisSessionStore implements SessionStore {
         keys.push([key, entry, until])
       }
       if (keys.length === 0) return
+      const epoch = this.#epoch
       const pipeline = this.#redis.pipeline()
       for (const [key, , until] of keys) (pipeline as unknown as ExtendingRedis).mrfExtendTtl(key, until - now)
       const replies = await this.#run(async () => (await pipeline.exec()) ?? [])
@@ -263,12 +264,21 @@ export class CachedRedisSessionStore implements SessionStore {
       keys.forEach(([key, entry, until], i) => {
         const [error, ttl] = replies[i] ?? [new Error('no reply')]
         if (error) return // stays deferred: the next tick tries again
-        if (this.#entries.get(key) !== entry || entry.pendingUntil !== until) return // changed meanwhile
-        this.#deferred.delete(key)
-        entry.pendingUntil = undefined
-        if (Number(ttl) < 0) return this.#forget(key) // deleted or expired: not recreated
-        entry.writtenAt = at
-        entry.storeExpiresAt = Math.max(entry.storeExpiresAt, now + Number(ttl))
+        const current = this.#entries.get(key)
+        const landed = current === entry && entry.pendingUntil === until
+        if (landed) {
+          this.#deferred.delete(key)
+          entry.pendingUntil = undefined
+          if (Number(ttl) < 0) return this.#forget(key) // deleted or expired: not recreated
+        }
+        // A call on the session while the script was on its way moved its slide (it stays deferred, for the next
+        // tick), or re-read its record: the TTL was lengthened all the same, so that counts as this replica's write.
+        // Not counting it made a busy session miss the write's interval now and then and SET its whole record
+        // (and publish an invalidation) for nothing. Only when no write or invalidation came in between: the
+        // entry is the same object (a write or an invalidation replaces or drops it), or nothing bumped the epoch.
+        if (!current || Number(ttl) < 0 || !(current === entry || this.#epoch === epoch)) return
+        current.writtenAt = Math.max(current.writtenAt, at)
+        current.storeExpiresAt = Math.max(current.storeExpiresAt, now + Number(ttl))
       })
     } catch {
       // The store is down: the slides stay deferred and the next tick tries again.

@@ -2,17 +2,21 @@
  * The per-replica cache of Redis session records and its throttled expiry slides (issue 20, item 2), on one real
  * Redis: the store contract; two facade replicas where a renewal, a delete or an expiry on one is seen by the other
  * exactly as without the cache; a subscriber that drops (the cache is bypassed, then emptied); and the Redis
- * commands a session-bound call costs, counted with MONITOR against a replica without the cache.
- * Needs REDIS_URL (e.g. redis://127.0.0.1:6379); without it the tests are skipped with a notice.
+ * commands a session-bound call costs, counted with MONITOR against a replica without the cache; and, on a Redis of
+ * the test's own (stalled with SIGSTOP), a slide that moves while its TTL script is on the way.
+ * Needs REDIS_URL (e.g. redis://127.0.0.1:6379); without it the tests on the shared Redis are skipped with a notice.
  */
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CachedRedisSessionStore } from '../../src/sessions/redis-cached-store.js'
+import { RedisChannels } from '../../src/sessions/redis-channels.js'
+import { connectRedis } from '../../src/sessions/redis-table.js'
 import type { SessionRecord } from '../../src/sessions/types.js'
 import { startSessionfulVendor, type SessionfulVendor } from '../fixtures/sessionful-vendor.js'
 import { describeSessionStore } from '../support/session-store-contract.js'
 import { jsonOf, startTestFacade, type TestFacade } from '../support/facade.js'
+import { startOwnRedis } from '../support/redis-server.js'
 
 const REDIS_URL = process.env.REDIS_URL
 if (!REDIS_URL) console.warn('[skip] REDIS_URL is not set: session cache tests are skipped (set REDIS_URL=redis://127.0.0.1:6379 to run them)')
@@ -197,11 +201,72 @@ describe.skipIf(!REDIS_URL)('session cache on one real Redis', () => {
   })
 })
 
+describe('session cache: a slide that moves while its TTL script is on the way', () => {
+  it("counts the lengthened TTL as this replica's write: the next use does not SET the whole record, and the slide still lands", async () => {
+    const own = await startOwnRedis()
+    // Commands may wait 5 s: Redis is stalled on purpose (SIGSTOP) while the script is on its way.
+    const redis = await connectRedis(own.url, { commandTimeoutMs: 5_000 })
+    const channels = new RedisChannels(redis)
+    const store = new CachedRedisSessionStore(redis, channels, { slideIntervalMs: 1_000 }) // a tick every 500 ms
+    const raw = new Redis(own.url)
+    try {
+      await until(() => channels.live)
+      const record = (createdAt: number, at: number): SessionRecord => ({ server: 'default', identity: 'id_x', vendorSessionId: 'v1', era: 'legacy', transport: 'streamable-http', createdAt, lastUsedAt: at, expiresAt: at + 60_000 })
+      // Another key's slide lands first, so the script is loaded and the flush below is one round trip.
+      const warm = Date.now()
+      await store.set('warm', record(warm, warm), 60)
+      await store.get('warm')
+      await store.slide('warm', record(warm, Date.now()), 60)
+      await sleep(700)
+
+      const t0 = Date.now()
+      await store.set('k', record(t0, t0), 60)
+      await store.get('k') // cached, written at t0
+      await store.slide('k', record(t0, Date.now()), 60) // deferred
+      own.stall()
+      await until(() => redis.commandQueue.length > 0) // the next tick sent the TTL script; it waits in Redis
+      const sent = Date.now()
+      await sleep(5)
+      await store.slide('k', record(t0, Date.now()), 60) // a use while the script is on its way: still deferred
+      // Resume past the write interval since t0, between two ticks (those while the flush waits are skipped).
+      await sleep(sent + 1_250 - Date.now())
+      own.resume()
+      await untilImmediate(() => redis.commandQueue.length === 0) // the script's answer is in
+      const last = Date.now()
+      expect(last - t0).toBeGreaterThanOrEqual(1_000)
+      await store.slide('k', record(t0, last), 60)
+      // Not written: the record in Redis is still the one of t0 (the TTL script counted as this replica's write).
+      expect(JSON.parse((await raw.get('k'))!).lastUsedAt).toBe(t0)
+      // The slide lands at the next tick all the same: the key lives TTL after its last use.
+      await sleep(700)
+      const pttl = await raw.pttl('k')
+      expect(Date.now() + pttl).toBeGreaterThanOrEqual(last + 60_000 - 50)
+      expect(Date.now() + pttl).toBeLessThanOrEqual(last + 60_000 + 50)
+    } finally {
+      own.resume()
+      await store.close()
+      channels.close()
+      await redis.quit().catch(() => redis.disconnect())
+      await raw.quit().catch(() => raw.disconnect())
+      await own.close()
+    }
+  })
+})
+
 /** Polls until `check` holds (5 s at most). */
 async function until(check: () => boolean | Promise<boolean>): Promise<void> {
   const deadline = Date.now() + 5_000
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time')
     await sleep(20)
+  }
+}
+
+/** Polls on every event-loop turn until `check` holds (5 s at most): sees a reply as soon as it is handled. */
+async function untilImmediate(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((r) => setImmediate(r))
   }
 }
