@@ -11,8 +11,7 @@
  *   without the cache), the subscriber is live (no invalidation can be missed; the cache is emptied whenever it
  *   drops or comes back), the copy is younger than `maxAgeMs` (a bound even if a message were lost), and the
  *   key's expiry in Redis, read with the record (PTTL), has not come (Redis expiry publishes nothing).
- *   A read that raced an invalidation is not cached (an epoch counter tells). A copy used in the second half of
- *   its life is read again in the background, so a session in use does not wait for its re-read.
+ *   A read that raced an invalidation is not cached (an epoch counter tells).
  * - **The write after each call.** A slide (the idle expiry moving with each use) is written at once when the
  *   facts changed, when this replica has not written the key for `slideIntervalMs`, or when the store is in doubt;
  *   otherwise it is deferred, and one timer extends the key's TTL to `last use + TTL` (a script that only ever
@@ -80,8 +79,6 @@ export class CachedRedisSessionStore implements SessionStore {
   readonly #entries = new Map<string, Entry>()
   /** Keys with a deferred slide. */
   readonly #deferred = new Set<string>()
-  /** Keys whose copy is being read again in the background. */
-  readonly #refreshing = new Set<string>()
   /** Bumped by every invalidation: a read that started before one must not be cached. */
   #epoch = 0
   /** False from a failed command to the next successful one: a stalled store must answer 503, not copies. */
@@ -181,29 +178,11 @@ export class CachedRedisSessionStore implements SessionStore {
     this.#entries.set(key, entry)
   }
 
-  /**
-   * A copy of the record: records are flat (strings and numbers), so a spread is a full copy, and far cheaper than
-   * structuredClone. A copy used in the second half of its life is read again in the background (once at a time per
-   * key), so a session in use keeps a fresh copy and its calls do not wait for the re-read; a copy is still never
-   * served older than `maxAgeMs`.
-   */
+  /** A copy of the record: records are flat (strings and numbers), so a spread is a full copy, and far cheaper than structuredClone. */
   async get(key: string): Promise<SessionRecord | undefined> {
     const now = Date.now()
     const entry = this.#entries.get(key)
-    if (entry && this.#trusted() && now - entry.fetchedAt < this.#options.maxAgeMs && now < entry.storeExpiresAt) {
-      if (now - entry.fetchedAt >= this.#options.maxAgeMs / 2 && !this.#refreshing.has(key)) {
-        this.#refreshing.add(key)
-        void this.#read(key)
-          .catch(() => undefined) // its failure marks the store unhealthy: the next call reads Redis and answers 503
-          .finally(() => this.#refreshing.delete(key))
-      }
-      return { ...entry.record }
-    }
-    return this.#read(key)
-  }
-
-  /** Reads the record and its TTL from Redis, and keeps a copy unless an invalidation raced the read. */
-  async #read(key: string): Promise<SessionRecord | undefined> {
+    if (entry && this.#trusted() && now - entry.fetchedAt < this.#options.maxAgeMs && now < entry.storeExpiresAt) return { ...entry.record }
     const epoch = this.#epoch
     const [raw, ttl] = await this.#run(async () => {
       const replies = (await this.#redis.pipeline().get(key).pttl(key).exec()) ?? []
@@ -218,7 +197,6 @@ export class CachedRedisSessionStore implements SessionStore {
     if (epoch === this.#epoch && this.#trusted() && ttl > 0) {
       const at = Date.now()
       // A deferred slide survives the re-read: the key must still be lengthened.
-      const entry = this.#entries.get(key)
       this.#remember(key, { record, fetchedAt: at, storeExpiresAt: at + ttl, writtenAt: entry?.writtenAt ?? record.lastUsedAt, pendingUntil: entry?.pendingUntil })
     }
     return { ...record }
