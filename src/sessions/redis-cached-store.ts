@@ -17,8 +17,10 @@
  *   otherwise it is deferred, and one timer extends the key's TTL to `last use + TTL` (a script that only ever
  *   lengthens it, and never recreates a deleted or expired key) before its current TTL can run out. So a session
  *   expires exactly `TTL` after its last use, as before; only if the replica dies with a slide deferred does it
- *   expire up to `slideIntervalMs` early. The record's own `lastUsedAt`/`expiresAt` fields then lag by at most
- *   that interval (nothing reads them but POST /sessions' answer, written at creation).
+ *   expire up to `slideIntervalMs` early. The record's own `lastUsedAt`/`expiresAt` fields are rewritten only with
+ *   the whole record (a change of facts, or a use past the write interval), so in steady use they can lag behind
+ *   the key's real expiry for as long as the TTL scripts keep it alive; nothing reads them but POST /sessions'
+ *   answer, written at creation. The key's TTL in Redis is what expires a session.
  */
 import { randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
