@@ -39,6 +39,16 @@ function poolSizing(
   return { maxConnections, idleConnections, keepAliveMs: p.keepAliveMs }
 }
 
+/**
+ * Bases shared by many fields below. zod schemas are immutable (`.default()`, `.max()`, `.describe()` each build a
+ * new one around or from them), so sharing changes nothing they accept; it saves some 150 of the schema's zod
+ * constructions, which run at every start.
+ */
+const positiveInt = z.number().int().positive()
+const nonNegativeInt = z.number().int().min(0)
+const nonEmptyString = z.string().min(1)
+const urlString = z.string().url()
+
 /** A host name or address as in a `Host` header: `name`, `1.2.3.4` or `[::1]`, optionally `:port`. */
 const HOST_NAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
 const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid HTTP header name')
@@ -67,19 +77,19 @@ export const ConnectorSignInSchema = z
   .object({
     identityProvider: z.enum(['aad', 'oauth2']).default('aad'),
     /** The connector's own app registration (the client that signs users in). */
-    clientId: z.string().min(1),
+    clientId: nonEmptyString,
     /** Entra ID tenant (GUID, or `common` for multi-tenant). Required for `aad`. */
-    tenantId: z.string().min(1).optional(),
+    tenantId: nonEmptyString.optional(),
     /** The facade's App ID URI (`api://<facade-app>`): the audience the connector asks tokens for. */
-    resourceUri: z.string().min(1).optional(),
+    resourceUri: nonEmptyString.optional(),
     /** Scopes the connector asks for, with descriptions. */
     scopes: z.record(z.string(), z.string()).default({}),
     /** Power Platform on-behalf-of login (`enableOnbehalfOfLogin`, Copilot Studio end-user sign-in). */
     onBehalfOfLogin: z.boolean().default(false),
     /** Generic providers: where users sign in and where codes are redeemed. Entra ID's are derived from the tenant. */
-    authorizationUrl: z.string().url().optional(),
-    tokenUrl: z.string().url().optional(),
-    refreshUrl: z.string().url().optional(),
+    authorizationUrl: urlString.optional(),
+    tokenUrl: urlString.optional(),
+    refreshUrl: urlString.optional(),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -117,9 +127,9 @@ export const InboundAuthSchema = z
         /** Describes the OAuth provider in the connector (an `oauth2` connection); omit for an API-key style connection. */
         oauth: z
           .object({
-            authorizationUrl: z.string().url(),
-            tokenUrl: z.string().url(),
-            refreshUrl: z.string().url().optional(),
+            authorizationUrl: urlString,
+            tokenUrl: urlString,
+            refreshUrl: urlString.optional(),
             scopes: z.record(z.string(), z.string()).default({}),
             clientId: z.string().default('<client id>'),
           })
@@ -138,16 +148,16 @@ export const InboundAuthSchema = z
         /** Signing keys. Default: the `jwks_uri` of each issuer's OpenID configuration (`/.well-known/openid-configuration`). */
         jwksUri: secureUrl.optional(),
         /** Accepted audiences (`aud`): Entra v1 tokens carry the App ID URI (`api://…`), v2 tokens the client id (GUID). */
-        audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+        audience: z.union([nonEmptyString, z.array(nonEmptyString).min(1)]),
         /** Accepted signature algorithms (asymmetric only: `none` and HMAC are never accepted). */
         algorithms: z.array(z.enum(TOKEN_ALGORITHMS)).min(1).default(['RS256']),
         /**
          * Claims whose values make the caller's identity: immutable ones. Entra ID: `["tid", "oid"]`; generic OpenID
          * Connect: `["iss", "sub"]` (OIDC Core §5.7). Never `upn`, `email` or `preferred_username`: they change.
          */
-        identityClaims: z.array(z.string().min(1)).min(1).default(['iss', 'sub']),
+        identityClaims: z.array(nonEmptyString).min(1).default(['iss', 'sub']),
         /** Allowed clock skew for `exp` and `nbf`. */
-        clockToleranceSeconds: z.number().int().min(0).max(600).default(60),
+        clockToleranceSeconds: nonNegativeInt.max(600).default(60),
         /** How the connector and the documents sign users in (Swagger `oauth2`, paconn `oauthSetting`). */
         oauth: ConnectorSignInSchema.optional(),
       })
@@ -179,7 +189,7 @@ const delegationCommon = {
    */
   catalog: z.enum(['client_credentials', 'caller']).optional(),
   /** Most cached delegated tokens (one per caller and inbound token). */
-  cacheSize: z.number().int().positive().default(10_000),
+  cacheSize: positiveInt.default(10_000),
 }
 
 const DelegationSchema = z.discriminatedUnion('grant', [
@@ -187,8 +197,8 @@ const DelegationSchema = z.discriminatedUnion('grant', [
   z
     .object({
       grant: z.literal('token_exchange'),
-      audience: z.string().min(1).optional(),
-      resource: z.string().url().optional(),
+      audience: nonEmptyString.optional(),
+      resource: urlString.optional(),
       subjectTokenType: TOKEN_TYPE.default('urn:ietf:params:oauth:token-type:access_token'),
       requestedTokenType: TOKEN_TYPE.optional(),
       ...delegationCommon,
@@ -201,16 +211,16 @@ const DelegationSchema = z.discriminatedUnion('grant', [
       idp: z
         .object({
           tokenUrl: secureUrl,
-          clientId: z.string().min(1),
-          clientSecret: z.string().min(1).optional(),
+          clientId: nonEmptyString,
+          clientSecret: nonEmptyString.optional(),
           scope: z.string().optional(),
           subjectTokenType: TOKEN_TYPE.default('urn:ietf:params:oauth:token-type:id_token'),
         })
         .strict(),
       /** The ID-JAG's `aud`: the vendor's authorization server issuer. Default: discovered. */
-      audience: z.string().min(1).optional(),
+      audience: nonEmptyString.optional(),
       /** The ID-JAG's `resource`: the vendor's MCP resource. Default: the vendor's protected-resource metadata, else its URL. */
-      resource: z.string().url().optional(),
+      resource: urlString.optional(),
       ...delegationCommon,
     })
     .strict(),
@@ -227,12 +237,12 @@ export const OutboundOAuthSchema = z
      * `issuer`, from the vendor's protected-resource metadata (RFC 9728): the vendor then chooses where the
      * client credentials go, so pin `tokenUrl` or `issuer` in production.
      */
-    tokenUrl: z.string().url().optional(),
+    tokenUrl: urlString.optional(),
     /** The authorization server's issuer (RFC 8414). Pins which server may receive the client credentials. */
-    issuer: z.string().url().optional(),
-    clientId: z.string().min(1),
+    issuer: urlString.optional(),
+    clientId: nonEmptyString,
     /** `client_secret_basic` (`${ENV_VAR}` interpolation applies). */
-    clientSecret: z.string().min(1).optional(),
+    clientSecret: nonEmptyString.optional(),
     /** `private_key_jwt`: PKCS#8 PEM private key (or `${ENV_VAR}`; literal `\n` escapes, as CI secrets often hold them, become newlines). */
     privateKey: z
       .string()
@@ -251,13 +261,13 @@ export const OutboundOAuthSchema = z
       .optional(),
     scope: z.string().optional(),
     /** RFC 8707 resource indicator to request the token for. Default: the vendor's metadata `resource` when discovered. */
-    resource: z.string().url().optional(),
+    resource: urlString.optional(),
     /**
      * Workload identity (`AZURE_FEDERATED_TOKEN_FILE` style): a file holding a platform-issued JWT that the platform
      * rotates. Read again whenever a token is requested, and sent as the client assertion (RFC 7523 client
      * authentication), or, with `grant: "jwt_bearer"`, as the grant itself (SEP-1933).
      */
-    clientAssertionFile: z.string().min(1).optional(),
+    clientAssertionFile: nonEmptyString.optional(),
     /**
      * The facade's own grant toward the vendor (catalog and, without delegation, every call): `client_credentials`,
      * or `jwt_bearer` (SEP-1933 workload identity: the assertion from `clientAssertionFile` is the grant, and the
@@ -270,7 +280,7 @@ export const OutboundOAuthSchema = z
      */
     tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post']).optional(),
     /** Refresh this long before the token expires (at most half the token lifetime, so short tokens are still reused). */
-    refreshSkewSeconds: z.number().int().min(0).default(30),
+    refreshSkewSeconds: nonNegativeInt.default(30),
     /** Call the vendor on the caller's behalf: every caller gets a token of its own, exchanged from its inbound token. */
     delegation: DelegationSchema.optional(),
   })
@@ -298,11 +308,11 @@ export const InteractionConfigSchema = z
     /** `ask`: opted-in calls declare elicitation (form and url) and hand questions to the caller; `off`: never. */
     elicitation: z.enum(['ask', 'off']).optional(),
     /** How long a question waits for its answer (2025 vendors: at most until shortly before their own request timeout). */
-    answerTtlSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
+    answerTtlSeconds: positiveInt.max(7 * 24 * 3600).optional(),
     /** Most rounds of questions one call may ask. */
-    maxRounds: z.number().int().positive().max(100).optional(),
+    maxRounds: positiveInt.max(100).optional(),
     /** Roots answered to a vendor's `roots/list` (from configuration only; never asked of the caller). */
-    roots: z.array(z.object({ uri: z.string().url(), name: z.string().optional() }).strict()).optional(),
+    roots: z.array(z.object({ uri: urlString, name: z.string().optional() }).strict()).optional(),
     /**
      * The vendor's own timeout of its `elicitation/create` (60 s in the SDKs unless the vendor raised it): a 2025
      * question unanswered by then is answered `cancel` by the facade 5 s before, and the job says so.
@@ -331,7 +341,7 @@ export const ServerConfigSchema = z
       .refine((u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password), 'put credentials in headers or oauth, not in the URL (user:password@)')
       .optional(),
     /** stdio child: the executable. */
-    command: z.string().min(1).optional(),
+    command: nonEmptyString.optional(),
     /** stdio child: its arguments. */
     args: z.array(z.string()).default([]),
     /** stdio child: variables set for it (values support `${ENV_VAR}`); it gets only HOME, PATH, SHELL, TERM otherwise. */
@@ -354,7 +364,7 @@ export const ServerConfigSchema = z
         /** incoming name → outgoing name, e.g. `{ "X-Vendor-Authorization": "Authorization" }` */
         rename: z.record(headerName, headerName).default({}),
         /** Largest accepted value, in bytes. */
-        maxValueBytes: z.number().int().positive().default(8192),
+        maxValueBytes: positiveInt.default(8192),
       })
       .strict()
       .default({ allow: [], rename: {}, maxValueBytes: 8192 }),
@@ -363,14 +373,14 @@ export const ServerConfigSchema = z
     timeouts: z
       .object({
         /** Per tool call, reset by every progress notification. */
-        callMs: z.number().int().positive().default(100_000),
+        callMs: positiveInt.default(100_000),
         /**
          * Connecting to the vendor: each new connection's TCP and TLS setup (and an HTTP/2 connection's SETTINGS),
          * and the MCP handshake of a new vendor session, are each given this long.
          */
-        connectMs: z.number().int().positive().default(15_000),
+        connectMs: positiveInt.default(15_000),
         /** Per-tool overrides of callMs, by original tool name. */
-        tools: z.record(z.string(), z.number().int().positive()).default({}),
+        tools: z.record(z.string(), positiveInt).default({}),
       })
       .strict()
       .default({ callMs: 100_000, connectMs: 15_000, tools: {} }),
@@ -380,9 +390,9 @@ export const ServerConfigSchema = z
          * How long a call that never reached the vendor (connection refused, DNS, TLS, connect timeout) is retried,
          * with backoff, for any tool. Covers a vendor restart.
          */
-        budgetMs: z.number().int().min(0).default(5_000),
+        budgetMs: nonNegativeInt.default(5_000),
         /** How many times a cut SSE response stream with an event id is resumed (GET + Last-Event-ID). */
-        sseResumeAttempts: z.number().int().min(0).max(20).default(3),
+        sseResumeAttempts: nonNegativeInt.max(20).default(3),
       })
       .strict()
       .default({ budgetMs: 5_000, sseResumeAttempts: 3 }),
@@ -399,19 +409,19 @@ export const ServerConfigSchema = z
          * instead, set `limits.concurrentPerServer` at or below it. With a vendor that speaks HTTP/2 it bounds the
          * streams in flight, multiplexed on a few connections (more only past the vendor's concurrent-stream limit).
          */
-        maxConnections: z.number().int().positive().max(65_535).optional().meta({ default: POOL_DEFAULTS.maxConnections }),
+        maxConnections: positiveInt.max(65_535).optional().meta({ default: POOL_DEFAULTS.maxConnections }),
         /** Most idle keep-alive sockets kept; extra ones are closed once idle for about 1 s (at most `maxConnections`). */
-        idleConnections: z.number().int().min(0).optional().meta({ default: POOL_DEFAULTS.idleConnections }),
+        idleConnections: nonNegativeInt.optional().meta({ default: POOL_DEFAULTS.idleConnections }),
         /**
          * Deprecated: the former single bound of busy and idle sockets alike. Still accepted with exactly that
          * meaning (it sets `maxConnections`, and `idleConnections` unless that is set); not with `maxConnections`.
          */
-        connections: z.number().int().positive().max(65_535).optional(),
+        connections: positiveInt.max(65_535).optional(),
         /**
          * How long an idle keep-alive socket stays open (shorter if the vendor's `Keep-Alive: timeout=` asks), and an
          * HTTP/2 connection without streams.
          */
-        keepAliveMs: z.number().int().positive().default(POOL_DEFAULTS.keepAliveMs),
+        keepAliveMs: positiveInt.default(POOL_DEFAULTS.keepAliveMs),
       })
       .strict()
       .transform(poolSizing)
@@ -427,7 +437,7 @@ export const ServerConfigSchema = z
          * CAs are trusted for this server's MCP endpoint, and no other connection of the facade trusts them. Read
          * at start; the certificate is still checked (name and chain).
          */
-        caFile: z.string().min(1).optional(),
+        caFile: nonEmptyString.optional(),
       })
       .strict()
       .optional(),
@@ -437,7 +447,7 @@ export const ServerConfigSchema = z
          * `/readyz` trusts the vendor's last good answer for this long, and probes (ping, or `server/discover` on
          * 2026-07-28) at most once per this interval otherwise: frequent probes cost the vendor little.
          */
-        probeIntervalMs: z.number().int().positive().default(5_000),
+        probeIntervalMs: positiveInt.default(5_000),
       })
       .strict()
       .default({ probeIntervalMs: 5_000 }),
@@ -459,11 +469,11 @@ export const ServerConfigSchema = z
     async: z
       .object({
         /** Answer 202 + Location when a call runs longer than this (Power Platform allows 120 s). 0 disables. */
-        thresholdMs: z.number().int().min(0).default(90_000),
+        thresholdMs: nonNegativeInt.default(90_000),
         /** `Retry-After` of a 202 answer and of a running job's status. */
-        retryAfterSeconds: z.number().int().positive().default(5),
+        retryAfterSeconds: positiveInt.default(5),
         /** How long a finished job's result stays available. */
-        resultTtlSeconds: z.number().int().positive().default(3600),
+        resultTtlSeconds: positiveInt.default(3600),
       })
       .strict()
       .default({ thresholdMs: 90_000, retryAfterSeconds: 5, resultTtlSeconds: 3600 }),
@@ -472,15 +482,15 @@ export const ServerConfigSchema = z
         title: z.string().optional(),
         description: z.string().optional(),
         iconBrandColor: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#da3b01'),
-        contact: z.object({ name: z.string(), url: z.string().url(), email: z.string().email() }).optional(),
-        website: z.string().url().optional(),
-        privacyPolicy: z.string().url().optional(),
+        contact: z.object({ name: z.string(), url: urlString, email: z.string().email() }).optional(),
+        website: urlString.optional(),
+        privacyPolicy: urlString.optional(),
         categories: z.array(z.string()).max(2).default(['AI', 'Productivity']),
         /** PNG written as the export's `icon.png` (square, < 1 MB, background = iconBrandColor); default the project's own. */
-        icon: z.string().min(1).optional(),
+        icon: nonEmptyString.optional(),
         /** apiProperties `publisher` and `stackOwner` (certification; `stackOwner` breaks `paconn update`). */
-        publisher: z.string().min(1).optional(),
-        stackOwner: z.string().min(1).optional(),
+        publisher: nonEmptyString.optional(),
+        stackOwner: nonEmptyString.optional(),
       })
       .strict()
       .default({ iconBrandColor: '#da3b01', categories: ['AI', 'Productivity'] }),
@@ -499,7 +509,7 @@ export const ServerConfigSchema = z
          */
         allowedHosts: z.array(z.union([z.literal('*'), z.string().regex(HOST_NAME, 'a hostname (optionally :port), without scheme or path')])).default([]),
         /** Browser origins `/mcp` accepts besides its own, loopback pages and `publicUrl` (`cors.origins` count too). `"*"` accepts any. */
-        allowedOrigins: z.array(z.union([z.literal('*'), z.string().url()])).default([]),
+        allowedOrigins: z.array(z.union([z.literal('*'), urlString])).default([]),
       })
       .strict()
       .default({ enabled: true, copilotSafeSchemas: true, connectorOperation: true, allowedHosts: [], allowedOrigins: [] }),
@@ -590,9 +600,9 @@ export const ConfigSchema = z
     /** Listen address (`HOST`, `--host`); `0.0.0.0` in a container. */
     host: z.string().default('127.0.0.1'),
     /** Listen port (`PORT`, `--port`); 0 picks a free one. */
-    port: z.number().int().min(0).max(65535).default(8080),
+    port: nonNegativeInt.max(65535).default(8080),
     /** The facade's public https URL, used for the Swagger host/basePath and absolute async Location headers. */
-    publicUrl: z.string().url().optional(),
+    publicUrl: urlString.optional(),
     /**
      * Where each server's routes live. `auto`: a single server at the root, several under `/{name}/`. `byName`: always
      * under `/{name}/`, so that adding a second server later moves no route (and breaks no imported connector); the
@@ -600,7 +610,7 @@ export const ConfigSchema = z
      */
     mountServers: z.enum(['auto', 'byName']).default('auto'),
     /** Largest accepted request body. */
-    bodyLimitBytes: z.number().int().positive().default(1_048_576),
+    bodyLimitBytes: positiveInt.default(1_048_576),
     /**
      * Deepest nesting of arrays and objects accepted in a JSON body; deeper bodies are refused with 400 before
      * validation. Capped so no setting lets a body reach depths that overflow the stack in validation or
@@ -622,9 +632,9 @@ export const ConfigSchema = z
          * How long an idle keep-alive connection stays open. Longer than the usual load-balancer idle timeout (60 s),
          * so the proxy in front closes first and never sends a request onto a connection the facade is closing.
          */
-        keepAliveTimeoutMs: z.number().int().min(0).max(600_000).default(65_000),
+        keepAliveTimeoutMs: nonNegativeInt.max(600_000).default(65_000),
         /** Most client connections at once; further connections are closed at once. */
-        maxConnections: z.number().int().positive().default(10_000),
+        maxConnections: positiveInt.default(10_000),
       })
       .strict()
       .refine((l) => l.headersTimeoutMs <= l.requestTimeoutMs, { message: 'headersTimeoutMs cannot be longer than requestTimeoutMs', path: ['headersTimeoutMs'] })
@@ -633,7 +643,7 @@ export const ConfigSchema = z
     idempotency: z
       .object({
         /** How long a keyed call's answer is kept for retries. */
-        ttlSeconds: z.number().int().positive().max(7 * 86_400).default(3_600),
+        ttlSeconds: positiveInt.max(7 * 86_400).default(3_600),
         /**
          * Calls without an Idempotency-Key that come from a Power Automate / Logic Apps action use the flow engine's
          * `x-ms-workflow-run-id` + `x-ms-action-tracking-id` as their key. Off by default: see docs/reliability.md.
@@ -649,31 +659,31 @@ export const ConfigSchema = z
     limits: z
       .object({
         /** Caller sessions one identity may open within the idle TTL (ended ones give their place back). */
-        sessionsPerIdentity: z.number().int().min(0).default(100),
+        sessionsPerIdentity: nonNegativeInt.default(100),
         /** Caller sessions of every identity together, per server. */
-        sessions: z.number().int().min(0).default(10_000),
+        sessions: nonNegativeInt.default(10_000),
         /** Live stdio child processes per stdio server on a replica (pooled and caller sessions each hold one). */
-        processesPerServer: z.number().int().min(0).default(32),
+        processesPerServer: nonNegativeInt.default(32),
         /** Calls (tools, resources, prompts) per identity per `windowSeconds`. */
-        callsPerIdentity: z.number().int().min(0).default(0),
+        callsPerIdentity: nonNegativeInt.default(0),
         /** Calls per server, all identities together, per `windowSeconds`. */
-        callsPerServer: z.number().int().min(0).default(0),
+        callsPerServer: nonNegativeInt.default(0),
         /** Window of the two call rates, in seconds. */
-        windowSeconds: z.number().int().positive().default(1),
+        windowSeconds: positiveInt.default(1),
         /** Calls in flight at once per identity. */
-        concurrentPerIdentity: z.number().int().min(0).default(0),
+        concurrentPerIdentity: nonNegativeInt.default(0),
         /**
          * Calls in flight at once per server (all replicas together with the Redis store). At most every HTTP server's
          * `pool.maxConnections`, so that a call over the limit is answered 429 rather than left waiting for a socket.
          */
-        concurrentPerServer: z.number().int().min(0).default(0),
+        concurrentPerServer: nonNegativeInt.default(0),
       })
       .strict()
       .default({ sessionsPerIdentity: 100, sessions: 10_000, processesPerServer: 32, callsPerIdentity: 0, callsPerServer: 0, windowSeconds: 1, concurrentPerIdentity: 0, concurrentPerServer: 0 }),
     sessions: z
       .object({
         /** Idle expiry of caller sessions (and pooled vendor sessions). */
-        idleTtlSeconds: z.number().int().positive().default(1800),
+        idleTtlSeconds: positiveInt.default(1800),
         /** Where caller sessions and 202 job records live. `REDIS_URL` in the environment selects redis unless this says memory. */
         store: z.enum(['memory', 'redis']).default('memory'),
         /** `redis://[user:pass@]host:6379` or `rediss://` (`REDIS_URL`). */
@@ -702,12 +712,12 @@ export const ConfigSchema = z
          * ended to make room, and its identity's next call initializes again). Set it above the number of identities
          * active within the idle TTL. An idle pooled session holds about 3 KB here, and one vendor session.
          */
-        maxPooled: z.number().int().positive().default(1000),
+        maxPooled: positiveInt.default(1000),
         /**
          * A session's live vendor connection is released after this long without calls; the next call re-attaches
          * to the same vendor session (no new initialize). Idle sessions then cost a record, not a connection.
          */
-        connectionIdleMs: z.number().int().min(0).default(30_000),
+        connectionIdleMs: nonNegativeInt.default(30_000),
       })
       .strict()
       .default({ idleTtlSeconds: 1800, store: 'memory', redisKeyPrefix: '', redisCommandTimeoutMs: 1_000, redisCache: true, readyRequiresStore: true, maxPooled: 1000, connectionIdleMs: 30_000 }),
@@ -717,15 +727,15 @@ export const ConfigSchema = z
      */
     identitySecret: z.string().min(16).optional(),
     /** How long SIGTERM waits for calls in flight. */
-    shutdownGraceMs: z.number().int().min(0).default(10_000),
+    shutdownGraceMs: nonNegativeInt.default(10_000),
     /** pino log level (`LOG_LEVEL`); logs are JSON lines on stderr. */
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     /** Browser access from other origins (CORS). Off unless origins are listed; `"*"` allows any origin. */
     cors: z
       .object({
-        origins: z.array(z.union([z.literal('*'), z.string().url()])).min(1),
+        origins: z.array(z.union([z.literal('*'), urlString])).min(1),
         /** Preflight cache time. */
-        maxAgeSeconds: z.number().int().min(0).default(600),
+        maxAgeSeconds: nonNegativeInt.default(600),
       })
       .strict()
       .optional(),
@@ -734,7 +744,7 @@ export const ConfigSchema = z
       .object({
         enabled: z.boolean().default(true),
         /** Serve /metrics only on this port (same host), not on the API port. */
-        port: z.number().int().min(0).max(65535).optional(),
+        port: nonNegativeInt.max(65535).optional(),
         /** Require `Authorization: Bearer <key>` on /metrics (`${ENV_VAR}` interpolation applies). */
         key: z.string().min(16, 'the metrics key must be at least 16 characters').optional(),
       })
