@@ -125,10 +125,16 @@ export class UpstreamSession {
       : undefined
   }
 
+  /** The open connection of an open session, if there is one now. */
+  #live(): UpstreamConnection | undefined {
+    const conn = this.#closed ? undefined : this.#connection
+    return conn && !conn.closed ? conn : undefined
+  }
+
   #current(): Promise<UpstreamConnection> {
     if (this.#closed) return Promise.reject(new UpstreamError('UNAVAILABLE', 'session is closed'))
-    const live = this.#connection
-    if (live && !live.closed) return Promise.resolve(live)
+    const live = this.#live()
+    if (live) return Promise.resolve(live)
     // Single flight: concurrent callers share one connect.
     const resume = this.#resume()
     const state = this.vendorState
@@ -210,8 +216,7 @@ export class UpstreamSession {
         try {
           // The live connection is taken as it is (almost every call): awaiting #current()'s resolved promise would
           // cost each call a microtask turn.
-          const live = this.#closed ? undefined : this.#connection
-          conn = live && !live.closed ? live : await this.#current()
+          conn = this.#live() ?? (await this.#current())
         } catch (error) {
           if (error instanceof UpstreamError && error.code === 'UNAVAILABLE' && (await retryNeverRan())) continue
           // The handshake failed on a keep-alive socket the vendor was closing: connect again after a short wait (a
