@@ -482,6 +482,27 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host
 }
 
+/** The SDK transport's bound on a request body (its `DEFAULT_MAX_REQUEST_BODY_SIZE`), kept for bodies read here. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024
+
+/**
+ * A POST's JSON body, read through @hono/node-server's direct path and handed to the SDK transport as `parsedBody`.
+ * Left to the SDK, each request would become a web `Request` with a body stream for it to read: about 7 ms of the
+ * facade's start in front of the demo, and part of every call (bench/README.md, start-up). A body that is too large
+ * or not JSON gets the answer the SDK gives.
+ */
+async function readJsonBody(request: Request): Promise<{ body: unknown } | { error: Response }> {
+  const tooLarge = () => ({ error: jsonRpcError(413, -32000, `Payload Too Large: Request body must not exceed ${MAX_BODY_BYTES} bytes`) })
+  if (Number(request.headers.get('content-length')) > MAX_BODY_BYTES) return tooLarge()
+  const text = await request.text()
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return tooLarge()
+  try {
+    return { body: JSON.parse(text) as unknown }
+  } catch {
+    return { error: jsonRpcError(400, -32700, 'Parse error: Invalid JSON') }
+  }
+}
+
 /** The MCP endpoint URL of a listening server bound to `host`. */
 function demoVendorUrl(server: NodeHttpServer, host: string): string {
   return `http://${urlHost(host)}:${(server.address() as AddressInfo).port}${DEMO_VENDOR_PATH}`
@@ -525,12 +546,9 @@ export async function startDemoVendor(options: DemoVendorOptions = {}): Promise<
     const sessionId = request.headers.get('mcp-session-id')
     if (sessionId === null) {
       if (request.method !== 'POST') return jsonRpcError(403, -32000, 'Forbidden: Mcp-Session-Id header is required')
-      let body: unknown
-      try {
-        body = await request.json()
-      } catch {
-        return jsonRpcError(400, -32700, 'Parse error: Invalid JSON')
-      }
+      const read = await readJsonBody(request)
+      if ('error' in read) return read.error
+      const body = read.body
       if (!isInitializeRequest(body)) return jsonRpcError(403, -32000, 'Forbidden: Mcp-Session-Id header is required')
       const server = createDemoServer()
       const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
@@ -551,7 +569,13 @@ export async function startDemoVendor(options: DemoVendorOptions = {}): Promise<
       return jsonRpcError(404, -32001, 'Session not found')
     }
     session.lastSeen = Date.now()
-    const response = await session.transport.handleRequest(request)
+    let options: { parsedBody: unknown } | undefined
+    if (request.method === 'POST') {
+      const read = await readJsonBody(request)
+      if ('error' in read) return read.error
+      options = { parsedBody: read.body }
+    }
+    const response = await session.transport.handleRequest(request, options)
     if (request.method === 'DELETE' && response.ok) await endSession(sessionId)
     return response
   }

@@ -77,3 +77,53 @@ describe('demo vendor through the facade', () => {
     expect(await docs.text()).toContain('openapi.json')
   })
 })
+
+describe('demo vendor on the wire', () => {
+  let demo: Awaited<ReturnType<typeof startDemoVendor>>
+  beforeAll(async () => {
+    demo = await startDemoVendor()
+  })
+  afterAll(async () => {
+    await demo?.close()
+  })
+  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }
+  const rpc = (body: string, extra: Record<string, string> = {}) => fetch(demo.url, { method: 'POST', headers: { ...headers, ...extra }, body })
+  const errorOf = async (response: Response) => ((await response.json()) as { error: { code: number; message: string } }).error
+  const initialize = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'wire-test', version: '1' } },
+  })
+
+  it('holds a session by its header and answers bodies it cannot take as the SDK does', async () => {
+    const opened = await rpc(initialize)
+    expect(opened.status).toBe(200)
+    const sessionId = opened.headers.get('mcp-session-id')!
+    expect(sessionId).toBeTruthy()
+    await opened.text()
+    const session = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' }
+
+    const listed = await rpc(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), session)
+    expect(listed.status).toBe(200)
+    expect(await listed.text()).toContain('get_weather')
+
+    expect((await rpc(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }))).status).toBe(403)
+    expect((await rpc(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/list' }), { 'mcp-session-id': 'nope' })).status).toBe(404)
+
+    const unparsable = await rpc('{"jsonrpc": "2.0",', session)
+    expect(unparsable.status).toBe(400)
+    expect(await errorOf(unparsable)).toEqual({ code: -32700, message: 'Parse error: Invalid JSON' })
+
+    const huge = await rpc(JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/list', params: { pad: 'x'.repeat(4 * 1024 * 1024) } }), session)
+    expect(huge.status).toBe(413)
+    expect((await errorOf(huge)).message).toMatch(/^Payload Too Large/)
+
+    // The session survived the refused bodies; DELETE ends it.
+    const again = await rpc(JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'tools/list' }), session)
+    expect(again.status).toBe(200)
+    await again.text()
+    expect((await fetch(demo.url, { method: 'DELETE', headers: session })).status).toBe(200)
+    expect((await rpc(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list' }), session)).status).toBe(404)
+  })
+})
