@@ -5,7 +5,7 @@
  * SDK calls the facade uses. Every SDK error is classified into an {@link UpstreamError} here.
  */
 import { explainConnectFailure } from './connect-errors.js'
-import { CLIENT_CAPABILITIES_META_KEY, Client, LOG_LEVEL_META_KEY, SSEClientTransport, SdkHttpError, StreamableHTTPClientTransport, isInputRequiredResult } from '@modelcontextprotocol/client'
+import { CLIENT_CAPABILITIES_META_KEY, Client, LOG_LEVEL_META_KEY, PROTOCOL_VERSION_META_KEY, SSEClientTransport, SdkHttpError, StreamableHTTPClientTransport, isInputRequiredResult } from '@modelcontextprotocol/client'
 import type { Transport } from '@modelcontextprotocol/client'
 import { redactSecrets, secretsOf } from '../security/redact.js'
 import { UpstreamError, classifyUpstreamError } from './errors.js'
@@ -199,6 +199,7 @@ export class UpstreamConnection {
           reconnectionDelayGrowFactor: 2,
         },
       })
+      skipEnvelopeProbe(transport)
       const start = transport.start.bind(transport)
       const http = transport
       transport.start = async () => {
@@ -600,4 +601,24 @@ function completeUntypedResults(transport: Transport) {
       m.result = { ...m.result, resultType: 'complete' }
     return (deliver as (a: unknown, b: unknown) => void)(message, extra)
   }) as typeof transport.onmessage
+}
+
+/**
+ * Spares every outgoing message the SDK transport's zod check when it cannot change anything.
+ *
+ * `StreamableHTTPClientTransport._applyBodyDerivedHeaders` (SDK 2.4) first runs `isJSONRPCRequest(message)`, a zod
+ * `safeParse` of the whole message, and then sets headers only when the message's `params._meta` carries a string
+ * protocol-version claim (the 2026-07-28 envelope). A message without that claim leaves the method with nothing
+ * done whatever the parse says, so the claim is looked at first; a message with it takes the SDK's own path, parse
+ * included. When a later SDK drops the method, nothing is wrapped.
+ */
+function skipEnvelopeProbe(transport: Transport) {
+  const internal = transport as unknown as { _applyBodyDerivedHeaders?: (headers: unknown, message: unknown) => void }
+  const apply = internal._applyBodyDerivedHeaders
+  if (typeof apply !== 'function') return
+  internal._applyBodyDerivedHeaders = function (headers, message) {
+    const meta = (message as { params?: { _meta?: Record<string, unknown> } } | null)?.params?._meta
+    if (Array.isArray(message) || typeof meta?.[PROTOCOL_VERSION_META_KEY] !== 'string') return
+    apply.call(this, headers, message)
+  }
 }

@@ -41,6 +41,10 @@ describe('vendor kinds', () => {
     cleanups.push(() => vendor.close())
     const f = await facadeFor({ url: vendor.url })
     await exerciseBasics(f)
+    // No 2026-07-28 envelope on a 2025 session, so no body-derived headers either.
+    const toolCalls = vendor.requests().filter((r) => r.rpcMethod === 'tools/call')
+    expect(toolCalls.length).toBeGreaterThan(0)
+    for (const r of toolCalls) expect(r).toMatchObject({ mcpMethod: null, mcpName: null, protocolVersion: '2025-11-25' })
     const { sessionId } = await jsonOf(await f.call('/sessions', { method: 'POST' }))
     await vendor.expireAllSessions()
     const body = await jsonOf(await f.call('/tools/echo', { method: 'POST', json: { message: 'x' }, headers: { 'X-Session-Id': sessionId } }))
@@ -63,6 +67,9 @@ describe('vendor kinds', () => {
     await exerciseBasics(f)
     const calls = vendor.requests().filter((r) => (r as { mcpMethod?: string }).mcpMethod === 'tools/call' || JSON.stringify(r).includes('tools/call'))
     expect(calls.length).toBeGreaterThan(0)
+    // The SDK transport derives these headers from the request's 2026-07-28 envelope claim (upstream/connection
+    // `skipEnvelopeProbe` lets every message with such a claim through to that derivation).
+    expect(calls.find((r) => r.toolName === 'echo')).toMatchObject({ mcpMethod: 'tools/call', mcpName: 'echo', protocolVersion: '2026-07-28' })
     expect(JSON.stringify(vendor.requests())).not.toContain('"initialize"')
   })
 
