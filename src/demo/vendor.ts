@@ -12,6 +12,7 @@ import { createServer, type Server as NodeHttpServer } from 'node:http'
 import { getRequestListener } from '@hono/node-server'
 import { z } from 'zod'
 import {
+  DEFAULT_MAX_REQUEST_BODY_SIZE,
   McpServer,
   ResourceNotFoundError,
   ResourceTemplate,
@@ -482,20 +483,17 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host
 }
 
-/** The SDK transport's bound on a request body (its `DEFAULT_MAX_REQUEST_BODY_SIZE`), kept for bodies read here. */
-const MAX_BODY_BYTES = 4 * 1024 * 1024
-
 /**
  * A POST's JSON body, read through @hono/node-server's direct path and handed to the SDK transport as `parsedBody`.
  * Left to the SDK, each request would become a web `Request` with a body stream for it to read: about 7 ms of the
  * facade's start in front of the demo, and part of every call (bench/README.md, start-up). A body that is too large
- * or not JSON gets the answer the SDK gives.
+ * or not JSON gets the answer the SDK gives, under the SDK's own bound.
  */
 async function readJsonBody(request: Request): Promise<{ body: unknown } | { error: Response }> {
-  const tooLarge = () => ({ error: jsonRpcError(413, -32000, `Payload Too Large: Request body must not exceed ${MAX_BODY_BYTES} bytes`) })
-  if (Number(request.headers.get('content-length')) > MAX_BODY_BYTES) return tooLarge()
+  const tooLarge = () => ({ error: jsonRpcError(413, -32000, `Payload Too Large: Request body must not exceed ${DEFAULT_MAX_REQUEST_BODY_SIZE} bytes`) })
+  if (Number(request.headers.get('content-length')) > DEFAULT_MAX_REQUEST_BODY_SIZE) return tooLarge()
   const text = await request.text()
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return tooLarge()
+  if (Buffer.byteLength(text) > DEFAULT_MAX_REQUEST_BODY_SIZE) return tooLarge()
   try {
     return { body: JSON.parse(text) as unknown }
   } catch {
